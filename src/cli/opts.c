@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* opts: parse the command line with the table in opts.def, and print the
+ * --help built from the same rows. */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/opts.h"
+
+enum kind { K_NONE, K_STR, K_UINT, K_DOUBLE, K_MS, K_SEC, K_PAIR };
+enum cat { CAT_SCENARIO, CAT_LOAD, CAT_NETWORK, CAT_BEHAVIOR, CAT_TRACE, CAT_MISC, CAT_N };
+
+struct row {
+	const char *name;
+	enum cli_opt_id id;
+	enum kind kind;
+	enum cat cat;
+	const char *meta;
+	const char *help;
+};
+
+static const struct row rows[] = {
+#define OPT(name, id, kind, cat, meta, help) {name, CLI_OPT_##id, K_##kind, CAT_##cat, meta, help},
+#include "cli/opts.def"
+#undef OPT
+};
+
+static const char *const cat_names[CAT_N] = {
+	"Scenario", "Load", "Network", "Behaviour", "Traces and statistics", "Other",
+};
+
+static void defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->service = "service";
+	c->rate = 10;
+	c->rate_period_ms = 1000;
+	c->local_ip = "127.0.0.1";
+	c->media_port = 6000;
+	c->tp_mode = TP_MODE_U1;
+	c->behaviors = BEH_ALL;
+	c->freq_dump_ms = 60000;
+}
+
+static const struct row *find(const char *arg)
+{
+	size_t i;
+
+	if (arg[0] != '-' || !arg[1])
+		return NULL;
+	arg += arg[1] == '-' ? 2 : 1;
+	if (!strcmp(arg, "h"))
+		arg = "help";
+	else if (!strcmp(arg, "v"))
+		arg = "version";
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (!strcmp(rows[i].name, arg))
+			return &rows[i];
+	return NULL;
+}
+
+static int parse_uint(const char *opt, const char *s, unsigned *out, struct diag *d)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v > 0xffffffffUL)
+		return diag_set(d, NULL, 0, "-%s: not a whole number: '%s'", opt, s);
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int parse_double(const char *opt, const char *s, double *out, struct diag *d)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v < 0)
+		return diag_set(d, NULL, 0, "-%s: not a number: '%s'", opt, s);
+	*out = v;
+	return 0;
+}
+
+/* A time with an optional unit (ms, s, m, h); unit_ms is the default. */
+static int parse_time(const char *opt, const char *s, uint64_t unit_ms, uint64_t *out,
+		      struct diag *d)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return diag_set(d, NULL, 0, "-%s: not a time: '%s'", opt, s);
+	if (!strcmp(end, "ms"))
+		unit_ms = 1;
+	else if (!strcmp(end, "s"))
+		unit_ms = 1000;
+	else if (!strcmp(end, "m"))
+		unit_ms = 60000;
+	else if (!strcmp(end, "h"))
+		unit_ms = 3600000;
+	else if (*end)
+		return diag_set(d, NULL, 0, "-%s: unknown time unit in '%s' (use ms, s, m or h)",
+				opt, s);
+	*out = (uint64_t)(v * (double)unit_ms + 0.5);
+	return 0;
+}
+
+static int add_set(struct config *c, const char *name, const char *value)
+{
+	const char **n = realloc(c->set_names, (c->nset + 1) * sizeof(*n));
+	const char **v;
+
+	if (!n)
+		return ENOMEM;
+	c->set_names = n;
+	v = realloc(c->set_values, (c->nset + 1) * sizeof(*v));
+	if (!v)
+		return ENOMEM;
+	c->set_values = v;
+	n[c->nset] = name;
+	v[c->nset++] = value;
+	return 0;
+}
+
+static int set_behaviors(struct config *c, const char *list, struct diag *d)
+{
+	static const struct { const char *name; unsigned bit; } beh[] = {
+		{"all", BEH_ALL}, {"bye", BEH_BYE}, {"abortunexp", BEH_ABORTUNEXP},
+		{"pingreply", BEH_PINGREPLY}, {"none", 0},
+	};
+	char item[32];
+	const char *p = list;
+
+	c->behaviors = 0;
+	while (*p) {
+		size_t n = strcspn(p, ","), i;
+		int neg = p[0] == '-';
+
+		snprintf(item, sizeof(item), "%.*s", (int)(n - (size_t)neg), p + neg);
+		for (i = 0; i < sizeof(beh) / sizeof(beh[0]); i++)
+			if (!strcmp(item, beh[i].name))
+				break;
+		if (i == sizeof(beh) / sizeof(beh[0]))
+			return diag_set(d, NULL, 0, "-default_behaviors: unknown behavior '%s'", item);
+		if (neg)
+			c->behaviors &= ~beh[i].bit;
+		else if (!beh[i].bit)
+			c->behaviors = 0;
+		else
+			c->behaviors |= beh[i].bit;
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
+static int apply_str(struct config *c, const struct row *r, const char *v, struct diag *d)
+{
+	switch (r->id) {
+	case CLI_OPT_SF: c->scenario_file = v; break;
+	case CLI_OPT_SN: c->builtin = v; break;
+	case CLI_OPT_SD: c->dump_builtin = v; break;
+	case CLI_OPT_INF: c->inf = v; break;
+	case CLI_OPT_SERVICE: c->service = v; break;
+	case CLI_OPT_LOCAL_IP: c->local_ip = v; break;
+	case CLI_OPT_MEDIA_IP: c->media_ip = v; break;
+	case CLI_OPT_MESSAGE_FILE: c->message_file = v; break;
+	case CLI_OPT_ERROR_FILE: c->error_file = v; break;
+	case CLI_OPT_STAT_FILE: c->stat_file = v; break;
+	case CLI_OPT_DEFAULT_BEHAVIORS: return set_behaviors(c, v, d);
+	case CLI_OPT_TRANSPORT:
+		if (!strcmp(v, "u1"))
+			c->tp_mode = TP_MODE_U1;
+		else if (!strcmp(v, "un"))
+			c->tp_mode = TP_MODE_UN;
+		else
+			return diag_set(d, NULL, 0, "-t: unknown transport '%s' (expected u1 or un)", v);
+		break;
+	default: break;
+	}
+	return 0;
+}
+
+static int apply_num(struct config *c, const struct row *r, const char *v, struct diag *d)
+{
+	switch (r->id) {
+	case CLI_OPT_RATE: return parse_double(r->name, v, &c->rate, d);
+	case CLI_OPT_LIMIT: return parse_uint(r->name, v, &c->limit, d);
+	case CLI_OPT_MAX_CALLS: return parse_uint(r->name, v, &c->max_calls, d);
+	case CLI_OPT_LOCAL_PORT: return parse_uint(r->name, v, &c->local_port, d);
+	case CLI_OPT_MEDIA_PORT: return parse_uint(r->name, v, &c->media_port, d);
+	case CLI_OPT_MAX_RETRANS: return parse_uint(r->name, v, &c->max_retrans, d);
+	case CLI_OPT_DURATION: return parse_time(r->name, v, 1, &c->pause_ms, d);
+	case CLI_OPT_RATE_PERIOD: return parse_time(r->name, v, 1, &c->rate_period_ms, d);
+	case CLI_OPT_RECV_TIMEOUT: return parse_time(r->name, v, 1, &c->recv_timeout_ms, d);
+	case CLI_OPT_TIMEOUT: return parse_time(r->name, v, 1000, &c->timeout_ms, d);
+	case CLI_OPT_FREQ_DUMP: return parse_time(r->name, v, 1000, &c->freq_dump_ms, d);
+	default: return apply_str(c, r, v, d);
+	}
+}
+
+static void apply_flag(struct config *c, const struct row *r)
+{
+	switch (r->id) {
+	case CLI_OPT_TIMEOUT_ERROR: c->timeout_error = 1; break;
+	case CLI_OPT_AUTO_ANSWER: c->auto_answer = 1; break;
+	case CLI_OPT_NO_DEFAULT: c->behaviors = 0; break;
+	case CLI_OPT_TRACE_MSG: c->trace_msg = 1; break;
+	case CLI_OPT_TRACE_ERR: c->trace_err = 1; break;
+	case CLI_OPT_TRACE_STAT: c->trace_stat = 1; break;
+	case CLI_OPT_BACKGROUND: c->background = 1; break;
+	case CLI_OPT_NOSTDIN: c->nostdin = 1; break;
+	case CLI_OPT_HELP: c->help = 1; break;
+	case CLI_OPT_VERSION: c->version = 1; break;
+	default: break;
+	}
+}
+
+static int check(const struct config *c, struct diag *d)
+{
+	if (c->scenario_file && c->builtin)
+		return diag_set(d, NULL, 0, "-sf and -sn both given: choose one scenario");
+	if (c->rate <= 0)
+		return diag_set(d, NULL, 0, "-r: the rate must be above 0");
+	if (!c->rate_period_ms)
+		return diag_set(d, NULL, 0, "-rp: the rate period must be above 0");
+	if (c->local_port > 65535 || c->media_port > 65535)
+		return diag_set(d, NULL, 0, "-p/-mp: a port is at most 65535");
+	if (!c->freq_dump_ms)
+		return diag_set(d, NULL, 0, "-fd: the period must be above 0");
+	return 0;
+}
+
+int cli_parse(struct config *c, int argc, char **argv, struct diag *d)
+{
+	int i, err;
+
+	defaults(c);
+	for (i = 1; i < argc; i++) {
+		const struct row *r = find(argv[i]);
+
+		if (!r) {
+			if (argv[i][0] == '-' && argv[i][1])
+				return diag_set(d, NULL, 0, "unknown option '%s' (see --help)", argv[i]);
+			if (c->remote)
+				return diag_set(d, NULL, 0, "more than one target: '%s' and '%s'",
+						c->remote, argv[i]);
+			c->remote = argv[i];
+			continue;
+		}
+		if (r->kind == K_NONE) {
+			apply_flag(c, r);
+			continue;
+		}
+		if (i + 1 >= argc || (r->kind == K_PAIR && i + 2 >= argc))
+			return diag_set(d, NULL, 0, "-%s needs %s", r->name, r->meta);
+		if (r->kind == K_PAIR) {
+			if (add_set(c, argv[i + 1], argv[i + 2]))
+				return diag_set(d, NULL, 0, "out of memory");
+			i += 2;
+			continue;
+		}
+		err = apply_num(c, r, argv[++i], d);
+		if (err)
+			return err;
+	}
+	return check(c, d);
+}
+
+void cli_help(FILE *f)
+{
+	size_t i;
+	int cat;
+
+	fprintf(f, "Usage: sipbench [options] [host[:port]]\n\n"
+		"Run a SIP scenario (SIPp's XML language) as many concurrent calls\n"
+		"against host:port, check every response and its timing, and report.\n"
+		"A scenario that starts with <recv> answers calls instead of placing them.\n"
+		"Options take one dash or two (-sf or --sf).\n");
+	for (cat = 0; cat < CAT_N; cat++) {
+		fprintf(f, "\n%s:\n", cat_names[cat]);
+		for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			char left[48];
+
+			if ((int)rows[i].cat != cat)
+				continue;
+			snprintf(left, sizeof(left), "-%s%s%s", rows[i].name,
+				 rows[i].meta ? " " : "", rows[i].meta ? rows[i].meta : "");
+			fprintf(f, "  %-24s %s\n", left, rows[i].help);
+		}
+	}
+	fprintf(f, "\nExit status: 0 all calls succeeded, 1 some failed, 97 stopped by a\n"
+		"signal, 99 no call processed, 255 fatal error (bad option or scenario).\n");
+}

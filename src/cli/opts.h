@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* opts: the command line -> struct config. Nothing else reads argv. */
+#ifndef SB_OPTS_H
+#define SB_OPTS_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "base/diag.h"
+
+enum cli_opt_id {
+#define OPT(name, id, kind, cat, meta, help) CLI_OPT_##id,
+#include "cli/opts.def"
+#undef OPT
+	CLI_OPT_COUNT
+};
+
+enum { TP_MODE_U1, TP_MODE_UN };
+
+struct config {
+	const char *scenario_file;  /* -sf                                   */
+	const char *builtin;        /* -sn                                   */
+	const char *dump_builtin;   /* -sd                                   */
+	const char *inf;            /* -inf                                  */
+	const char **set_names;     /* -set pairs (point into argv)          */
+	const char **set_values;
+	unsigned nset;
+	const char *service;        /* -s                                    */
+	uint64_t pause_ms;          /* -d                                    */
+	double rate;                /* -r                                    */
+	uint64_t rate_period_ms;    /* -rp                                   */
+	unsigned limit;             /* -l; 0 = none                          */
+	unsigned max_calls;         /* -m; 0 = none                          */
+	uint64_t timeout_ms;        /* -timeout; 0 = none                    */
+	int timeout_error;
+	uint64_t recv_timeout_ms;   /* -recv_timeout; 0 = none               */
+	const char *local_ip;       /* -i                                    */
+	unsigned local_port;        /* -p; 0 = choose                        */
+	int tp_mode;                /* -t                                    */
+	const char *media_ip;       /* -mi                                   */
+	unsigned media_port;        /* -mp                                   */
+	unsigned max_retrans;       /* -max_retrans; 0 = RFC 3261 64xT1 rule */
+	int auto_answer;            /* -aa                                   */
+	unsigned behaviors;         /* -nd / -default_behaviors: BEH_* mask  */
+	int trace_msg, trace_err, trace_stat;
+	const char *message_file, *error_file, *stat_file;
+	uint64_t freq_dump_ms;      /* -fd                                   */
+	int background;             /* -bg                                   */
+	int nostdin;
+	const char *remote;         /* the target "host[:port]", or NULL     */
+	int help, version;
+};
+
+enum {
+	BEH_BYE        = 1u << 0,   /* aborted call sends BYE/CANCEL          */
+	BEH_ABORTUNEXP = 1u << 1,   /* abort the call on an unexpected msg    */
+	BEH_PINGREPLY  = 1u << 2,   /* answer in-call OPTIONS/NOTIFY          */
+	BEH_ALL        = BEH_BYE | BEH_ABORTUNEXP | BEH_PINGREPLY,
+};
+
+/* Parse argv into c (defaults first). On a bad option returns EINVAL with
+ * d filled ("-r: not a number: 'x'"). */
+int cli_parse(struct config *c, int argc, char **argv, struct diag *d);
+/* Print the grouped --help built from opts.def. */
+void cli_help(FILE *f);
+
+#endif

@@ -1,0 +1,580 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* engine: the run. Owns the loop, the main socket, the calls and the
+ * statistics; starts calls at the configured rate (client scenarios) or
+ * on incoming requests (server scenarios); routes received messages to
+ * their UA by Call-ID; decides when the run ends. */
+#include "config.h"
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+#include "engine/internal.h"
+#include "report/rpt.h"
+#include "sip/msg.h"
+
+/* The only process-wide state: set from a signal handler (style 8.1). */
+static volatile sig_atomic_t stop_signal;
+
+void eng_signal_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+/* ---- Call-ID table ---------------------------------------------------- */
+
+static uint64_t key_of(const char *s, size_t len)
+{
+	return msg_hash(s, len);
+}
+
+static int hash_grow(struct eng *e)
+{
+	unsigned n = e->hsize ? e->hsize * 2 : 1024, i;
+	struct ua **t = calloc(n, sizeof(*t));
+
+	if (!t)
+		return ENOMEM;
+	for (i = 0; i < e->hsize; i++) {
+		struct ua *u = e->htab[i], *next;
+
+		for (; u; u = next) {
+			next = u->hnext;
+			u->hnext = t[u->hkey & (n - 1)];
+			t[u->hkey & (n - 1)] = u;
+		}
+	}
+	free(e->htab);
+	e->htab = t;
+	e->hsize = n;
+	return 0;
+}
+
+int eng_hash_add(struct eng *e, struct ua *ua)
+{
+	unsigned b;
+
+	if (e->hcount >= e->hsize && hash_grow(e))
+		return ENOMEM;
+	ua->hkey = key_of(ua->call_id, strlen(ua->call_id));
+	b = ua->hkey & (e->hsize - 1);
+	ua->hnext = e->htab[b];
+	e->htab[b] = ua;
+	ua->in_hash = 1;
+	e->hcount++;
+	return 0;
+}
+
+void eng_hash_del(struct eng *e, struct ua *ua)
+{
+	struct ua **pp;
+
+	if (!ua->in_hash)
+		return;
+	for (pp = &e->htab[ua->hkey & (e->hsize - 1)]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == ua) {
+			*pp = ua->hnext;
+			ua->in_hash = 0;
+			e->hcount--;
+			return;
+		}
+	}
+}
+
+static struct ua *hash_find(struct eng *e, const char *cid, size_t len)
+{
+	uint64_t k = key_of(cid, len);
+	struct ua *u;
+
+	if (!e->hsize)
+		return NULL;
+	for (u = e->htab[k & (e->hsize - 1)]; u; u = u->hnext)
+		if (u->hkey == k && strlen(u->call_id) == len && !memcmp(u->call_id, cid, len))
+			return u;
+	return NULL;
+}
+
+/* ---- traces ------------------------------------------------------------ */
+
+static void stamp(char *out, size_t n)
+{
+	struct timeval tv;
+	struct tm tm;
+	char s[32];
+
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(out, n, "%s.%06ld", s, (long)tv.tv_usec);
+}
+
+void eng_trace_msg(struct eng *e, const char *dir, const char *buf, size_t len,
+		   const struct tp_addr *peer)
+{
+	char ts[48], ip[64];
+
+	if (!e->o.msg_log)
+		return;
+	stamp(ts, sizeof(ts));
+	tp_addr_ip(peer, ip, sizeof(ip));
+	fprintf(e->o.msg_log, "----------------------------------------------- %s\n"
+		"UDP message %s (%zu bytes) %s %s:%u:\n\n%.*s\n\n", ts, dir, len,
+		strcmp(dir, "sent") ? "from" : "to", ip, tp_addr_port(peer), (int)len, buf);
+}
+
+void eng_trace_err(struct eng *e, const char *fmt, ...)
+{
+	char ts[48];
+	va_list ap;
+
+	if (!e->o.err_log)
+		return;
+	stamp(ts, sizeof(ts));
+	fprintf(e->o.err_log, "%s: ", ts);
+	va_start(ap, fmt);
+	vfprintf(e->o.err_log, fmt, ap);
+	va_end(ap);
+	fputc('\n', e->o.err_log);
+}
+
+int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len)
+{
+	int err = tp_send(ua->sock, buf, len, &ua->remote);
+
+	if (!err)
+		eng_trace_msg(e, "sent", buf, len, &ua->remote);
+	return err;
+}
+
+/* ---- calls ------------------------------------------------------------- */
+
+static void call_free(struct call *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nuas; i++) {
+		if (c->ua[i].sock && c->ua[i].sock != c->eng->sock)
+			tp_close(c->ua[i].sock);
+		ua_release(&c->ua[i]);
+	}
+	free(c);
+}
+
+static void maybe_finish(struct eng *e)
+{
+	if (e->nactive)
+		return;
+	if (e->stopping ||
+	    (e->o.max_calls && e->ended >= e->o.max_calls) ||
+	    (e->o.max_calls && !e->uas_mode && e->started >= e->o.max_calls))
+		loop_stop(e->loop);
+}
+
+void eng_call_ended(struct eng *e, struct call *c)
+{
+	uint64_t now = loop_now_us(e->loop);
+	unsigned i;
+
+	if (c->failed) {
+		e->st.calls_failed++;
+		if (c->timed_out)
+			e->st.calls_timeout++;  /* a subset of the failed */
+		e->st.fail[c->reason]++;
+	} else {
+		e->st.calls_ok++;
+	}
+	hist_add(&e->st.call_len, now - c->start_us);
+	for (i = 0; i < c->nuas; i++)
+		eng_hash_del(e, &c->ua[i]);
+	lst_unlink(&c->le);
+	lst_append(&e->zombies, &c->le);  /* freed at the end of the iteration */
+	e->nactive--;
+	e->ended++;
+	if (e->o.max_calls && e->ended >= e->o.max_calls)
+		e->stopping = 1;
+	maybe_finish(e);
+}
+
+static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
+			const struct tp_addr *from, void *arg);
+
+static int call_new(struct eng *e, struct call **cp, struct diag *d)
+{
+	const struct prog *p = e->p;
+	struct call *c = calloc(1, sizeof(*c) + p->nuas * sizeof(struct ua));
+	unsigned i, base = 0;
+	int err = ENOMEM;
+
+	if (!c)
+		return ENOMEM;
+	c->eng = e;
+	c->nuas = p->nuas;
+	c->number = ++e->started;
+	c->start_us = loop_now_us(e->loop);
+	c->field_row = inj_next_row(&e->inj);
+	for (i = 0; i < p->nuas; i++) {
+		err = ua_init(&c->ua[i], c, &p->uas[i], base);
+		if (err)
+			goto out;
+		base += p->uas[i].nsteps;
+		c->ua[i].sock = e->sock;
+		c->ua[i].remote = e->remote;
+	}
+	if (e->o.per_call_socket && !e->uas_mode) {
+		err = tp_udp_open(&c->ua[0].sock, e->loop, e->local_ip, 0, on_datagram, e, d);
+		if (err) {
+			c->ua[0].sock = NULL;
+			goto out;
+		}
+	}
+	c->nactive = c->nuas;
+	lst_append(&e->active, &c->le);
+	e->nactive++;
+	e->st.calls_started++;
+	*cp = c;
+	return 0;
+out:
+	call_free(c);
+	return err;
+}
+
+/* A client call: generate its Call-ID and run it. */
+static void start_client_call(struct eng *e)
+{
+	struct call *c;
+	struct diag d;
+	char cid[128];
+
+	if (call_new(e, &c, &d)) {
+		e->st.fail[FAIL_INTERNAL]++;
+		e->st.calls_failed++;
+		e->ended++;
+		return;
+	}
+	snprintf(cid, sizeof(cid), "%llu-%d@%s", (unsigned long long)c->number,
+		 e->pid, e->local_ip);
+	c->ua[0].call_id = strdup(cid);
+	if (!c->ua[0].call_id || eng_hash_add(e, &c->ua[0])) {
+		ua_fail(&c->ua[0], FAIL_INTERNAL, "out of memory");
+		return;
+	}
+	ua_run(&c->ua[0]);
+}
+
+static int can_start(const struct eng *e)
+{
+	return !e->stopping &&
+	       (!e->o.max_calls || e->started < e->o.max_calls) &&
+	       (!e->o.limit || e->nactive < e->o.limit);
+}
+
+/* Calls due by now at rate r per period: floor(elapsed * r / period). */
+static void on_rate(void *arg)
+{
+	struct eng *e = arg;
+	uint64_t now = loop_now_us(e->loop), due, iv;
+
+	due = (uint64_t)((double)(now - e->start_us) / 1000.0 * e->o.rate /
+			 (double)e->o.rate_period_ms) + 1;
+	while (e->started < due && can_start(e))
+		start_client_call(e);
+	if (e->stopping || (e->o.max_calls && e->started >= e->o.max_calls))
+		return;
+	iv = (uint64_t)((double)e->o.rate_period_ms / e->o.rate);
+	tmr_start(e->loop, &e->rate_tmr, iv ? (iv > 100 ? 100 : iv) : 1, on_rate, e);
+}
+
+/* A request with an unknown Call-ID: a new call for a server scenario. */
+static void start_server_call(struct eng *e, struct tp_sock *s, struct msg *m,
+			      const struct tp_addr *from)
+{
+	const struct step *first = NULL;
+	struct call *c;
+	struct diag d;
+	unsigned i;
+
+	for (i = 0; i < e->p->uas[0].nsteps && !first; i++)
+		if (e->p->uas[0].steps[i].kind != STEP_LABEL)
+			first = &e->p->uas[0].steps[i];
+	if (!m->is_request || !first || !first->request ||
+	    strcasecmp(first->request, m->method) || !can_start(e) ||
+	    call_new(e, &c, &d)) {
+		e->st.stray++;
+		eng_trace_err(e, "message matching no call ignored: %.60s", m->raw);
+		msg_free(m);
+		return;
+	}
+	c->ua[0].sock = s;
+	c->ua[0].remote = *from;
+	c->ua[0].call_id = strndup(m->call_id.p, m->call_id.len);
+	if (!c->ua[0].call_id || eng_hash_add(e, &c->ua[0])) {
+		msg_free(m);
+		ua_fail(&c->ua[0], FAIL_INTERNAL, "out of memory");
+		return;
+	}
+	ua_run(&c->ua[0]);  /* reaches the first recv */
+	ua_on_msg(&c->ua[0], m);
+}
+
+static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
+			const struct tp_addr *from, void *arg)
+{
+	struct eng *e = arg;
+	struct msg *m;
+	struct ua *ua;
+	int err;
+
+	/* keep-alive CRLFs (RFC 5626 3.5.1) are not messages */
+	if (len <= 4 && strspn(buf, "\r\n") == len)
+		return;
+	eng_trace_msg(e, "received", buf, len, from);
+	err = msg_parse(&m, buf, len);
+	if (err) {
+		e->st.malformed++;
+		eng_trace_err(e, "unparsable datagram (%zu bytes) ignored: %.60s", len, buf);
+		return;
+	}
+	ua = hash_find(e, m->call_id.p, m->call_id.len);
+	if (ua) {
+		ua_on_msg(ua, m);
+		return;
+	}
+	if (e->uas_mode) {
+		start_server_call(e, s, m, from);
+		return;
+	}
+	e->st.stray++;
+	eng_trace_err(e, "message matching no call ignored: %.60s", m->raw);
+	msg_free(m);
+}
+
+/* ---- run control -------------------------------------------------------- */
+
+static void abort_all(struct eng *e)
+{
+	while (!lst_empty(&e->active)) {
+		struct call *c = LST_ENTRY(e->active.next, struct call, le);
+		unsigned i;
+
+		for (i = 0; i < c->nuas; i++)
+			ua_abort(&c->ua[i]);
+	}
+}
+
+static void stop_now(struct eng *e)
+{
+	e->stopping = 1;
+	abort_all(e);
+	loop_stop(e->loop);
+}
+
+static void on_tick(void *arg)
+{
+	struct eng *e = arg;
+
+	while (!lst_empty(&e->zombies)) {
+		struct call *c = LST_ENTRY(e->zombies.next, struct call, le);
+
+		lst_unlink(&c->le);
+		call_free(c);
+	}
+	if (stop_signal && !e->exit_reason) {
+		e->exit_reason = 97;
+		stop_now(e);
+	}
+}
+
+static void on_timeout(void *arg)
+{
+	struct eng *e = arg;
+
+	e->timed_out = 1;
+	stop_now(e);
+}
+
+static double target_rate(const struct eng *e)
+{
+	return e->o.rate_period_ms ? e->o.rate * 1000.0 / (double)e->o.rate_period_ms : 0;
+}
+
+static void on_stat(void *arg)
+{
+	struct eng *e = arg;
+
+	rpt_csv_line(&e->csv, &e->st, loop_now_us(e->loop), target_rate(e), e->nactive);
+	tmr_start(e->loop, &e->stat_tmr, e->o.stat_period_ms, on_stat, e);
+}
+
+static int set_globals(struct eng *e, struct diag *d)
+{
+	unsigned i;
+
+	if (!e->o.nset)
+		return 0;
+	e->globals = calloc(e->p->nvars ? e->p->nvars : 1, sizeof(*e->globals));
+	if (!e->globals)
+		return ENOMEM;
+	for (i = 0; i < e->o.nset; i++) {
+		int v = scn_var_index(e->p, e->o.set_names[i]);
+
+		if (v == PROG_NOVAR)
+			return diag_set(d, NULL, 0,
+				"-set %s: the scenario has no variable of that name "
+				"(declare it with <Global variables=\"%s\"/>)",
+				e->o.set_names[i], e->o.set_names[i]);
+		if (var_set_str(&e->globals[v], e->o.set_values[i], strlen(e->o.set_values[i])))
+			return ENOMEM;
+	}
+	return 0;
+}
+
+static int open_main_socket(struct eng *e, struct diag *d)
+{
+	unsigned port = e->o.local_port ? e->o.local_port : e->uas_mode ? 5060 : 0;
+	int err;
+
+	err = tp_udp_open(&e->sock, e->loop, e->o.local_ip, port, on_datagram, e, d);
+	if (err)
+		return err;
+	snprintf(e->local_ip, sizeof(e->local_ip), "%s", tp_ip(e->sock));
+	e->local_port = tp_port(e->sock);
+	return 0;
+}
+
+static int check_prog(struct eng *e, struct diag *d)
+{
+	const struct prog *p = e->p;
+
+	if (p->nuas != 1)
+		return diag_set(d, p->file, 0, "scenarios with several <ua> parties are "
+				"not runnable yet (issue 3)");
+	e->uas_mode = p->uas[0].uas_mode;
+	e->st.uas_mode = e->uas_mode;
+	if (!e->uas_mode && !e->o.remote)
+		return diag_set(d, NULL, 0, "no target given: name one as host[:port] "
+				"(the embedded reference target is not built yet)");
+	return 0;
+}
+
+int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
+	      struct diag *d)
+{
+	struct eng *e = calloc(1, sizeof(*e));
+	unsigned i, nsteps = 0;
+	int err;
+
+	if (!e)
+		return ENOMEM;
+	e->o = *o;
+	e->p = p;
+	e->pid = (int)getpid();
+	lst_init(&e->active);
+	lst_init(&e->zombies);
+	buf_init(&e->out, 65535);
+	buf_init(&e->scratch, 1 << 20);
+	for (i = 0; i < p->nuas; i++)
+		nsteps += p->uas[i].nsteps;
+	err = stat_init(&e->st, nsteps, p->nrtds);
+	if (!err)
+		err = check_prog(e, d);
+	if (!err && o->inf)
+		err = inj_load(&e->inj, o->inf, d);
+	if (!err)
+		err = set_globals(e, d);
+	if (!err && o->remote)
+		err = tp_addr_parse(&e->remote, o->remote, 5060, d);
+	if (!err)
+		err = loop_alloc(&e->loop);
+	if (!err)
+		err = open_main_socket(e, d);
+	if (err) {
+		eng_free(e);
+		return err;
+	}
+	loop_set_tick(e->loop, on_tick, e);
+	*ep = e;
+	return 0;
+}
+
+void eng_free(struct eng *e)
+{
+	unsigned i;
+
+	if (!e)
+		return;
+	abort_all(e);
+	while (!lst_empty(&e->zombies)) {
+		struct call *c = LST_ENTRY(e->zombies.next, struct call, le);
+
+		lst_unlink(&c->le);
+		call_free(c);
+	}
+	if (e->globals && e->p)
+		for (i = 0; i < e->p->nvars; i++)
+			var_clear(&e->globals[i]);
+	free(e->globals);
+	tp_close(e->sock);
+	loop_free(e->loop);
+	inj_free(&e->inj);
+	stat_free(&e->st);
+	buf_free(&e->out);
+	buf_free(&e->scratch);
+	free(e->htab);
+	free(e);
+}
+
+static int exit_code(const struct eng *e)
+{
+	if (e->exit_reason)
+		return e->exit_reason;
+	if (e->timed_out && e->o.timeout_error)
+		return 1;
+	if (e->st.calls_failed)
+		return 1;
+	if (!e->st.calls_ok)
+		return 99;
+	return 0;
+}
+
+int eng_run(struct eng *e, FILE *out)
+{
+	struct rpt_run r;
+	int err;
+
+	loop_update_time(e->loop);
+	e->start_us = loop_now_us(e->loop);
+	if (!e->uas_mode)
+		tmr_start(e->loop, &e->rate_tmr, 0, on_rate, e);
+	if (e->o.timeout_ms)
+		tmr_start(e->loop, &e->timeout_tmr, e->o.timeout_ms, on_timeout, e);
+	if (e->o.stat_csv) {
+		e->csv.f = e->o.stat_csv;
+		rpt_csv_header(&e->csv, e->start_us);
+		tmr_start(e->loop, &e->stat_tmr, e->o.stat_period_ms, on_stat, e);
+	}
+	err = loop_run(e->loop);
+	if (err)
+		fprintf(stderr, "sipbench: event loop failed: %s\n", strerror(err));
+	abort_all(e);
+	loop_update_time(e->loop);
+	e->end_us = loop_now_us(e->loop);
+	if (e->o.stat_csv)
+		rpt_csv_line(&e->csv, &e->st, e->end_us, target_rate(e), e->nactive);
+	memset(&r, 0, sizeof(r));
+	r.p = e->p;
+	r.st = &e->st;
+	r.elapsed_us = e->end_us - e->start_us;
+	r.local_ip = e->local_ip;
+	r.local_port = e->local_port;
+	r.remote = e->o.remote;
+	r.uas_mode = e->uas_mode;
+	r.tx = tp_get_stats();
+	r.stopped_by = e->exit_reason ? "signal" : e->timed_out ? "-timeout" : NULL;
+	rpt_summary(out, &r);
+	return exit_code(e);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* engine: one run of a scenario. Starts calls (scenario instances) at the
+ * configured rate, or on incoming requests for a server-side scenario,
+ * routes every received message to its call, and ends when -m calls have
+ * ended, on -timeout, or on a signal. */
+#ifndef SB_ENGINE_H
+#define SB_ENGINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "base/diag.h"
+
+struct prog;
+struct stats;
+struct eng;
+
+/* What the engine needs from the command line (filled by main). */
+struct eng_opts {
+	const char *remote;          /* "host[:port]" or NULL                */
+	const char *local_ip;
+	unsigned local_port;         /* 0: 5060 for servers, else any        */
+	int per_call_socket;         /* -t un                                */
+	const char *media_ip;
+	unsigned media_port;
+	const char *service;
+	double rate;                 /* calls per period                     */
+	uint64_t rate_period_ms;
+	unsigned limit;              /* concurrent calls, 0 = none           */
+	unsigned max_calls;          /* 0 = none                             */
+	uint64_t timeout_ms;         /* whole run, 0 = none                  */
+	int timeout_error;
+	uint64_t recv_timeout_ms;    /* default <recv> timeout, 0 = none     */
+	uint64_t pause_ms;           /* -d                                   */
+	unsigned max_retrans;        /* 0 = 64*T1 rule                       */
+	int auto_answer;             /* -aa                                  */
+	unsigned behaviors;
+	const char *inf;             /* injection file or NULL               */
+	const char *const *set_names, *const *set_values;
+	unsigned nset;
+	FILE *msg_log;               /* -trace_msg, or NULL                  */
+	FILE *err_log;               /* -trace_err, or NULL                  */
+	FILE *stat_csv;              /* -trace_stat, or NULL                 */
+	uint64_t stat_period_ms;     /* -fd                                  */
+};
+
+/* Prepare a run: bind sockets, read the injection file. p must outlive
+ * the engine. Returns 0, or an errno with d filled. */
+int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
+	      struct diag *d);
+void eng_free(struct eng *e);
+
+/* Run to the end and print the final summary on out. Returns the exit
+ * status (0 all calls succeeded, 1 some failed, 97 stopped by a signal,
+ * 99 no call processed). */
+int eng_run(struct eng *e, FILE *out);
+
+/* Ask the run to stop (async-signal-safe: sets a flag). */
+void eng_signal_stop(int sig);
+
+#endif

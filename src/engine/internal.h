@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* engine internals shared by engine.c (run, rate, dispatch), ua.c (the
+ * interpreter), render.c (templates), vars.c (variables and actions) and
+ * inject.c (CSV injection). Not for use outside src/engine/. */
+#ifndef SB_ENGINE_INTERNAL_H
+#define SB_ENGINE_INTERNAL_H
+
+#include <stdint.h>
+#include "base/buf.h"
+#include "base/list.h"
+#include "engine/engine.h"
+#include "loop/loop.h"
+#include "report/rpt.h"
+#include "scenario/prog.h"
+#include "stats/stats.h"
+#include "transport/tp.h"
+
+struct msg;
+
+/* RFC 3261 17.1.1.1 */
+#define SIP_T1_MS 500
+#define SIP_T2_MS 4000
+
+enum val_kind { VAL_UNSET, VAL_STR, VAL_DBL, VAL_BOOL };
+
+struct var_val {
+	enum val_kind kind;
+	double d;
+	char *s;                   /* owned, NUL-terminated (VAL_STR)      */
+};
+
+enum ua_state {
+	UA_ST_RUN,                 /* executing steps                      */
+	UA_ST_RECV,                /* waiting at a <recv>                  */
+	UA_ST_PAUSE,               /* in a <pause> or <timewait>           */
+	UA_ST_DONE,
+};
+
+enum rtx_kind { RTX_NONE, RTX_INVITE, RTX_NON_INVITE, RTX_FINAL_RESP };
+
+struct call;
+
+struct ua {
+	struct call *call;
+	const struct prog_ua *pu;
+	unsigned step_base;        /* offset of this UA's steps in stats    */
+	unsigned pc;
+	enum ua_state state;
+	struct tmr tmr;            /* pause / recv timeout                 */
+	struct tmr rtx;            /* retransmission                       */
+	enum rtx_kind rtx_kind;
+	char *rtx_msg;             /* owned copy of what is retransmitted  */
+	size_t rtx_len;
+	unsigned rtx_step;         /* step the retransmission counts for   */
+	unsigned rtx_count;
+	uint32_t rtx_interval_ms, rtx_elapsed_ms;
+	char rtx_method[24];       /* CSeq method that stops it            */
+	char *last_sent;           /* owned: last message sent             */
+	size_t last_sent_len;
+	int last_sent_is_resp, last_sent_is_ack;
+	struct msg *last_msg;      /* last message received (owned)        */
+	char *peer_tag;            /* owned: remote tag for [peer_tag_param] */
+	char *routes;              /* owned: route set from rrs="true"     */
+	char *call_id;             /* owned                                */
+	uint32_t cseq;
+	int cseq_used;
+	int jump_to;               /* set by a jump action, else -1        */
+	struct var_val *vars;      /* prog->nvars                          */
+	uint64_t *rtd_start_us;    /* prog->nrtds                          */
+	struct tp_sock *sock;      /* per-call socket (-t un) or shared    */
+	struct tp_addr remote;
+	struct ua *hnext;          /* Call-ID hash chain                   */
+	uint64_t hkey;
+	int in_hash;
+};
+
+struct call {
+	struct eng *eng;
+	uint64_t number;           /* [call_number], from 1                */
+	uint64_t start_us;
+	struct lst_node le;        /* active or zombie list                */
+	unsigned field_row;        /* injection row for this call          */
+	unsigned nuas, nactive;
+	int failed;                /* a UA failed: outcome decided         */
+	enum fail_reason reason;
+	int timed_out;
+	struct ua ua[];
+};
+
+struct inj {
+	char ***rows;              /* rows[i][j]: field j of row i         */
+	unsigned *ncols;
+	unsigned nrows;
+	int random;
+	unsigned next;
+};
+
+struct eng {
+	struct eng_opts o;
+	const struct prog *p;
+	struct loop *loop;
+	struct tp_sock *sock;      /* the main socket                      */
+	struct tp_addr remote;
+	int have_remote;
+	char local_ip[64];
+	unsigned local_port;
+	int uas_mode;              /* the single UA starts on a request     */
+	struct stats st;
+	struct lst_node active, zombies;
+	uint64_t nactive;
+	uint64_t started, ended;
+	uint64_t start_us, end_us;
+	struct tmr rate_tmr, timeout_tmr, stat_tmr;
+	int stopping;              /* no new calls                         */
+	int exit_reason;           /* 0, or 97 on signal                   */
+	int timed_out;             /* -timeout hit                         */
+	struct ua **htab;          /* Call-ID -> UA                        */
+	unsigned hsize, hcount;
+	struct buf out;            /* render scratch                       */
+	struct buf scratch;        /* render scratch for nested keywords   */
+	struct inj inj;
+	struct var_val *globals;   /* -set values, by variable index       */
+	int pid;
+	struct rpt_csv csv;         /* -trace_stat state                     */
+};
+
+/* engine.c */
+int eng_hash_add(struct eng *e, struct ua *ua);
+void eng_hash_del(struct eng *e, struct ua *ua);
+int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len);
+void eng_trace_msg(struct eng *e, const char *dir, const char *buf, size_t len,
+		   const struct tp_addr *peer);
+void eng_trace_err(struct eng *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void eng_call_ended(struct eng *e, struct call *c);
+
+/* ua.c */
+int ua_init(struct ua *ua, struct call *c, const struct prog_ua *pu, unsigned step_base);
+void ua_release(struct ua *ua);
+void ua_run(struct ua *ua);
+void ua_fail(struct ua *ua, enum fail_reason r, const char *what);
+void ua_abort(struct ua *ua);
+/* After a matched recv: response-time marks, then next=/jump. */
+void ua_after_recv(struct ua *ua, const struct step *st);
+
+/* recv.c */
+void ua_on_msg(struct ua *ua, struct msg *m);  /* takes ownership of m */
+
+/* render.c: expand t for ua into out (reset first). is_msg: a SIP message
+ * ([len] filled, missing [last_*] drops its line). */
+int rend_tpl(struct ua *ua, const struct step *st, const struct tpl *t,
+	     int is_msg, struct buf *out);
+
+/* vars.c */
+void var_clear(struct var_val *v);
+int var_set_str(struct var_val *v, const char *s, size_t len);
+void var_set_dbl(struct var_val *v, double d);
+void var_set_bool(struct var_val *v, int b);
+int var_is_true(const struct var_val *v);
+/* Text of a variable into out (appended). */
+int var_append(const struct var_val *v, struct buf *out);
+/* Run st's actions. Returns 0, or -1 when the call must fail (*r set). */
+int var_run_actions(struct ua *ua, const struct step *st, const struct msg *m,
+		    enum fail_reason *r);
+
+/* inject.c */
+int inj_load(struct inj *inj, const char *path, struct diag *d);
+void inj_free(struct inj *inj);
+unsigned inj_next_row(struct inj *inj);
+/* Field col of row (or of an explicit line); NULL when out of range. */
+const char *inj_field(const struct inj *inj, unsigned row, unsigned col);
+
+#endif

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* recv: what a UA does with a received message: answer retransmissions
+ * again, stop its own retransmissions, find the <recv> step it matches
+ * (the current one or a following optional one), or count it as
+ * unexpected and fail the call. */
+#include "config.h"
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "engine/internal.h"
+#include "sip/msg.h"
+
+static struct stat_step *step_stat(struct ua *ua, unsigned idx)
+{
+	return &ua->call->eng->st.steps[ua->step_base + idx];
+}
+
+static int step_matches(const struct step *st, const struct msg *m)
+{
+	char code[8];
+
+	if (st->kind != STEP_RECV)
+		return 0;
+	if (st->request)
+		return m->is_request && strcasecmp(m->method, st->request) == 0;
+	if (m->is_request)
+		return 0;
+	if (st->response_re_ok) {
+		snprintf(code, sizeof(code), "%d", m->status);
+		return regexec(&st->response_re, code, 0, NULL, 0) == 0;
+	}
+	return m->status == st->response;
+}
+
+/* A datagram identical to the last one received: the peer did not hear
+ * our answer. Send it again when we have one (RFC 3261 17.2.1, 13.2.2.4). */
+static int handle_retransmission(struct ua *ua, const struct msg *m)
+{
+	struct eng *e = ua->call->eng;
+
+	if (!ua->last_msg || ua->last_msg->hash != m->hash || ua->last_msg->len != m->len)
+		return 0;
+	e->st.retrans_rx++;
+	if ((m->is_request && ua->last_sent_is_resp) ||
+	    (!m->is_request && m->status >= 200 && ua->last_sent_is_ack))
+		eng_send(e, ua, ua->last_sent, ua->last_sent_len);
+	return 1;
+}
+
+static void stop_own_retransmission(struct ua *ua, const struct msg *m)
+{
+	switch (ua->rtx_kind) {
+	case RTX_FINAL_RESP:
+		if (m->is_request && !strcasecmp(m->method, "ACK"))
+			break;
+		return;
+	case RTX_INVITE:
+		if (!m->is_request && !strcasecmp(m->cseq_method, "INVITE"))
+			break;
+		return;
+	case RTX_NON_INVITE:
+		if (m->is_request || strcasecmp(m->cseq_method, ua->rtx_method))
+			return;
+		if (m->status < 200) {
+			/* RFC 3261 17.1.2.2: after a provisional, resend at T2 */
+			ua->rtx_interval_ms = SIP_T2_MS;
+			return;
+		}
+		break;
+	default:
+		return;
+	}
+	tmr_cancel(&ua->rtx);
+	ua->rtx_kind = RTX_NONE;
+}
+
+/* The step m matches: the current recv, or one of the optional recvs
+ * that follow it (labels are transparent). -1 if none. */
+static int find_forward(const struct ua *ua, const struct msg *m)
+{
+	unsigned i;
+
+	if (ua->state != UA_ST_RECV)
+		return -1;
+	for (i = ua->pc; i < ua->pu->nsteps; i++) {
+		const struct step *st = &ua->pu->steps[i];
+
+		if (st->kind == STEP_LABEL)
+			continue;
+		if (st->kind != STEP_RECV)
+			return -1;
+		if (step_matches(st, m))
+			return (int)i;
+		if (!st->optional)
+			return -1;
+	}
+	return -1;
+}
+
+/* A message an earlier recv step expected: a late or repeated answer
+ * (a 100 after the 180, a retransmitted 180). Ignored, as SIPp does. */
+static int matches_earlier(const struct ua *ua, const struct msg *m)
+{
+	unsigned i;
+
+	for (i = 0; i < ua->pc && i < ua->pu->nsteps; i++)
+		if (step_matches(&ua->pu->steps[i], m))
+			return 1;
+	return 0;
+}
+
+static int auto_answer(struct ua *ua, const struct msg *m)
+{
+	static const char *const methods[] = {"INFO", "NOTIFY", "OPTIONS", "UPDATE"};
+	struct eng *e = ua->call->eng;
+	unsigned i;
+
+	if (!m->is_request || !e->o.auto_answer)
+		return 0;
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(m->method, methods[i]))
+			continue;
+		buf_reset(&e->scratch);
+		if (msg_build_response(m, 200, "OK", NULL, &e->scratch) == 0)
+			eng_send(e, ua, e->scratch.data, e->scratch.len);
+		e->st.auto_answered++;
+		return 1;
+	}
+	return 0;
+}
+
+static void remember(struct ua *ua, struct msg *m, const struct step *st)
+{
+	const struct msg_pl *tag = m->is_request ? &m->from_tag : &m->to_tag;
+	char *t;
+
+	if (tag->len && (t = strndup(tag->p, tag->len)) != NULL) {
+		free(ua->peer_tag);
+		ua->peer_tag = t;
+	}
+	if (st->rrs) {
+		struct buf b;
+
+		buf_init(&b, 1 << 16);
+		if (msg_hdr_append(m, "Record-Route", 12, 1, &b) > 0 && b.data) {
+			free(ua->routes);
+			ua->routes = NULL;
+			struct buf r;
+			buf_init(&r, 1 << 16);
+			if (buf_adds(&r, "Route: ") == 0 && buf_add(&r, b.data, b.len) == 0)
+				ua->routes = buf_take(&r);
+			buf_free(&r);
+		}
+		buf_free(&b);
+	}
+	msg_free(ua->last_msg);
+	ua->last_msg = m;
+}
+
+static void unexpected(struct ua *ua, struct msg *m)
+{
+	char what[96];
+
+	step_stat(ua, ua->pc < ua->pu->nsteps ? ua->pc : 0)->unexpected++;
+	if (m->is_request)
+		snprintf(what, sizeof(what), "received %s while at %s", m->method,
+			 ua->pc < ua->pu->nsteps ? ua->pu->steps[ua->pc].display : "end");
+	else
+		snprintf(what, sizeof(what), "received %d (%s) while at %s", m->status,
+			 m->cseq_method,
+			 ua->pc < ua->pu->nsteps ? ua->pu->steps[ua->pc].display : "end");
+	ua_fail(ua, FAIL_UNEXPECTED, what);
+	msg_free(m);
+}
+
+void ua_on_msg(struct ua *ua, struct msg *m)
+{
+	const struct step *st;
+	enum fail_reason r;
+	int i;
+
+	if (handle_retransmission(ua, m) || ua->state == UA_ST_DONE) {
+		msg_free(m);
+		return;
+	}
+	stop_own_retransmission(ua, m);
+	i = find_forward(ua, m);
+	if (i < 0) {
+		if (matches_earlier(ua, m) || auto_answer(ua, m) ||
+		    ua->pu->steps[ua->pc < ua->pu->nsteps ? ua->pc : 0].kind == STEP_TIMEWAIT) {
+			ua->call->eng->st.retrans_rx++;
+			msg_free(m);
+			return;
+		}
+		unexpected(ua, m);
+		return;
+	}
+	st = &ua->pu->steps[i];
+	tmr_cancel(&ua->tmr);
+	step_stat(ua, (unsigned)i)->recv++;
+	ua->pc = (unsigned)i;
+	remember(ua, m, st);
+	if (var_run_actions(ua, st, m, &r)) {
+		ua_fail(ua, r, st->display);
+		return;
+	}
+	/* rtd_marks and advance live in ua.c; reuse them via ua_after_recv */
+	ua->state = UA_ST_RUN;
+	ua_after_recv(ua, st);
+	ua_run(ua);
+}

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* render: expand a compiled template for one UA. Literal segments are
+ * copied; keywords read the UA, its call and the engine. */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include "engine/internal.h"
+#include "sip/msg.h"
+
+struct rctx {
+	struct ua *ua;
+	const struct step *st;
+	struct buf *out;
+	int is_msg;
+	size_t len_pos;          /* where [len] goes, SIZE_MAX if none */
+	int skip_line;           /* a missing [last_*] drops its line  */
+};
+
+static int add_num(struct buf *b, long long v)
+{
+	return buf_addf(b, "%lld", v);
+}
+
+static int add_date(struct buf *b, int with_usec)
+{
+	struct timeval tv;
+	struct tm tm;
+	char s[64];
+
+	gettimeofday(&tv, NULL);
+	if (with_usec) {
+		localtime_r(&tv.tv_sec, &tm);
+		strftime(s, sizeof(s), "%Y-%m-%d\t%H:%M:%S", &tm);
+		return buf_addf(b, "%s.%06ld", s, (long)tv.tv_usec);
+	}
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(s, sizeof(s), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	return buf_adds(b, s);
+}
+
+/* Drop what this line has so far and skip to its end (SIPp's rule for a
+ * [last_*] header that the last message did not have). */
+static void drop_line(struct rctx *r)
+{
+	struct buf *b = r->out;
+	size_t i = b->len;
+
+	while (i > 0 && b->data[i - 1] != '\n')
+		i--;
+	b->len = i;
+	if (b->data)
+		b->data[i] = '\0';
+	r->skip_line = 1;
+}
+
+static int kw_last(struct rctx *r, const struct tpl_seg *s)
+{
+	const struct msg *m = r->ua->last_msg;
+
+	if (!m || msg_hdr_append(m, s->str, s->len, s->num == 1, r->out) == 0) {
+		if (r->is_msg)
+			drop_line(r);
+	}
+	return 0;
+}
+
+static int kw_field(struct rctx *r, const struct tpl_seg *s)
+{
+	struct eng *e = r->ua->call->eng;
+	unsigned row = s->num2 >= 0 ? (unsigned)s->num2 : r->ua->call->field_row;
+	const char *v = inj_field(&e->inj, row, (unsigned)s->num);
+
+	return v ? buf_adds(r->out, v) : 0;
+}
+
+static int kw_var(struct rctx *r, const struct tpl_seg *s)
+{
+	const struct var_val *v = &r->ua->vars[s->num];
+	struct eng *e = r->ua->call->eng;
+
+	if (v->kind == VAL_UNSET && e->globals)
+		v = &e->globals[s->num];
+	return var_append(v, r->out);
+}
+
+static int kw_next_url(struct rctx *r)
+{
+	struct msg_pl c;
+	const char *lt, *gt;
+
+	if (!r->ua->last_msg)
+		return 0;
+	c = msg_hdr_first(r->ua->last_msg, "Contact", 7);
+	if (!c.len)
+		return 0;
+	lt = memchr(c.p, '<', c.len);
+	gt = lt ? memchr(lt, '>', c.len - (size_t)(lt - c.p)) : NULL;
+	if (lt && gt)
+		return buf_add(r->out, lt + 1, (size_t)(gt - lt - 1));
+	return buf_add(r->out, c.p, c.len);
+}
+
+static int kw_addr(struct rctx *r, enum seg_kind k, int32_t off)
+{
+	struct ua *ua = r->ua;
+	struct eng *e = ua->call->eng;
+	char ip[64];
+
+	switch (k) {
+	case SEG_REMOTE_IP:
+	case SEG_CLIENT_IP:
+		tp_addr_ip(&ua->remote, ip, sizeof(ip));
+		return buf_adds(r->out, ip);
+	case SEG_REMOTE_PORT:
+		return add_num(r->out, (long long)tp_addr_port(&ua->remote) + off);
+	case SEG_LOCAL_IP:
+	case SEG_SERVER_IP:
+		return buf_adds(r->out, e->local_ip);
+	case SEG_LOCAL_PORT:
+		return add_num(r->out, (long long)tp_port(ua->sock) + off);
+	case SEG_LOCAL_IP_TYPE:
+		return buf_adds(r->out, strchr(e->local_ip, ':') ? "6" : "4");
+	case SEG_MEDIA_IP:
+		return buf_adds(r->out, e->o.media_ip ? e->o.media_ip : e->local_ip);
+	case SEG_MEDIA_IP_TYPE: {
+		const char *mi = e->o.media_ip ? e->o.media_ip : e->local_ip;
+
+		return buf_adds(r->out, strchr(mi, ':') ? "6" : "4");
+	}
+	case SEG_MEDIA_PORT:
+		return add_num(r->out, (long long)e->o.media_port + off);
+	case SEG_AUTO_MEDIA_PORT:
+		return add_num(r->out, (long long)e->o.media_port + off +
+			       2 * (long long)(ua->call->number % 10000));
+	default:
+		return 0;
+	}
+}
+
+static int kw_call(struct rctx *r, const struct tpl_seg *s)
+{
+	struct ua *ua = r->ua;
+	struct eng *e = ua->call->eng;
+	const struct msg *m = ua->last_msg;
+
+	switch (s->kind) {
+	case SEG_SERVICE:
+		return buf_adds(r->out, e->o.service);
+	case SEG_TRANSPORT:
+		return buf_adds(r->out, "UDP");
+	case SEG_CALL_ID:
+		return buf_adds(r->out, ua->call_id);
+	case SEG_CSEQ:
+		return add_num(r->out, (long long)ua->cseq + s->offset);
+	case SEG_BRANCH:
+		return buf_addf(r->out, "z9hG4bK-%d-%llu-%d", e->pid,
+				(unsigned long long)ua->call->number,
+				(int)(r->st ? r->st->index : 0) + s->offset);
+	case SEG_PID:
+		return add_num(r->out, e->pid);
+	case SEG_CALL_NUMBER:
+		return add_num(r->out, (long long)ua->call->number + s->offset);
+	case SEG_PEER_TAG_PARAM:
+		return ua->peer_tag ? buf_addf(r->out, ";tag=%s", ua->peer_tag) : 0;
+	case SEG_LAST_REQUEST_URI:
+		return m && m->ruri.len ? buf_add(r->out, m->ruri.p, m->ruri.len) : 0;
+	case SEG_LAST_CSEQ_NUMBER:
+		return m ? add_num(r->out, (long long)m->cseq + s->offset) : 0;
+	case SEG_LAST_MESSAGE:
+		return m ? buf_add(r->out, m->raw, m->len) : 0;
+	case SEG_ROUTES:
+		return ua->routes ? buf_adds(r->out, ua->routes) : 0;
+	case SEG_USERS:
+		return add_num(r->out, (long long)e->nactive);
+	case SEG_USERID:
+		return add_num(r->out, (long long)ua->call->number);
+	case SEG_SIPP_VERSION:
+		return buf_adds(r->out, "sipbench-" PACKAGE_VERSION);
+	case SEG_CLOCK_TICK:
+		return add_num(r->out, (long long)(loop_now_ms(e->loop)));
+	default:
+		return 0;
+	}
+}
+
+static int render_seg(struct rctx *r, const struct tpl_seg *s)
+{
+	switch (s->kind) {
+	case SEG_LIT:
+		return buf_add(r->out, s->str, s->len);
+	case SEG_LEN:
+		r->len_pos = r->out->len;
+		return 0;
+	case SEG_LAST_HDR:
+		return kw_last(r, s);
+	case SEG_FIELD:
+		return kw_field(r, s);
+	case SEG_VAR:
+		return kw_var(r, s);
+	case SEG_NEXT_URL:
+		return kw_next_url(r);
+	case SEG_TIMESTAMP:
+		return add_date(r->out, 1);
+	case SEG_DATE:
+		return add_date(r->out, 0);
+	case SEG_AUTHENTICATION: /* TODO(issue 3): digest credentials */
+	case SEG_UA:             /* TODO(issue 3): other parties        */
+		return 0;
+	case SEG_REMOTE_IP: case SEG_REMOTE_PORT: case SEG_LOCAL_IP:
+	case SEG_LOCAL_PORT: case SEG_LOCAL_IP_TYPE: case SEG_MEDIA_IP:
+	case SEG_MEDIA_IP_TYPE: case SEG_MEDIA_PORT: case SEG_AUTO_MEDIA_PORT:
+	case SEG_SERVER_IP: case SEG_CLIENT_IP:
+		return kw_addr(r, s->kind, s->offset);
+	default:
+		return kw_call(r, s);
+	}
+}
+
+/* While skipping a dropped line, consume literal text up to and
+ * including its newline; keywords on that line produce nothing. */
+static int skip_seg(struct rctx *r, const struct tpl_seg *s)
+{
+	const char *nl;
+
+	if (s->kind != SEG_LIT)
+		return 0;
+	nl = memchr(s->str, '\n', s->len);
+	if (!nl)
+		return 0;
+	r->skip_line = 0;
+	return buf_add(r->out, nl + 1, s->len - (size_t)(nl + 1 - s->str));
+}
+
+static int fill_len(struct rctx *r)
+{
+	struct buf *b = r->out;
+	const char *sep = b->data ? strstr(b->data, "\r\n\r\n") : NULL;
+	size_t body = sep ? b->len - (size_t)(sep + 4 - b->data) : 0;
+	char num[24];
+	int n = snprintf(num, sizeof(num), "%zu", body);
+	int err;
+
+	if (r->len_pos == SIZE_MAX)
+		return 0;
+	/* grow by n bytes, then shift the tail right */
+	err = buf_add(b, num, (size_t)n);
+	if (err)
+		return err;
+	memmove(b->data + r->len_pos + n, b->data + r->len_pos,
+		b->len - (size_t)n - r->len_pos);
+	memcpy(b->data + r->len_pos, num, (size_t)n);
+	return 0;
+}
+
+int rend_tpl(struct ua *ua, const struct step *st, const struct tpl *t,
+	     int is_msg, struct buf *out)
+{
+	struct rctx r = {ua, st, out, is_msg, SIZE_MAX, 0};
+	unsigned i;
+	int err = 0;
+
+	buf_reset(out);
+	for (i = 0; i < t->nsegs && !err; i++)
+		err = r.skip_line ? skip_seg(&r, &t->segs[i])
+				  : render_seg(&r, &t->segs[i]);
+	if (!err && is_msg)
+		err = fill_len(&r);
+	if (!err && !out->data)
+		err = buf_add(out, "", 0);
+	return err ? ENOMEM : 0;
+}

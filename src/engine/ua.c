@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ua: the interpreter of one virtual user agent: runs its steps (send,
+ * recv, pause, nop, label, timewait), matches received messages to the
+ * expected step, retransmits over UDP (RFC 3261 17.1.1.2, 17.1.2.2,
+ * 13.3.1.4, 17.2.1) and decides the call's outcome. */
+#include "config.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "engine/internal.h"
+#include "sip/msg.h"
+
+#define RUN_GUARD 100000   /* steps without waiting: a scenario loop bug */
+
+static struct eng *ua_eng(const struct ua *ua)
+{
+	return ua->call->eng;
+}
+
+static struct stat_step *step_stat(struct ua *ua, unsigned idx)
+{
+	return &ua_eng(ua)->st.steps[ua->step_base + idx];
+}
+
+int ua_init(struct ua *ua, struct call *c, const struct prog_ua *pu, unsigned step_base)
+{
+	const struct prog *p = c->eng->p;
+	unsigned i;
+
+	memset(ua, 0, sizeof(*ua));
+	ua->call = c;
+	ua->pu = pu;
+	ua->step_base = step_base;
+	ua->jump_to = -1;
+	ua->state = UA_ST_RUN;
+	ua->vars = calloc(p->nvars ? p->nvars : 1, sizeof(*ua->vars));
+	ua->rtd_start_us = calloc(p->nrtds ? p->nrtds : 1, sizeof(*ua->rtd_start_us));
+	if (!ua->vars || !ua->rtd_start_us) {
+		ua_release(ua);
+		return ENOMEM;
+	}
+	/* without start_rtd, a response time counts from the call's start */
+	for (i = 0; i < p->nrtds; i++)
+		ua->rtd_start_us[i] = c->start_us;
+	return 0;
+}
+
+static void rtx_stop(struct ua *ua)
+{
+	tmr_cancel(&ua->rtx);
+	ua->rtx_kind = RTX_NONE;
+}
+
+void ua_release(struct ua *ua)
+{
+	const struct prog *p = ua->call ? ua->call->eng->p : NULL;
+	unsigned i;
+
+	tmr_cancel(&ua->tmr);
+	rtx_stop(ua);
+	if (ua->vars && p)
+		for (i = 0; i < p->nvars; i++)
+			var_clear(&ua->vars[i]);
+	free(ua->vars);
+	free(ua->rtd_start_us);
+	free(ua->rtx_msg);
+	free(ua->last_sent);
+	free(ua->peer_tag);
+	free(ua->routes);
+	free(ua->call_id);
+	msg_free(ua->last_msg);
+	ua->vars = NULL;
+	ua->rtd_start_us = NULL;
+	ua->rtx_msg = ua->last_sent = ua->peer_tag = ua->routes = ua->call_id = NULL;
+	ua->last_msg = NULL;
+}
+
+static void ua_done(struct ua *ua)
+{
+	struct call *c = ua->call;
+
+	if (ua->state == UA_ST_DONE)
+		return;
+	tmr_cancel(&ua->tmr);
+	rtx_stop(ua);
+	ua->state = UA_ST_DONE;
+	if (--c->nactive == 0)
+		eng_call_ended(c->eng, c);
+}
+
+void ua_fail(struct ua *ua, enum fail_reason r, const char *what)
+{
+	struct call *c = ua->call;
+
+	if (ua->state == UA_ST_DONE)
+		return;
+	if (!c->failed) {
+		c->failed = 1;
+		c->reason = r;
+		eng_trace_err(c->eng, "call %s (call #%llu, %s) failed at step %u: %s: %s",
+			      ua->call_id ? ua->call_id : "-",
+			      (unsigned long long)c->number, ua->pu->name, ua->pc + 1,
+			      stat_fail_name(r), what ? what : "");
+	}
+	ua_done(ua);
+}
+
+void ua_abort(struct ua *ua)
+{
+	ua_fail(ua, FAIL_ABORTED, "run ended");
+}
+
+static void advance(struct ua *ua, const struct step *st)
+{
+	if (ua->jump_to >= 0) {
+		ua->pc = (unsigned)ua->jump_to;
+		ua->jump_to = -1;
+		return;
+	}
+	if (st->next >= 0 &&
+	    (st->test == PROG_NOVAR || var_is_true(&ua->vars[st->test])) &&
+	    (st->chance_pct >= 100 || (random() % 100) < st->chance_pct)) {
+		ua->pc = (unsigned)st->next;
+		return;
+	}
+	ua->pc = st->index + 1;
+}
+
+static void rtd_marks(struct ua *ua, const struct step *st)
+{
+	struct eng *e = ua_eng(ua);
+	uint64_t now = loop_now_us(e->loop);
+
+	if (st->rtd && ua->rtd_start_us[st->rtd - 1]) {
+		hist_add(&e->st.rtd[st->rtd - 1], now - ua->rtd_start_us[st->rtd - 1]);
+		if (!st->repeat_rtd)
+			ua->rtd_start_us[st->rtd - 1] = 0;
+	}
+	if (st->start_rtd)
+		ua->rtd_start_us[st->start_rtd - 1] = now;
+}
+
+static int keep_copy(char **dst, size_t *dlen, const char *src, size_t len)
+{
+	char *p = realloc(*dst, len + 1);
+
+	if (!p)
+		return ENOMEM;
+	memcpy(p, src, len);
+	p[len] = '\0';
+	*dst = p;
+	*dlen = len;
+	return 0;
+}
+
+/* The CSeq method of a rendered message, into out. */
+static void cseq_method(const char *msg, char *out, size_t n)
+{
+	const char *p = msg;
+
+	out[0] = '\0';
+	while ((p = strchr(p, '\n')) != NULL) {
+		p++;
+		if (!strncasecmp(p, "CSeq:", 5)) {
+			p += 5;
+			while (*p == ' ' || *p == '\t' || (*p >= '0' && *p <= '9'))
+				p++;
+			size_t l = strcspn(p, " \t\r\n");
+			if (l >= n)
+				l = n - 1;
+			memcpy(out, p, l);
+			out[l] = '\0';
+			return;
+		}
+		if (*p == '\r' || *p == '\n')
+			return;
+	}
+}
+
+static void rtx_fire(void *arg);
+
+static void rtx_arm(struct ua *ua, const struct step *st, enum rtx_kind k,
+		    const char *buf, size_t len, const char *method)
+{
+	if (keep_copy(&ua->rtx_msg, &ua->rtx_len, buf, len))
+		return;  /* no retransmission without memory; not fatal */
+	ua->rtx_kind = k;
+	ua->rtx_step = st->index;
+	ua->rtx_count = 0;
+	ua->rtx_interval_ms = (uint32_t)(st->retrans_ms > 0 ? st->retrans_ms : SIP_T1_MS);
+	ua->rtx_elapsed_ms = 0;
+	snprintf(ua->rtx_method, sizeof(ua->rtx_method), "%s", method);
+	tmr_start(ua_eng(ua)->loop, &ua->rtx, ua->rtx_interval_ms, rtx_fire, ua);
+}
+
+static void rtx_fire(void *arg)
+{
+	struct ua *ua = arg;
+	struct eng *e = ua_eng(ua);
+	const struct step *st = &ua->pu->steps[ua->rtx_step];
+	uint32_t t1 = (uint32_t)(st->retrans_ms > 0 ? st->retrans_ms : SIP_T1_MS);
+
+	ua->rtx_elapsed_ms += ua->rtx_interval_ms;
+	/* RFC 3261 17.1.1.2 timer B / 17.1.2.2 timer F / 13.3.1.4: 64*T1 */
+	if (ua->rtx_elapsed_ms >= 64 * t1 ||
+	    (e->o.max_retrans && ua->rtx_count >= e->o.max_retrans)) {
+		if (ua->rtx_kind == RTX_FINAL_RESP) {
+			rtx_stop(ua);
+			return;
+		}
+		rtx_stop(ua);
+		step_stat(ua, st->index)->timeouts++;
+		ua->call->timed_out = 1;
+		ua_fail(ua, FAIL_MAX_RETRANS, st->display);
+		return;
+	}
+	eng_send(e, ua, ua->rtx_msg, ua->rtx_len);
+	ua->rtx_count++;
+	step_stat(ua, st->index)->retrans++;
+	if (ua->rtx_kind == RTX_INVITE)
+		ua->rtx_interval_ms *= 2;  /* timer A: no cap */
+	else
+		ua->rtx_interval_ms = ua->rtx_interval_ms * 2 > SIP_T2_MS ?
+				      SIP_T2_MS : ua->rtx_interval_ms * 2;
+	tmr_start(e->loop, &ua->rtx, ua->rtx_interval_ms, rtx_fire, ua);
+}
+
+static int is_method(const char *m, const char *want)
+{
+	return strcasecmp(m, want) == 0;
+}
+
+/* Sent a message: decide what must be retransmitted until answered. */
+static void arm_after_send(struct ua *ua, const struct step *st, const char *buf, size_t len)
+{
+	const struct tpl *t = st->msg;
+	char cm[24];
+
+	if (t->is_request) {
+		if (is_method(t->method, "ACK"))
+			return;
+		rtx_arm(ua, st, is_method(t->method, "INVITE") ? RTX_INVITE : RTX_NON_INVITE,
+			buf, len, t->method);
+		return;
+	}
+	if (t->status < 200)
+		return;
+	cseq_method(buf, cm, sizeof(cm));
+	if (is_method(cm, "INVITE"))
+		rtx_arm(ua, st, RTX_FINAL_RESP, buf, len, "ACK");
+}
+
+static void do_send(struct ua *ua, const struct step *st)
+{
+	struct eng *e = ua_eng(ua);
+	const struct tpl *t = st->msg;
+	int err;
+
+	if (t->is_request && !is_method(t->method, "ACK") && !is_method(t->method, "CANCEL"))
+		ua->cseq++;
+	if (rend_tpl(ua, st, t, 1, &e->out)) {
+		ua_fail(ua, FAIL_INTERNAL, "out of memory rendering a message");
+		return;
+	}
+	if (st->lost_pct && (random() % 100) < st->lost_pct) {
+		step_stat(ua, st->index)->lost++;
+	} else {
+		err = eng_send(e, ua, e->out.data, e->out.len);
+		if (err) {
+			ua_fail(ua, FAIL_SEND, strerror(err));
+			return;
+		}
+	}
+	step_stat(ua, st->index)->sent++;
+	if (keep_copy(&ua->last_sent, &ua->last_sent_len, e->out.data, e->out.len)) {
+		ua_fail(ua, FAIL_INTERNAL, "out of memory");
+		return;
+	}
+	ua->last_sent_is_resp = !t->is_request;
+	ua->last_sent_is_ack = t->is_request && is_method(t->method, "ACK");
+	arm_after_send(ua, st, e->out.data, e->out.len);
+	rtd_marks(ua, st);
+	advance(ua, st);
+}
+
+void ua_after_recv(struct ua *ua, const struct step *st)
+{
+	rtd_marks(ua, st);
+	advance(ua, st);
+}
+
+static void on_recv_timeout(void *arg)
+{
+	struct ua *ua = arg;
+	const struct step *st = &ua->pu->steps[ua->pc];
+
+	step_stat(ua, st->index)->timeouts++;
+	if (st->ontimeout >= 0) {
+		ua->pc = (unsigned)st->ontimeout;
+		ua->state = UA_ST_RUN;
+		ua_run(ua);
+		return;
+	}
+	ua->call->timed_out = 1;
+	ua_fail(ua, FAIL_RECV_TIMEOUT, st->display);
+}
+
+static void enter_recv(struct ua *ua, const struct step *st)
+{
+	uint64_t t = st->timeout_ms > 0 ? (uint64_t)st->timeout_ms : ua_eng(ua)->o.recv_timeout_ms;
+
+	ua->state = UA_ST_RECV;
+	if (t)
+		tmr_start(ua_eng(ua)->loop, &ua->tmr, t, on_recv_timeout, ua);
+}
+
+static void on_pause_end(void *arg)
+{
+	struct ua *ua = arg;
+	const struct step *st = &ua->pu->steps[ua->pc];
+
+	if (st->kind == STEP_TIMEWAIT) {
+		ua_done(ua);
+		return;
+	}
+	ua->state = UA_ST_RUN;
+	advance(ua, st);
+	ua_run(ua);
+}
+
+static uint64_t pause_ms(struct ua *ua, const struct step *st)
+{
+	const struct var_val *v;
+	int span;
+
+	switch (st->pause) {
+	case PAUSE_FIXED:
+		return (uint64_t)st->pause_ms;
+	case PAUSE_UNIFORM:
+		span = st->pause_max_ms - st->pause_min_ms;
+		return (uint64_t)(st->pause_min_ms + (span > 0 ? random() % (span + 1) : 0));
+	case PAUSE_VAR:
+		v = &ua->vars[st->pause_var];
+		return v->kind == VAL_STR ? strtoull(v->s, NULL, 10) :
+		       v->d > 0 ? (uint64_t)v->d : 0;
+	default:
+		return ua_eng(ua)->o.pause_ms;
+	}
+}
+
+static void enter_pause(struct ua *ua, const struct step *st)
+{
+	ua->state = UA_ST_PAUSE;
+	step_stat(ua, st->index)->sent++;  /* counts pauses entered */
+	tmr_start(ua_eng(ua)->loop, &ua->tmr, pause_ms(ua, st), on_pause_end, ua);
+}
+
+static void do_nop(struct ua *ua, const struct step *st)
+{
+	enum fail_reason r;
+
+	if (var_run_actions(ua, st, ua->last_msg, &r)) {
+		ua_fail(ua, r, "action at a <nop>");
+		return;
+	}
+	advance(ua, st);
+}
+
+void ua_run(struct ua *ua)
+{
+	unsigned guard = 0;
+
+	while (ua->state == UA_ST_RUN) {
+		const struct step *st;
+
+		if (ua->pc >= ua->pu->nsteps) {
+			ua_done(ua);
+			return;
+		}
+		if (++guard > RUN_GUARD) {
+			ua_fail(ua, FAIL_INTERNAL, "scenario loops without waiting");
+			return;
+		}
+		st = &ua->pu->steps[ua->pc];
+		switch (st->kind) {
+		case STEP_SEND:
+			do_send(ua, st);
+			break;
+		case STEP_RECV:
+			enter_recv(ua, st);
+			break;
+		case STEP_PAUSE:
+		case STEP_TIMEWAIT:
+			enter_pause(ua, st);
+			break;
+		case STEP_NOP:
+			do_nop(ua, st);
+			break;
+		default:  /* label; signal/wait come with issue 3 */
+			ua->pc++;
+			break;
+		}
+	}
+}

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* vars: call variables and the <action> interpreter (ereg, assignments,
+ * arithmetic, test, strcmp, jump, log, exec...). */
+#include "config.h"
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include "engine/internal.h"
+#include "sip/msg.h"
+
+void var_clear(struct var_val *v)
+{
+	if (v->kind == VAL_STR)
+		free(v->s);
+	v->s = NULL;
+	v->kind = VAL_UNSET;
+	v->d = 0;
+}
+
+int var_set_str(struct var_val *v, const char *s, size_t len)
+{
+	char *p = malloc(len + 1);
+
+	if (!p)
+		return ENOMEM;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	var_clear(v);
+	v->kind = VAL_STR;
+	v->s = p;
+	return 0;
+}
+
+void var_set_dbl(struct var_val *v, double d)
+{
+	var_clear(v);
+	v->kind = VAL_DBL;
+	v->d = d;
+}
+
+void var_set_bool(struct var_val *v, int b)
+{
+	var_clear(v);
+	v->kind = VAL_BOOL;
+	v->d = b ? 1 : 0;
+}
+
+int var_is_true(const struct var_val *v)
+{
+	switch (v->kind) {
+	case VAL_STR:
+		return 1;  /* a regexp that matched set it */
+	case VAL_DBL:
+	case VAL_BOOL:
+		return v->d != 0;
+	default:
+		return 0;
+	}
+}
+
+int var_append(const struct var_val *v, struct buf *out)
+{
+	switch (v->kind) {
+	case VAL_STR:
+		return buf_adds(out, v->s);
+	case VAL_BOOL:
+		return buf_adds(out, v->d != 0 ? "true" : "false");
+	case VAL_DBL:
+		if (v->d == floor(v->d) && fabs(v->d) < 1e15)
+			return buf_addf(out, "%lld", (long long)v->d);
+		return buf_addf(out, "%f", v->d);
+	default:
+		return 0;
+	}
+}
+
+static const struct var_val *var_get(struct ua *ua, int idx)
+{
+	const struct var_val *v = &ua->vars[idx];
+	struct eng *e = ua->call->eng;
+
+	if (v->kind == VAL_UNSET && e->globals)
+		v = &e->globals[idx];
+	return v;
+}
+
+static double var_num(struct ua *ua, int idx)
+{
+	const struct var_val *v = var_get(ua, idx);
+
+	if (v->kind == VAL_STR)
+		return strtod(v->s, NULL);
+	return v->d;
+}
+
+/* The text an ereg searches, per search_in. */
+static int ereg_subject(struct ua *ua, const struct action *a, const struct msg *m,
+			struct buf *tmp, const char **subj)
+{
+	switch (a->search) {
+	case SEARCH_MSG:
+		*subj = m ? m->raw : "";
+		return 0;
+	case SEARCH_BODY:
+		*subj = m ? m->raw + m->body_off : "";
+		return 0;
+	case SEARCH_HDR:
+		buf_reset(tmp);
+		if (m)
+			msg_hdr_append(m, a->header, strlen(a->header), 1, tmp);
+		*subj = tmp->data ? tmp->data : "";
+		return 0;
+	case SEARCH_VAR: {
+		const struct var_val *v = var_get(ua, a->var2);
+
+		buf_reset(tmp);
+		if (var_append(v, tmp))
+			return ENOMEM;
+		*subj = tmp->data ? tmp->data : "";
+		return 0;
+	}
+	}
+	return EINVAL;
+}
+
+static int act_ereg(struct ua *ua, const struct action *a, const struct msg *m,
+		    enum fail_reason *r)
+{
+	struct buf *tmp = &ua->call->eng->scratch;
+	regmatch_t pm[10];
+	const char *subj;
+	unsigned i;
+	int ok;
+
+	if (ereg_subject(ua, a, m, tmp, &subj))
+		goto oom;
+	ok = regexec(&a->re, subj, 10, pm, 0) == 0;
+	if ((a->check_it && !ok) || (a->check_it_inverse && ok)) {
+		*r = FAIL_REGEXP;
+		eng_trace_err(ua->call->eng, "call %s: regexp at line %d %s",
+			      ua->call_id, a->line, ok ? "matched" : "did not match");
+		return -1;
+	}
+	for (i = 0; i < a->nvars && i < 10; i++) {
+		struct var_val *v = &ua->vars[a->vars[i]];
+
+		if (!ok || pm[i].rm_so < 0) {
+			var_clear(v);
+			continue;
+		}
+		if (var_set_str(v, subj + pm[i].rm_so, (size_t)(pm[i].rm_eo - pm[i].rm_so)))
+			goto oom;
+	}
+	return 0;
+oom:
+	*r = FAIL_INTERNAL;
+	return -1;
+}
+
+static int compare(double a, double b, enum cmp_op op)
+{
+	switch (op) {
+	case CMP_EQ: return a == b;
+	case CMP_NE: return a != b;
+	case CMP_GT: return a > b;
+	case CMP_LT: return a < b;
+	case CMP_GE: return a >= b;
+	case CMP_LE: return a <= b;
+	}
+	return 0;
+}
+
+static double operand(struct ua *ua, const struct action *a)
+{
+	return a->var3 != PROG_NOVAR ? var_num(ua, a->var3) :
+	       a->var2 != PROG_NOVAR && !a->has_dval ? var_num(ua, a->var2) : a->dval;
+}
+
+static int act_arith(struct ua *ua, const struct action *a)
+{
+	struct var_val *v = &ua->vars[a->var];
+	double x = v->kind == VAL_UNSET ? 0 : var_num(ua, a->var), y = operand(ua, a);
+
+	switch (a->kind) {
+	case ACT_ASSIGN: x = y; break;
+	case ACT_ADD: x += y; break;
+	case ACT_SUBTRACT: x -= y; break;
+	case ACT_MULTIPLY: x *= y; break;
+	case ACT_DIVIDE: x = y != 0 ? x / y : 0; break;
+	default: break;
+	}
+	var_set_dbl(v, x);
+	return 0;
+}
+
+static int act_strcmp(struct ua *ua, const struct action *a, struct buf *tmp)
+{
+	struct buf other;
+	int res, err = 0;
+
+	buf_init(&other, 1 << 16);
+	buf_reset(tmp);
+	err |= var_append(var_get(ua, a->var2), tmp);
+	if (a->var3 != PROG_NOVAR)
+		err |= var_append(var_get(ua, a->var3), &other);
+	else if (a->value)
+		err |= rend_tpl(ua, NULL, a->value, 0, &other);
+	res = strcmp(tmp->data ? tmp->data : "", other.data ? other.data : "");
+	buf_free(&other);
+	var_set_dbl(&ua->vars[a->var], res);
+	return err ? ENOMEM : 0;
+}
+
+static int act_text(struct ua *ua, const struct action *a, struct buf *tmp)
+{
+	struct eng *e = ua->call->eng;
+	int err = rend_tpl(ua, NULL, a->value, 0, tmp);
+
+	if (err)
+		return err;
+	switch (a->kind) {
+	case ACT_ASSIGNSTR:
+		return var_set_str(&ua->vars[a->var], tmp->data, tmp->len);
+	case ACT_LOG:
+		if (e->o.msg_log)
+			fprintf(e->o.msg_log, "%s\n", tmp->data);
+		return 0;
+	case ACT_WARNING:
+		fprintf(stderr, "sipbench: warning: %s\n", tmp->data);
+		return 0;
+	case ACT_ERROR:
+		eng_trace_err(e, "call %s: %s", ua->call_id, tmp->data);
+		return 0;
+	case ACT_EXEC:
+		/* a shell command, as SIPp's exec command= */
+		if (system(tmp->data) == -1)
+			eng_trace_err(e, "exec failed: %s", tmp->data);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static void act_gettimeofday(struct ua *ua, const struct action *a)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	if (a->nvars > 0)
+		var_set_dbl(&ua->vars[a->vars[0]], (double)tv.tv_sec);
+	if (a->nvars > 1)
+		var_set_dbl(&ua->vars[a->vars[1]], (double)tv.tv_usec);
+}
+
+static int run_one(struct ua *ua, const struct action *a, const struct msg *m,
+		   enum fail_reason *r)
+{
+	struct buf *tmp = &ua->call->eng->scratch;
+
+	switch (a->kind) {
+	case ACT_EREG:
+		return act_ereg(ua, a, m, r);
+	case ACT_ASSIGN: case ACT_ADD: case ACT_SUBTRACT:
+	case ACT_MULTIPLY: case ACT_DIVIDE:
+		return act_arith(ua, a);
+	case ACT_TODOUBLE:
+		var_set_dbl(&ua->vars[a->var], var_num(ua, a->var2));
+		return 0;
+	case ACT_TEST:
+		var_set_bool(&ua->vars[a->var],
+			     compare(var_num(ua, a->var2), operand(ua, a), a->cmp));
+		return 0;
+	case ACT_STRCMP:
+		return act_strcmp(ua, a, tmp) ? (*r = FAIL_INTERNAL, -1) : 0;
+	case ACT_JUMP:
+		ua->jump_to = (int)(a->var2 != PROG_NOVAR ? var_num(ua, a->var2) : a->dval);
+		return 0;
+	case ACT_GETTIMEOFDAY:
+		act_gettimeofday(ua, a);
+		return 0;
+	case ACT_EXEC:
+		if (!a->value)
+			return 0;  /* TODO(issue 6): play_pcap_audio, rtp_echo */
+		/* fall through */
+	case ACT_ASSIGNSTR: case ACT_LOG: case ACT_WARNING: case ACT_ERROR:
+		if (act_text(ua, a, tmp)) {
+			*r = FAIL_INTERNAL;
+			return -1;
+		}
+		if (a->kind == ACT_ERROR) {
+			*r = FAIL_ACTION;
+			return -1;
+		}
+		return 0;
+	default:
+		return 0;  /* setdest, verifyauth: later issues */
+	}
+}
+
+int var_run_actions(struct ua *ua, const struct step *st, const struct msg *m,
+		    enum fail_reason *r)
+{
+	unsigned i;
+
+	for (i = 0; i < st->nacts; i++)
+		if (run_one(ua, &st->acts[i], m, r))
+			return -1;
+	return 0;
+}

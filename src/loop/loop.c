@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* loop: epoll event loop with a hierarchical timer wheel (tmr.c). */
+#include "config.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+#include "loop/loop.h"
+#include "loop/tmr_wheel.h"
+
+#define MAX_EVENTS 256
+
+struct fdent {
+	loop_fd_h *h;
+	void *arg;
+	int used;
+};
+
+struct loop {
+	int epfd;
+	struct fdent *fds;
+	int nfds;
+	struct tmr_wheel wheel;
+	loop_tick_h *tick;
+	void *tick_arg;
+	int stop;
+	uint64_t now_us;
+};
+
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int loop_alloc(struct loop **lp)
+{
+	struct loop *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return ENOMEM;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0) {
+		int err = errno;
+
+		free(l);
+		return err;
+	}
+	l->now_us = mono_us();
+	tmr_wheel_init(&l->wheel, l->now_us / 1000);
+	*lp = l;
+	return 0;
+}
+
+void loop_free(struct loop *l)
+{
+	if (!l)
+		return;
+	close(l->epfd);
+	free(l->fds);
+	free(l);
+}
+
+static unsigned to_epoll(unsigned ev)
+{
+	return (ev & LOOP_READ ? EPOLLIN : 0u) | (ev & LOOP_WRITE ? EPOLLOUT : 0u);
+}
+
+int loop_fd_add(struct loop *l, int fd, unsigned events, loop_fd_h *h, void *arg)
+{
+	struct epoll_event ee = {0};
+
+	if (fd >= l->nfds) {
+		int n = l->nfds ? l->nfds : 64;
+		struct fdent *f;
+
+		while (n <= fd)
+			n *= 2;
+		f = realloc(l->fds, (size_t)n * sizeof(*f));
+		if (!f)
+			return ENOMEM;
+		memset(f + l->nfds, 0, (size_t)(n - l->nfds) * sizeof(*f));
+		l->fds = f;
+		l->nfds = n;
+	}
+	ee.events = to_epoll(events);
+	ee.data.fd = fd;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ee) < 0)
+		return errno;
+	l->fds[fd].h = h;
+	l->fds[fd].arg = arg;
+	l->fds[fd].used = 1;
+	return 0;
+}
+
+int loop_fd_mod(struct loop *l, int fd, unsigned events)
+{
+	struct epoll_event ee = {0};
+
+	ee.events = to_epoll(events);
+	ee.data.fd = fd;
+	return epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ee) < 0 ? errno : 0;
+}
+
+void loop_fd_del(struct loop *l, int fd)
+{
+	if (fd < 0 || fd >= l->nfds || !l->fds[fd].used)
+		return;
+	epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+	l->fds[fd].used = 0;
+	l->fds[fd].h = NULL;
+}
+
+void loop_set_tick(struct loop *l, loop_tick_h *h, void *arg)
+{
+	l->tick = h;
+	l->tick_arg = arg;
+}
+
+void loop_stop(struct loop *l)
+{
+	l->stop = 1;
+}
+
+uint64_t loop_now_ms(const struct loop *l)
+{
+	return l->now_us / 1000;
+}
+
+uint64_t loop_now_us(const struct loop *l)
+{
+	return l->now_us;
+}
+
+void loop_update_time(struct loop *l)
+{
+	l->now_us = mono_us();
+}
+
+uint64_t loop_timer_count(const struct loop *l)
+{
+	return l->wheel.count;
+}
+
+void tmr_start(struct loop *l, struct tmr *t, uint64_t delay_ms, tmr_h *th, void *arg)
+{
+	tmr_cancel(t);
+	t->th = th;
+	t->arg = arg;
+	tmr_wheel_add(&l->wheel, t, l->now_us / 1000 + delay_ms);
+}
+
+static void dispatch(struct loop *l, const struct epoll_event *ev, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		int fd = ev[i].data.fd;
+		unsigned e = 0;
+
+		if (fd >= l->nfds || !l->fds[fd].used)
+			continue;  /* removed by an earlier handler */
+		if (ev[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP))
+			e |= LOOP_READ;
+		if (ev[i].events & EPOLLOUT)
+			e |= LOOP_WRITE;
+		l->fds[fd].h(fd, e, l->fds[fd].arg);
+	}
+}
+
+int loop_run(struct loop *l)
+{
+	struct epoll_event ev[MAX_EVENTS];
+
+	l->stop = 0;
+	while (!l->stop) {
+		int64_t wait = tmr_wheel_next(&l->wheel, l->now_us / 1000);
+		int n = epoll_wait(l->epfd, ev, MAX_EVENTS, wait < 0 ? -1 : (int)wait);
+
+		if (n < 0 && errno != EINTR)
+			return errno;
+		l->now_us = mono_us();
+		if (n > 0)
+			dispatch(l, ev, n);
+		tmr_wheel_expire(&l->wheel, l->now_us / 1000);
+		if (l->tick)
+			l->tick(l->tick_arg);
+	}
+	return 0;
+}

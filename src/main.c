@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* main: argv -> struct config -> scenario -> run -> exit status. */
+#include "config.h"
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli/opts.h"
+#include "engine/engine.h"
+#include "scenario/builtin.h"
+#include "scenario/prog.h"
+#include "sip/msg.h"
+
+#define EXIT_FATAL 255
+
+static int load_scenario(const struct config *c, struct prog **pp, struct diag *d)
+{
+	struct scn_opts so = {c->set_names, c->nset};
+	const char *xml;
+	char name[64];
+
+	if (c->scenario_file)
+		return scn_load_file(pp, c->scenario_file, &so, d);
+	xml = scn_builtin(c->builtin ? c->builtin : "uac");
+	if (!xml)
+		return diag_set(d, NULL, 0, "-sn: unknown built-in scenario '%s'", c->builtin);
+	snprintf(name, sizeof(name), "<built-in %s>", c->builtin ? c->builtin : "uac");
+	return scn_load_mem(pp, xml, strlen(xml), name, &so, d);
+}
+
+static FILE *open_log(const char *given, const struct config *c, const char *suffix)
+{
+	char path[512];
+	const char *base = c->scenario_file ? c->scenario_file : c->builtin ? c->builtin : "uac";
+	const char *slash = strrchr(base, '/');
+	size_t n;
+	FILE *f;
+
+	if (!given) {
+		base = slash ? slash + 1 : base;
+		n = strcspn(base, ".");
+		snprintf(path, sizeof(path), "%.*s_%d_%s", (int)n, base, (int)getpid(), suffix);
+		given = path;
+	}
+	f = fopen(given, "w");
+	if (!f)
+		fprintf(stderr, "sipbench: error: cannot write %s\n", given);
+	return f;
+}
+
+static void fill_eng_opts(struct eng_opts *o, const struct config *c)
+{
+	memset(o, 0, sizeof(*o));
+	o->remote = c->remote;
+	o->local_ip = c->local_ip;
+	o->local_port = c->local_port;
+	o->per_call_socket = c->tp_mode == TP_MODE_UN;
+	o->media_ip = c->media_ip;
+	o->media_port = c->media_port;
+	o->service = c->service;
+	o->rate = c->rate;
+	o->rate_period_ms = c->rate_period_ms;
+	o->limit = c->limit;
+	o->max_calls = c->max_calls;
+	o->timeout_ms = c->timeout_ms;
+	o->timeout_error = c->timeout_error;
+	o->recv_timeout_ms = c->recv_timeout_ms;
+	o->pause_ms = c->pause_ms;
+	o->max_retrans = c->max_retrans;
+	o->auto_answer = c->auto_answer;
+	o->behaviors = c->behaviors;
+	o->inf = c->inf;
+	o->set_names = c->set_names;
+	o->set_values = c->set_values;
+	o->nset = c->nset;
+	o->stat_period_ms = c->freq_dump_ms;
+}
+
+static int open_logs(struct eng_opts *o, const struct config *c)
+{
+	if (c->trace_msg && !(o->msg_log = open_log(c->message_file, c, "messages.log")))
+		return -1;
+	if (c->trace_err && !(o->err_log = open_log(c->error_file, c, "errors.log")))
+		return -1;
+	if (c->trace_stat && !(o->stat_csv = open_log(c->stat_file, c, ".csv")))
+		return -1;
+	return 0;
+}
+
+static void close_logs(struct eng_opts *o)
+{
+	if (o->msg_log)
+		fclose(o->msg_log);
+	if (o->err_log)
+		fclose(o->err_log);
+	if (o->stat_csv)
+		fclose(o->stat_csv);
+}
+
+/* -bg: the parent prints the child's pid and returns 1; the child 0. */
+static int fork_to_background(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		perror("sipbench: fork");
+		return 0;
+	}
+	if (pid > 0) {
+		printf("sipbench running in the background, pid %d\n", (int)pid);
+		return 1;
+	}
+	setsid();
+	return 0;
+}
+
+static int run(const struct config *c, struct prog *p)
+{
+	struct eng_opts o;
+	struct eng *e = NULL;
+	struct diag d = {0};
+	int rc;
+
+	fill_eng_opts(&o, c);
+	if (open_logs(&o, c)) {
+		close_logs(&o);
+		return EXIT_FATAL;
+	}
+	if (eng_alloc(&e, &o, p, &d)) {
+		diag_print(&d);
+		close_logs(&o);
+		return EXIT_FATAL;
+	}
+	if (c->background && fork_to_background())
+		return 0;
+	signal(SIGINT, eng_signal_stop);
+	signal(SIGTERM, eng_signal_stop);
+	signal(SIGPIPE, SIG_IGN);
+	rc = eng_run(e, stdout);
+	eng_free(e);
+	close_logs(&o);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct config c;
+	struct diag d = {0};
+	struct prog *p = NULL;
+	int rc;
+
+	if (cli_parse(&c, argc, argv, &d)) {
+		diag_print(&d);
+		return EXIT_FATAL;
+	}
+	if (c.help) {
+		cli_help(stdout);
+		return 0;
+	}
+	if (c.version) {
+		printf("sipbench %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (c.dump_builtin) {
+		const char *xml = scn_builtin(c.dump_builtin);
+
+		if (!xml) {
+			fprintf(stderr, "sipbench: error: -sd: unknown built-in scenario '%s'\n",
+				c.dump_builtin);
+			return EXIT_FATAL;
+		}
+		fputs(xml, stdout);
+		return 0;
+	}
+	if (msg_init() || load_scenario(&c, &p, &d)) {
+		diag_print(&d);
+		return EXIT_FATAL;
+	}
+	rc = run(&c, p);
+	scn_free(p);
+	return rc;
+}

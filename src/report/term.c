@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* term: the final summary printed on stdout at the end of a run. */
+#include "config.h"
+#include <stdio.h>
+#include "report/rpt.h"
+#include "scenario/prog.h"
+#include "stats/stats.h"
+#include "transport/tp.h"
+
+static void step_line(FILE *out, const struct step *st, const struct stat_step *c)
+{
+	const char *dir;
+
+	switch (st->kind) {
+	case STEP_SEND:
+		dir = st->msg && st->msg->is_request ? "-> " : "-> ";
+		fprintf(out, "  %3u %-3s %-22s %8llu %8s %8llu %8llu %8llu\n", st->index + 1,
+			dir, st->display, (unsigned long long)c->sent, "",
+			(unsigned long long)c->retrans, (unsigned long long)c->timeouts,
+			(unsigned long long)c->unexpected);
+		break;
+	case STEP_RECV:
+		fprintf(out, "  %3u %-3s %-22s %8s %8llu %8llu %8llu %8llu\n", st->index + 1,
+			"<- ", st->display, "", (unsigned long long)c->recv,
+			(unsigned long long)c->retrans, (unsigned long long)c->timeouts,
+			(unsigned long long)c->unexpected);
+		break;
+	case STEP_PAUSE:
+	case STEP_TIMEWAIT:
+	case STEP_NOP:
+		fprintf(out, "  %3u %-3s %-22s %8llu %8s %8s %8s %8llu\n", st->index + 1, "",
+			st->display, (unsigned long long)c->sent, "", "", "",
+			(unsigned long long)c->unexpected);
+		break;
+	default:
+		break;
+	}
+}
+
+static void steps(FILE *out, const struct rpt_run *r)
+{
+	unsigned u, i, base = 0;
+
+	fprintf(out, "  %3s %-3s %-22s %8s %8s %8s %8s %8s\n", "#", "", "step",
+		"sent", "recv", "retrans", "timeout", "unexp");
+	for (u = 0; u < r->p->nuas; u++) {
+		const struct prog_ua *pu = &r->p->uas[u];
+
+		if (r->p->nuas > 1)
+			fprintf(out, "  party %s\n", pu->name);
+		for (i = 0; i < pu->nsteps; i++)
+			step_line(out, &pu->steps[i], &r->st->steps[base + i]);
+		base += pu->nsteps;
+	}
+}
+
+static void ms(FILE *out, const char *name, const struct hist *h)
+{
+	if (!h->count) {
+		fprintf(out, "  %-12s no samples\n", name);
+		return;
+	}
+	fprintf(out, "  %-12s n=%llu mean=%.3f p50=%.3f p90=%.3f p99=%.3f max=%.3f ms\n",
+		name, (unsigned long long)h->count, (double)h->sum / (double)h->count / 1000.0,
+		hist_quantile(h, 0.5) / 1000.0, hist_quantile(h, 0.9) / 1000.0,
+		hist_quantile(h, 0.99) / 1000.0, h->max / 1000.0);
+}
+
+static void calls(FILE *out, const struct rpt_run *r)
+{
+	const struct stats *st = r->st;
+	double secs = (double)r->elapsed_us / 1e6;
+	unsigned i;
+
+	fprintf(out, "Calls\n");
+	fprintf(out, "  started      %llu\n", (unsigned long long)st->calls_started);
+	fprintf(out, "  successful   %llu\n", (unsigned long long)st->calls_ok);
+	fprintf(out, "  failed       %llu\n", (unsigned long long)st->calls_failed);
+	fprintf(out, "  timed out    %llu\n", (unsigned long long)st->calls_timeout);
+	fprintf(out, "  rate         %.1f calls/s\n",
+		secs > 0 ? (double)(st->calls_ok + st->calls_failed) / secs : 0);
+	for (i = 0; i < FAIL_COUNT; i++)
+		if (st->fail[i])
+			fprintf(out, "  failure: %-34s %llu\n", stat_fail_name(i),
+				(unsigned long long)st->fail[i]);
+}
+
+void rpt_summary(FILE *out, const struct rpt_run *r)
+{
+	unsigned i;
+
+	fprintf(out, "\nsipbench %s: scenario \"%s\" (%s), %s:%u %s %s, %.3f s",
+		PACKAGE_VERSION, r->p->name ? r->p->name : "", r->p->file ? r->p->file : "",
+		r->local_ip, r->local_port, r->uas_mode ? "<-" : "->",
+		r->remote ? r->remote : "any", (double)r->elapsed_us / 1e6);
+	if (r->stopped_by)
+		fprintf(out, ", stopped by %s", r->stopped_by);
+	fprintf(out, "\n\n");
+	steps(out, r);
+	fprintf(out, "\n");
+	calls(out, r);
+	fprintf(out, "Response times\n");
+	for (i = 0; i < r->st->nrtd; i++) {
+		char name[48];
+
+		snprintf(name, sizeof(name), "rtd %s", r->p->rtd_names[i]);
+		ms(out, name, &r->st->rtd[i]);
+	}
+	ms(out, "call length", &r->st->call_len);
+	fprintf(out, "Messages\n");
+	fprintf(out, "  sent         %llu\n", (unsigned long long)r->tx->tx_dgrams);
+	fprintf(out, "  received     %llu\n", (unsigned long long)r->tx->rx_dgrams);
+	fprintf(out, "  send errors  %llu\n", (unsigned long long)r->tx->tx_errors);
+	fprintf(out, "  unparsable   %llu\n", (unsigned long long)r->st->malformed);
+	fprintf(out, "  no call      %llu\n", (unsigned long long)r->st->stray);
+	fprintf(out, "  repeated     %llu\n", (unsigned long long)r->st->retrans_rx);
+	fflush(out);
+}

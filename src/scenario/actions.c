@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* actions: the children of <action> -> struct action, with their
+ * attributes checked and their regexps and texts compiled once. */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "scenario/build.h"
+#include "scenario/load.h"
+
+struct act_def {
+	const char *name;
+	enum act_kind kind;
+	const char *const *attrs;
+};
+
+static const char *const a_ereg[] = {"regexp", "search_in", "header", "case_indep",
+	"occurrence", "start_line", "check_it", "check_it_inverse", "assign_to",
+	"variable", NULL};
+static const char *const a_value[] = {"assign_to", "value", "variable", NULL};
+static const char *const a_todouble[] = {"assign_to", "variable", NULL};
+static const char *const a_test[] = {"assign_to", "variable", "compare", "value",
+	"variable2", NULL};
+static const char *const a_jump[] = {"value", "variable", NULL};
+static const char *const a_msg[] = {"message", NULL};
+static const char *const a_tod[] = {"assign_to", NULL};
+static const char *const a_exec[] = {"command", "int_cmd", "play_pcap_audio",
+	"play_pcap_video", "rtp_stream", "rtp_echo", "srtp_check", NULL};
+static const char *const a_setdest[] = {"host", "port", "protocol", NULL};
+static const char *const a_verify[] = {"assign_to", "username", "password", NULL};
+
+static const struct act_def defs[] = {
+	{"ereg", ACT_EREG, a_ereg},
+	{"assignstr", ACT_ASSIGNSTR, a_value},
+	{"assign", ACT_ASSIGN, a_value},
+	{"add", ACT_ADD, a_value},
+	{"subtract", ACT_SUBTRACT, a_value},
+	{"multiply", ACT_MULTIPLY, a_value},
+	{"divide", ACT_DIVIDE, a_value},
+	{"todouble", ACT_TODOUBLE, a_todouble},
+	{"test", ACT_TEST, a_test},
+	{"strcmp", ACT_STRCMP, a_test},
+	{"jump", ACT_JUMP, a_jump},
+	{"log", ACT_LOG, a_msg},
+	{"warning", ACT_WARNING, a_msg},
+	{"error", ACT_ERROR, a_msg},
+	{"gettimeofday", ACT_GETTIMEOFDAY, a_tod},
+	{"exec", ACT_EXEC, a_exec},
+	{"setdest", ACT_SETDEST, a_setdest},
+	{"verifyauth", ACT_VERIFYAUTH, a_verify},
+};
+
+static int var_of(struct lctx *c, const char *name, int line, int write, int *out)
+{
+	int v = scn_var_ref(c->p, name, strlen(name), line, write);
+
+	if (v < 0)
+		return ENOMEM;
+	*out = v;
+	return 0;
+}
+
+/* assign_to="a,b,c": every name is written. */
+static int assign_list(struct lctx *c, struct action *a, const char *list, int line)
+{
+	const char *p = list;
+	unsigned n = 1, i = 0;
+
+	for (; *p; p++)
+		n += *p == ',';
+	a->vars = scn_zalloc(c->p, n * sizeof(*a->vars));
+	if (!a->vars)
+		return ENOMEM;
+	for (p = list; i < n; i++) {
+		size_t l = strcspn(p, ",");
+		int v;
+
+		while (l && *p == ' ') {
+			p++;
+			l--;
+		}
+		while (l && p[l - 1] == ' ')
+			l--;
+		v = scn_var_ref(c->p, p, l, line, 1);
+		if (v < 0)
+			return ENOMEM;
+		a->vars[i] = v;
+		p += strcspn(p, ",");
+		if (*p == ',')
+			p++;
+	}
+	a->nvars = n;
+	a->var = a->vars[0];
+	return 0;
+}
+
+static int ereg(struct lctx *c, const xmlNode *n, struct action *a)
+{
+	const char *re = scn_x_attr(n, "regexp"), *in = scn_x_attr(n, "search_in");
+	int rc, flags = REG_EXTENDED;
+
+	if (!re)
+		return diag_set(c->d, c->p->file, a->line, "<ereg> without regexp=");
+	a->search = !in || !strcmp(in, "msg") ? SEARCH_MSG : !strcmp(in, "hdr") ? SEARCH_HDR :
+		    !strcmp(in, "body") ? SEARCH_BODY : !strcmp(in, "var") ? SEARCH_VAR : -1;
+	if ((int)a->search < 0)
+		return diag_set(c->d, c->p->file, a->line,
+				"<ereg search_in=\"%s\">: expected msg, hdr, body or var", in);
+	if (a->search == SEARCH_HDR) {
+		const char *h = scn_x_attr(n, "header");
+		size_t l;
+
+		if (!h)
+			return diag_set(c->d, c->p->file, a->line,
+					"<ereg search_in=\"hdr\"> without header=");
+		while (*h == ' ')
+			h++;
+		l = strcspn(h, ":");
+		while (l && h[l - 1] == ' ')
+			l--;
+		if (!(a->header = scn_strndup(c->p, h, l)))
+			return ENOMEM;
+	}
+	a->check_it = scn_x_bool(scn_x_attr(n, "check_it"));
+	a->check_it_inverse = scn_x_bool(scn_x_attr(n, "check_it_inverse"));
+	a->case_indep = scn_x_bool(scn_x_attr(n, "case_indep"));
+	if (a->case_indep)
+		flags |= REG_ICASE;
+	rc = regcomp(&a->re, re, flags);
+	if (rc) {
+		char e[128];
+
+		regerror(rc, &a->re, e, sizeof(e));
+		return diag_set(c->d, c->p->file, a->line, "bad regexp \"%s\": %s", re, e);
+	}
+	a->re_ok = 1;
+	return 0;
+}
+
+static int cmp_op(struct lctx *c, const char *v, struct action *a)
+{
+	static const struct { const char *name; enum cmp_op op; } ops[] = {
+		{"equal", CMP_EQ}, {"not_equal", CMP_NE}, {"greater_than", CMP_GT},
+		{"less_than", CMP_LT}, {"greater_than_equal", CMP_GE},
+		{"less_than_equal", CMP_LE},
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (v && !strcmp(v, ops[i].name)) {
+			a->cmp = ops[i].op;
+			return 0;
+		}
+	return diag_set(c->d, c->p->file, a->line, "<test compare=\"%s\">: expected equal, "
+			"not_equal, greater_than, less_than, greater_than_equal or "
+			"less_than_equal", v ? v : "");
+}
+
+static int values(struct lctx *c, const xmlNode *n, struct action *a)
+{
+	const char *v;
+	int err = 0;
+
+	if ((v = scn_x_attr(n, "variable")))
+		err = var_of(c, v, a->line, 0, &a->var2);
+	if (!err && (v = scn_x_attr(n, "variable2")))
+		err = var_of(c, v, a->line, 0, &a->var3);
+	if (!err && (v = scn_x_attr(n, "value"))) {
+		char *end;
+
+		a->dval = strtod(v, &end);
+		a->has_dval = end != v && !*end;
+		if (a->kind == ACT_ASSIGNSTR || a->kind == ACT_STRCMP)
+			err = scn_text_compile(c->p, &a->value, v, a->line, c->d);
+		else if (!a->has_dval)
+			err = diag_set(c->d, c->p->file, a->line,
+				       "<%s value=\"%s\">: expected a number",
+				       (const char *)n->name, v);
+	}
+	return err;
+}
+
+static int fill(struct lctx *c, const xmlNode *n, struct action *a)
+{
+	const char *v;
+	int err = 0;
+
+	a->var = a->var2 = a->var3 = PROG_NOVAR;
+	if ((v = scn_x_attr(n, "assign_to")) && a->kind != ACT_VERIFYAUTH)
+		err = assign_list(c, a, v, a->line);
+	if (!err && a->kind == ACT_EREG)
+		err = ereg(c, n, a);
+	if (!err && a->kind != ACT_EREG)
+		err = values(c, n, a);
+	if (!err && a->kind == ACT_TEST)
+		err = cmp_op(c, scn_x_attr(n, "compare"), a);
+	if (!err && (a->kind == ACT_LOG || a->kind == ACT_WARNING || a->kind == ACT_ERROR)) {
+		v = scn_x_attr(n, "message");
+		err = scn_text_compile(c->p, &a->value, v ? v : "", a->line, c->d);
+	}
+	if (!err && a->kind == ACT_EXEC) {
+		if ((v = scn_x_attr(n, "command")))
+			err = scn_text_compile(c->p, &a->value, v, a->line, c->d);
+		else if (n->properties)
+			a->str = (const char *)n->properties->name;
+	}
+	return err;
+}
+
+static int one(struct lctx *c, const xmlNode *n, struct action *a)
+{
+	const char *name = (const char *)n->name;
+	unsigned i;
+	int err;
+
+	memset(a, 0, sizeof(*a));
+	a->line = scn_x_line(n);
+	for (i = 0; i < sizeof(defs) / sizeof(defs[0]); i++)
+		if (!strcmp(defs[i].name, name))
+			break;
+	if (i == sizeof(defs) / sizeof(defs[0]))
+		return diag_set(c->d, c->p->file, a->line, "unknown action <%s>", name);
+	a->kind = defs[i].kind;
+	err = scn_x_check_attrs(c, n, defs[i].attrs);
+	if (!err)
+		err = fill(c, n, a);
+	if (!err && a->kind == ACT_EXEC && a->str)
+		diag_warn(c->p->file, a->line, "<exec %s> is accepted but not run yet", a->str);
+	return err;
+}
+
+int scn_x_actions(struct lctx *c, const xmlNode *action, struct step *s)
+{
+	const xmlNode *k;
+	unsigned n = s->nacts;
+	struct action *v;
+	int err;
+
+	if (action->properties)
+		return diag_set(c->d, c->p->file, scn_x_line(action),
+				"<action> takes no attributes");
+	for (k = action->children; k; k = k->next)
+		n += k->type == XML_ELEMENT_NODE;
+	if (n == s->nacts)
+		return 0;
+	v = realloc(s->acts, n * sizeof(*v));
+	if (!v)
+		return ENOMEM;
+	s->acts = v;
+	for (k = action->children; k; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		err = one(c, k, &s->acts[s->nacts]);
+		s->nacts++;  /* counted even on error so scn_free releases it */
+		if (err)
+			return err;
+	}
+	return 0;
+}

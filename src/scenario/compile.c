@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* compile: a <send> CDATA (or an action's text) -> struct tpl. Normalises
+ * the text as SIPp does, then splits it into literal segments and keyword
+ * references, once at load time. See docs/internals/prog.md. */
+#include "config.h"
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/buf.h"
+#include "scenario/build.h"
+
+/* Keywords without arguments; `num` says whether +n/-n is allowed. */
+static const struct {
+	const char *name;
+	enum seg_kind kind;
+	int num;
+} plain[] = {
+	{"service", SEG_SERVICE, 0}, {"remote_ip", SEG_REMOTE_IP, 0},
+	{"remote_port", SEG_REMOTE_PORT, 1}, {"local_ip", SEG_LOCAL_IP, 0},
+	{"local_port", SEG_LOCAL_PORT, 1}, {"local_ip_type", SEG_LOCAL_IP_TYPE, 0},
+	{"media_ip", SEG_MEDIA_IP, 0}, {"media_ip_type", SEG_MEDIA_IP_TYPE, 0},
+	{"media_port", SEG_MEDIA_PORT, 1}, {"auto_media_port", SEG_AUTO_MEDIA_PORT, 1},
+	{"transport", SEG_TRANSPORT, 0}, {"call_id", SEG_CALL_ID, 0},
+	{"cseq", SEG_CSEQ, 1}, {"branch", SEG_BRANCH, 1}, {"pid", SEG_PID, 0},
+	{"call_number", SEG_CALL_NUMBER, 1}, {"len", SEG_LEN, 0},
+	{"peer_tag_param", SEG_PEER_TAG_PARAM, 0}, {"routes", SEG_ROUTES, 0},
+	{"next_url", SEG_NEXT_URL, 0}, {"timestamp", SEG_TIMESTAMP, 0},
+	{"date", SEG_DATE, 0}, {"users", SEG_USERS, 0}, {"userid", SEG_USERID, 0},
+	{"sipp_version", SEG_SIPP_VERSION, 0}, {"server_ip", SEG_SERVER_IP, 0},
+	{"client_ip", SEG_CLIENT_IP, 0}, {"clock_tick", SEG_CLOCK_TICK, 0},
+	{"last_Request_URI", SEG_LAST_REQUEST_URI, 0},
+	{"last_cseq_number", SEG_LAST_CSEQ_NUMBER, 1},
+	{"last_message", SEG_LAST_MESSAGE, 0},
+};
+
+struct cctx {
+	struct prog *p;
+	struct tpl *t;
+	unsigned cap;
+	int line;                /* XML line of the text being compiled */
+	struct diag *d;
+};
+
+static struct tpl_seg *new_seg(struct cctx *c, enum seg_kind k)
+{
+	struct tpl_seg *s;
+
+	if (c->t->nsegs == c->cap) {
+		unsigned n = c->cap ? c->cap * 2 : 8;
+
+		s = realloc(c->t->segs, n * sizeof(*s));
+		if (!s)
+			return NULL;
+		c->t->segs = s;
+		c->cap = n;
+	}
+	s = &c->t->segs[c->t->nsegs++];
+	memset(s, 0, sizeof(*s));
+	s->kind = k;
+	s->num2 = -1;
+	return s;
+}
+
+static int add_lit(struct cctx *c, const char *p, size_t n)
+{
+	struct tpl_seg *s;
+
+	if (!n)
+		return 0;
+	s = c->t->nsegs ? &c->t->segs[c->t->nsegs - 1] : NULL;
+	if (s && s->kind == SEG_LIT) {
+		/* literals are kept in one owned string per segment: extend it */
+		char *m = malloc(s->len + n + 1);
+
+		if (!m)
+			return ENOMEM;
+		memcpy(m, s->str, s->len);
+		memcpy(m + s->len, p, n);
+		m[s->len + n] = '\0';
+		free((char *)s->str);
+		s->str = m;
+		s->len += n;
+		return 0;
+	}
+	s = new_seg(c, SEG_LIT);
+	if (!s || !(s->str = strndup(p, n)))
+		return ENOMEM;
+	s->len = n;
+	return 0;
+}
+
+/* "+3" / "-1" at the end of a keyword name; returns the name's length. */
+static size_t split_offset(const char *k, size_t n, int32_t *off)
+{
+	size_t i = n;
+
+	while (i > 0 && isdigit((unsigned char)k[i - 1]))
+		i--;
+	if (i < n && i > 0 && (k[i - 1] == '+' || k[i - 1] == '-')) {
+		*off = (int32_t)strtol(k + i - 1, NULL, 10);
+		return i - 1;
+	}
+	*off = 0;
+	return n;
+}
+
+/* name="value" or name=value inside a keyword ([field0 file="a.csv"]). */
+static int kw_arg(const char *k, size_t n, const char *name, const char **v, size_t *vl)
+{
+	size_t nl = strlen(name), i;
+
+	for (i = 0; i + nl < n; i++) {
+		if ((i == 0 || k[i - 1] == ' ') && !strncmp(k + i, name, nl) && k[i + nl] == '=') {
+			const char *s = k + i + nl + 1, *e = k + n;
+			const char *end;
+
+			if (*s == '"' || *s == '\'') {
+				end = memchr(s + 1, *s, (size_t)(e - s - 1));
+				s++;
+			} else {
+				end = s;
+				while (end < e && *end != ' ')
+					end++;
+			}
+			if (!end)
+				end = e;
+			*v = s;
+			*vl = (size_t)(end - s);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int kw_field(struct cctx *c, const char *k, size_t n, int line)
+{
+	struct tpl_seg *s = new_seg(c, SEG_FIELD);
+	const char *v;
+	size_t vl;
+
+	if (!s)
+		return ENOMEM;
+	s->num = (int32_t)strtol(k + 5, NULL, 10);
+	if (s->num > c->p->max_field)
+		c->p->max_field = s->num;
+	if (kw_arg(k, n, "file", &v, &vl) && !(s->str = scn_strndup(c->p, v, vl)))
+		return ENOMEM;
+	if (kw_arg(k, n, "line", &v, &vl))
+		s->num2 = (int32_t)strtol(v, NULL, 10);
+	(void)line;
+	return 0;
+}
+
+static int kw_auth(struct cctx *c, const char *k, size_t n)
+{
+	struct tpl_seg *s = new_seg(c, SEG_AUTHENTICATION);
+	const char *v;
+	size_t vl;
+
+	if (!s)
+		return ENOMEM;
+	if (kw_arg(k, n, "username", &v, &vl) && !(s->str = scn_strndup(c->p, v, vl)))
+		return ENOMEM;
+	if (kw_arg(k, n, "password", &v, &vl) && !(s->str2 = scn_strndup(c->p, v, vl)))
+		return ENOMEM;
+	return 0;
+}
+
+static int kw_last(struct cctx *c, const char *k, size_t n)
+{
+	struct tpl_seg *s = new_seg(c, SEG_LAST_HDR);
+	const char *h = k + 5, *colon;
+	size_t hl = n - 5;
+
+	if (!s)
+		return ENOMEM;
+	colon = memchr(h, ':', hl);
+	if (colon) {
+		s->num = !strncmp(colon + 1, "value", (size_t)(k + n - colon - 1)) &&
+			 (size_t)(k + n - colon - 1) == 5;
+		hl = (size_t)(colon - h);
+	}
+	s->str = scn_strndup(c->p, h, hl);
+	s->len = hl;
+	return s->str ? 0 : ENOMEM;
+}
+
+static const char *const ua_what[] = {"user", "contact", "uri", "ip", "port", "domain"};
+
+static int kw_ua(struct cctx *c, const char *k, size_t n, int line)
+{
+	struct tpl_seg *s = new_seg(c, SEG_UA);
+	const char *name = k + 3, *colon = memchr(name, ':', n - 3);
+	size_t i;
+
+	if (!s)
+		return ENOMEM;
+	if (!colon)
+		return diag_set(c->d, c->p->file, line,
+				"[%.*s]: expected [ua:NAME:WHAT]", (int)n, k);
+	for (i = 0; i < sizeof(ua_what) / sizeof(ua_what[0]); i++)
+		if ((size_t)(k + n - colon - 1) == strlen(ua_what[i]) &&
+		    !strncmp(colon + 1, ua_what[i], strlen(ua_what[i])))
+			break;
+	if (i == sizeof(ua_what) / sizeof(ua_what[0]))
+		return diag_set(c->d, c->p->file, line, "[%.*s]: unknown party attribute "
+				"(user, contact, uri, ip, port or domain)", (int)n, k);
+	s->num = (int32_t)i;
+	s->str = scn_strndup(c->p, name, (size_t)(colon - name));
+	s->len = (size_t)(colon - name);
+	return s->str ? 0 : ENOMEM;
+}
+
+static int kw_plain(struct cctx *c, const char *k, size_t n, int line)
+{
+	int32_t off;
+	size_t nl = split_offset(k, n, &off), i;
+
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		struct tpl_seg *s;
+
+		if (strlen(plain[i].name) != nl || strncmp(plain[i].name, k, nl))
+			continue;
+		if (off && !plain[i].num)
+			break;
+		s = new_seg(c, plain[i].kind);
+		if (!s)
+			return ENOMEM;
+		s->offset = off;
+		return 0;
+	}
+	return diag_set(c->d, c->p->file, line, "unknown keyword [%.*s]", (int)n, k);
+}
+
+static int keyword(struct cctx *c, const char *k, size_t n, int line)
+{
+	if (k[0] == '$') {
+		struct tpl_seg *s = new_seg(c, SEG_VAR);
+		int v;
+
+		if (!s)
+			return ENOMEM;
+		v = scn_var_ref(c->p, k + 1, n - 1, line, 0);
+		if (v < 0)
+			return ENOMEM;
+		s->num = v;
+		return 0;
+	}
+	if (n > 5 && !strncmp(k, "field", 5) && isdigit((unsigned char)k[5]))
+		return kw_field(c, k, n, line);
+	if (n >= 14 && !strncmp(k, "authentication", 14) && (n == 14 || k[14] == ' '))
+		return kw_auth(c, k, n);
+	if (n > 3 && !strncmp(k, "ua:", 3))
+		return kw_ua(c, k, n, line);
+	if (n > 5 && !strncmp(k, "last_", 5)) {
+		int32_t off;
+		size_t nl = split_offset(k, n, &off);
+
+		if (!(nl == 16 && !strncmp(k, "last_Request_URI", 16)) &&
+		    !(nl == 16 && !strncmp(k, "last_cseq_number", 16)) &&
+		    !(nl == 12 && !strncmp(k, "last_message", 12)))
+			return kw_last(c, k, n);
+	}
+	return kw_plain(c, k, n, line);
+}
+
+/* Split one normalised line into literal text and keywords. */
+static int split_line(struct cctx *c, const char *s, size_t n, int line)
+{
+	size_t i = 0, lit = 0;
+	int err;
+
+	while (i < n) {
+		const char *close;
+
+		if (s[i] == '\\' && i + 1 < n && (s[i + 1] == '[' || s[i + 1] == ']')) {
+			if ((err = add_lit(c, s + lit, i - lit)))
+				return err;
+			lit = i + 1;  /* keep the bracket, drop the backslash */
+			i += 2;
+			continue;
+		}
+		if (s[i] != '[' || i + 1 >= n ||
+		    !(isalpha((unsigned char)s[i + 1]) || s[i + 1] == '$' || s[i + 1] == '_') ||
+		    !(close = memchr(s + i, ']', n - i))) {
+			i++;
+			continue;
+		}
+		if ((err = add_lit(c, s + lit, i - lit)))
+			return err;
+		if ((err = keyword(c, s + i + 1, (size_t)(close - s - i - 1), line)))
+			return err;
+		i = (size_t)(close - s) + 1;
+		lit = i;
+	}
+	return add_lit(c, s + lit, n - lit);
+}
+
+struct line {
+	const char *p;
+	size_t n;
+	int line;
+};
+
+/* Cut text into lines with leading white space (and trailing CR) removed. */
+static struct line *cut_lines(const char *text, int line0, unsigned *count)
+{
+	size_t cap = 16;
+	struct line *v = malloc(cap * sizeof(*v));
+	const char *p = text;
+	unsigned n = 0;
+	int ln = line0;
+
+	while (v && *p) {
+		const char *e = strchr(p, '\n');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+
+		if (n == cap) {
+			struct line *nv = realloc(v, (cap *= 2) * sizeof(*v));
+
+			if (!nv) {
+				free(v);
+				return NULL;
+			}
+			v = nv;
+		}
+		while (l && (*p == ' ' || *p == '\t')) {
+			p++;
+			l--;
+		}
+		while (l && (p[l - 1] == '\r' || p[l - 1] == ' ' || p[l - 1] == '\t'))
+			l--;
+		v[n].p = p;
+		v[n].n = l;
+		v[n++].line = ln++;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	*count = n;
+	return v;
+}
+
+static void first_line(struct tpl *t, const struct line *l)
+{
+	const char *sp = memchr(l->p, ' ', l->n);
+
+	if (l->n > 8 && !strncmp(l->p, "SIP/2.0 ", 8)) {
+		t->status = atoi(l->p + 8);
+		return;
+	}
+	if (sp && (size_t)(sp - l->p) < sizeof(t->method)) {
+		t->is_request = 1;
+		memcpy(t->method, l->p, (size_t)(sp - l->p));
+		t->method[sp - l->p] = '\0';
+	}
+}
+
+static int compile_lines(struct cctx *c, struct line *v, unsigned n)
+{
+	unsigned first = 0, last = n, i;
+	int err = 0, in_body = 0;
+
+	while (first < n && !v[first].n)
+		first++;
+	while (last > first && !v[last - 1].n)
+		last--;
+	if (first == last)
+		return 0;
+	first_line(c->t, &v[first]);
+	for (i = first; i < last && !err; i++) {
+		if (!v[i].n && !in_body) {
+			in_body = 1;
+			err = add_lit(c, "\r\n", 2);
+			continue;
+		}
+		err = split_line(c, v[i].p, v[i].n, v[i].line);
+		if (!err)
+			err = add_lit(c, "\r\n", 2);
+	}
+	if (!err && !in_body)
+		err = add_lit(c, "\r\n", 2);
+	return err;
+}
+
+int scn_tpl_compile(struct prog *p, struct tpl **tp, const char *text,
+		    int line, int add_vars, struct diag *d)
+{
+	struct tpl *t = calloc(1, sizeof(*t));
+	struct cctx c = {p, t, 0, line, d};
+	struct line *v;
+	unsigned n, i;
+	int err;
+
+	(void)add_vars;
+	if (!t)
+		return ENOMEM;
+	t->line = line;
+	v = cut_lines(text, line, &n);
+	err = v ? compile_lines(&c, v, n) : ENOMEM;
+	free(v);
+	/* register what the tpl owns with the prog, whatever happened */
+	for (i = 0; i < t->nsegs; i++)
+		if (t->segs[i].kind == SEG_LIT && !scn_keep(p, (void *)t->segs[i].str))
+			err = ENOMEM;
+	if (!scn_keep(p, t->segs) && t->nsegs)
+		err = ENOMEM;
+	if (!scn_keep(p, t))
+		return ENOMEM;
+	if (!err)
+		*tp = t;
+	return err;
+}
+
+/* An action's text (log message, assignstr value): keywords, no message
+ * normalisation. */
+int scn_text_compile(struct prog *p, struct tpl **tp, const char *text, int line,
+		     struct diag *d)
+{
+	struct tpl *t = calloc(1, sizeof(*t));
+	struct cctx c = {p, t, 0, line, d};
+	unsigned i;
+	int err;
+
+	if (!t)
+		return ENOMEM;
+	t->line = line;
+	err = split_line(&c, text, strlen(text), line);
+	for (i = 0; i < t->nsegs; i++)
+		if (t->segs[i].kind == SEG_LIT && !scn_keep(p, (void *)t->segs[i].str))
+			err = ENOMEM;
+	if (!scn_keep(p, t->segs) && t->nsegs)
+		err = ENOMEM;
+	if (!scn_keep(p, t))
+		return ENOMEM;
+	if (!err)
+		*tp = t;
+	return err;
+}

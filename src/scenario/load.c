@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* load: scenario XML (libxml2) -> struct prog. Checks every element and
+ * attribute against SIPp's grammar plus our <ua>/<signal>/<wait>, resolves
+ * labels, and reports the first problem as file:line. Actions are in
+ * actions.c, templates in compile.c. */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include "base/buf.h"
+#include "scenario/build.h"
+#include "scenario/load.h"
+
+#define COMMON "start_rtd", "rtd", "repeat_rtd", "crlf", "next", "test", "chance", \
+	"condexec", "condexec_inverse", "counter", "display"
+
+static const char *const a_send[] = {COMMON, "retrans", "lost", "start_txn", "ack_txn", NULL};
+static const char *const a_recv[] = {COMMON, "response", "request", "optional", "ignoresdp",
+	"rrs", "auth", "lost", "timeout", "ontimeout", "regexp_match", "response_txn", NULL};
+static const char *const a_pause[] = {COMMON, "milliseconds", "variable", "distribution",
+	"min", "max", "mean", "stdev", "value", "sanity_check", NULL};
+static const char *const a_nop[] = {COMMON, NULL};
+static const char *const a_label[] = {"id", NULL};
+static const char *const a_timewait[] = {"milliseconds", "crlf", "display", NULL};
+static const char *const a_signal[] = {"name", NULL};
+static const char *const a_wait[] = {"for", "timeout", NULL};
+
+/* ---- small helpers -------------------------------------------------- */
+
+int scn_x_line(const xmlNode *n)
+{
+	return (int)xmlGetLineNo(n);
+}
+
+const char *scn_x_attr(const xmlNode *n, const char *name)
+{
+	const xmlAttr *a;
+
+	for (a = n->properties; a; a = a->next)
+		if (!strcmp((const char *)a->name, name) && a->children)
+			return (const char *)a->children->content;
+	return NULL;
+}
+
+int scn_x_check_attrs(struct lctx *c, const xmlNode *n, const char *const *allowed)
+{
+	const xmlAttr *a;
+
+	for (a = n->properties; a; a = a->next) {
+		unsigned i;
+
+		for (i = 0; allowed[i]; i++)
+			if (!strcmp(allowed[i], (const char *)a->name))
+				break;
+		if (!allowed[i])
+			return diag_set(c->d, c->p->file, scn_x_line(n),
+					"unknown attribute '%s' on element <%s>",
+					(const char *)a->name, (const char *)n->name);
+	}
+	return 0;
+}
+
+int scn_x_bool(const char *v)
+{
+	return v && (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1"));
+}
+
+int scn_x_int(struct lctx *c, const xmlNode *n, const char *name, int *out)
+{
+	const char *v = scn_x_attr(n, name);
+	char *end;
+	long l;
+
+	if (!v)
+		return 0;
+	l = strtol(v, &end, 10);
+	if (end == v || *end || l < 0 || l > 0x7fffffff)
+		return diag_set(c->d, c->p->file, scn_x_line(n),
+				"<%s %s=\"%s\">: expected a whole number",
+				(const char *)n->name, name, v);
+	*out = (int)l;
+	return 0;
+}
+
+static int rtd_index(struct lctx *c, const char *v)
+{
+	const char *name = scn_x_bool(v) ? "1" : v;
+	char **r;
+	unsigned i;
+
+	for (i = 0; i < c->p->nrtds; i++)
+		if (!strcmp(c->p->rtd_names[i], name))
+			return (int)i + 1;
+	r = realloc(c->p->rtd_names, (c->p->nrtds + 1) * sizeof(*r));
+	if (!r)
+		return -1;
+	c->p->rtd_names = r;
+	r[c->p->nrtds] = scn_strndup(c->p, name, strlen(name));
+	if (!r[c->p->nrtds])
+		return -1;
+	return (int)++c->p->nrtds;
+}
+
+/* Remember a label reference (next=, ontimeout=) to resolve at the end. */
+static int want_label(struct lctx *c, int *dst, const char *id, int line)
+{
+	struct lref *r;
+
+	if (c->nrefs == c->caprefs) {
+		unsigned n = c->caprefs ? c->caprefs * 2 : 16;
+
+		r = realloc(c->refs, n * sizeof(*r));
+		if (!r)
+			return ENOMEM;
+		c->refs = r;
+		c->caprefs = n;
+	}
+	r = &c->refs[c->nrefs++];
+	r->dst_ua = c->cur_ua;
+	r->dst = dst;
+	r->id = id;
+	r->line = line;
+	return 0;
+}
+
+/* ---- steps ----------------------------------------------------------- */
+
+static struct step *new_step(struct lctx *c, const xmlNode *n, enum step_kind k)
+{
+	struct prog_ua *u = &c->p->uas[c->cur_ua];
+	struct step *s;
+
+	if (u->nsteps == c->capsteps) {
+		unsigned cap = c->capsteps ? c->capsteps * 2 : 16;
+
+		s = realloc(u->steps, cap * sizeof(*s));
+		if (!s)
+			return NULL;
+		u->steps = s;
+		c->capsteps = cap;
+	}
+	s = &u->steps[u->nsteps];
+	memset(s, 0, sizeof(*s));
+	s->kind = k;
+	s->line = scn_x_line(n);
+	s->index = u->nsteps++;
+	s->next = s->ontimeout = -1;
+	s->test = s->pause_var = PROG_NOVAR;
+	s->chance_pct = 100;
+	return s;
+}
+
+/* Attributes every message command shares: next, test, chance, rtd... */
+static int common_attrs(struct lctx *c, const xmlNode *n, struct step *s)
+{
+	const char *v;
+	int err = 0;
+
+	if ((v = scn_x_attr(n, "next")) && (err = want_label(c, &s->next, v, scn_x_line(n))))
+		return err;
+	if ((v = scn_x_attr(n, "test")) &&
+	    (s->test = scn_var_ref(c->p, v, strlen(v), scn_x_line(n), 0)) < 0)
+		return ENOMEM;
+	if ((v = scn_x_attr(n, "chance")))
+		s->chance_pct = (int)(strtod(v, NULL) * (strtod(v, NULL) <= 1 ? 100 : 1));
+	if ((v = scn_x_attr(n, "rtd")) && (s->rtd = rtd_index(c, v)) < 0)
+		return ENOMEM;
+	if ((v = scn_x_attr(n, "start_rtd")) && (s->start_rtd = rtd_index(c, v)) < 0)
+		return ENOMEM;
+	s->repeat_rtd = scn_x_bool(scn_x_attr(n, "repeat_rtd"));
+	s->crlf = scn_x_bool(scn_x_attr(n, "crlf"));
+	return 0;
+}
+
+static int children_actions(struct lctx *c, const xmlNode *n, struct step *s)
+{
+	const xmlNode *k;
+	int err;
+
+	for (k = n->children; k; k = k->next) {
+		if (k->type != XML_ELEMENT_NODE)
+			continue;
+		if (strcmp((const char *)k->name, "action"))
+			return diag_set(c->d, c->p->file, scn_x_line(k),
+					"unknown element <%s> inside <%s>", (const char *)k->name,
+					(const char *)n->name);
+		err = scn_x_actions(c, k, s);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int el_send(struct lctx *c, const xmlNode *n)
+{
+	struct step *s = new_step(c, n, STEP_SEND);
+	const xmlNode *k, *text = NULL;
+	struct buf b;
+	int err;
+
+	if (!s)
+		return ENOMEM;
+	if ((err = scn_x_check_attrs(c, n, a_send)) || (err = common_attrs(c, n, s)) ||
+	    (err = scn_x_int(c, n, "retrans", &s->retrans_ms)) ||
+	    (err = scn_x_int(c, n, "lost", &s->lost_pct)) || (err = children_actions(c, n, s)))
+		return err;
+	s->start_txn = scn_x_attr(n, "start_txn") != NULL;
+	buf_init(&b, 1 << 20);
+	for (k = n->children; k; k = k->next) {
+		if (k->type != XML_CDATA_SECTION_NODE && k->type != XML_TEXT_NODE)
+			continue;
+		if (!text && k->type == XML_CDATA_SECTION_NODE)
+			text = k;
+		err |= buf_adds(&b, (const char *)k->content);
+	}
+	if (!err && b.data && strspn(b.data, " \t\r\n") != b.len)
+		err = scn_tpl_compile(c->p, &s->msg, b.data, text ? scn_x_line(text) : s->line,
+				      1, c->d);
+	else if (!err)
+		err = diag_set(c->d, c->p->file, s->line, "<send> without a message");
+	buf_free(&b);
+	if (err)
+		return err;
+	if (s->msg->is_request)
+		snprintf(s->display, sizeof(s->display), "%s", s->msg->method);
+	else
+		snprintf(s->display, sizeof(s->display), "%d", s->msg->status);
+	return 0;
+}
+
+static int recv_match(struct lctx *c, const xmlNode *n, struct step *s)
+{
+	const char *resp = scn_x_attr(n, "response"), *req = scn_x_attr(n, "request");
+	int rc;
+
+	if (!!resp == !!req)
+		return diag_set(c->d, c->p->file, s->line,
+				"<recv> needs exactly one of response= or request=");
+	if (req) {
+		s->request = scn_strndup(c->p, req, strlen(req));
+		snprintf(s->display, sizeof(s->display), "%s", req);
+		return s->request ? 0 : ENOMEM;
+	}
+	snprintf(s->display, sizeof(s->display), "%s", resp);
+	if (scn_x_bool(scn_x_attr(n, "regexp_match"))) {
+		rc = regcomp(&s->response_re, resp, REG_EXTENDED | REG_NOSUB);
+		if (rc) {
+			char e[128];
+
+			regerror(rc, &s->response_re, e, sizeof(e));
+			return diag_set(c->d, c->p->file, s->line,
+					"bad regexp in response=\"%s\": %s", resp, e);
+		}
+		s->response_re_ok = 1;
+		return 0;
+	}
+	return scn_x_int(c, n, "response", &s->response);
+}
+
+static int el_recv(struct lctx *c, const xmlNode *n)
+{
+	struct step *s = new_step(c, n, STEP_RECV);
+	const char *v;
+	int err;
+
+	if (!s)
+		return ENOMEM;
+	if ((err = scn_x_check_attrs(c, n, a_recv)) || (err = recv_match(c, n, s)) ||
+	    (err = common_attrs(c, n, s)) || (err = scn_x_int(c, n, "timeout", &s->timeout_ms)))
+		return err;
+	v = scn_x_attr(n, "optional");
+	s->optional = v && !strcmp(v, "global") ? 2 : scn_x_bool(v);
+	s->auth = scn_x_bool(scn_x_attr(n, "auth"));
+	s->rrs = scn_x_bool(scn_x_attr(n, "rrs"));
+	s->ignoresdp = scn_x_bool(scn_x_attr(n, "ignoresdp"));
+	if ((v = scn_x_attr(n, "ontimeout")) && (err = want_label(c, &s->ontimeout, v, s->line)))
+		return err;
+	return children_actions(c, n, s);
+}
+
+static int el_pause(struct lctx *c, const xmlNode *n, enum step_kind k)
+{
+	struct step *s = new_step(c, n, k);
+	const char *v;
+	int err;
+
+	if (!s)
+		return ENOMEM;
+	if ((err = scn_x_check_attrs(c, n, k == STEP_PAUSE ? a_pause : a_timewait)))
+		return err;
+	if (k == STEP_PAUSE && (err = common_attrs(c, n, s)))
+		return err;
+	s->pause = PAUSE_DEFAULT;
+	if (scn_x_attr(n, "milliseconds") || scn_x_attr(n, "value")) {
+		s->pause = PAUSE_FIXED;
+		err = scn_x_int(c, n, scn_x_attr(n, "milliseconds") ? "milliseconds" : "value",
+			     &s->pause_ms);
+	} else if ((v = scn_x_attr(n, "variable"))) {
+		s->pause = PAUSE_VAR;
+		if ((s->pause_var = scn_var_ref(c->p, v, strlen(v), s->line, 0)) < 0)
+			return ENOMEM;
+	}
+	if (!err && (v = scn_x_attr(n, "distribution")) && strcmp(v, "fixed")) {
+		if (strcmp(v, "uniform"))
+			return diag_set(c->d, c->p->file, s->line, "<pause distribution=\"%s\">: "
+					"only fixed and uniform are supported", v);
+		s->pause = PAUSE_UNIFORM;
+		if (!(err = scn_x_int(c, n, "min", &s->pause_min_ms)))
+			err = scn_x_int(c, n, "max", &s->pause_max_ms);
+	}
+	if (err)
+		return err;
+	if (s->pause == PAUSE_FIXED)
+		snprintf(s->display, sizeof(s->display), "%s %dms",
+			 k == STEP_PAUSE ? "Pause" : "Timewait", s->pause_ms);
+	else
+		snprintf(s->display, sizeof(s->display), "%s",
+			 k == STEP_PAUSE ? "Pause" : "Timewait");
+	return 0;
+}
+
+static int el_label(struct lctx *c, const xmlNode *n)
+{
+	struct step *s = new_step(c, n, STEP_LABEL);
+	const char *id = scn_x_attr(n, "id");
+	struct lbl *l;
+	int err;
+
+	if (!s)
+		return ENOMEM;
+	if ((err = scn_x_check_attrs(c, n, a_label)))
+		return err;
+	if (!id)
+		return diag_set(c->d, c->p->file, s->line, "<label> without id=");
+	if (c->nlabels == c->caplabels) {
+		unsigned cap = c->caplabels ? c->caplabels * 2 : 16;
+
+		l = realloc(c->labels, cap * sizeof(*l));
+		if (!l)
+			return ENOMEM;
+		c->labels = l;
+		c->caplabels = cap;
+	}
+	l = &c->labels[c->nlabels++];
+	l->ua = c->cur_ua;
+	l->step = s->index;
+	l->id = id;
+	snprintf(s->display, sizeof(s->display), "label %s", id);
+	return 0;
+}
+
+static int el_nop(struct lctx *c, const xmlNode *n)
+{
+	struct step *s = new_step(c, n, STEP_NOP);
+	int err;
+
+	if (!s)
+		return ENOMEM;
+	if ((err = scn_x_check_attrs(c, n, a_nop)) || (err = common_attrs(c, n, s)))
+		return err;
+	snprintf(s->display, sizeof(s->display), "[NOP]");
+	return children_actions(c, n, s);
+}
+
+static int el_sync(struct lctx *c, const xmlNode *n, enum step_kind k)
+{
+	struct step *s = new_step(c, n, k);
+	const char *v = scn_x_attr(n, k == STEP_SIGNAL ? "name" : "for");
+	int err;
+
+	if (!s)
+		return ENOMEM;
+	if ((err = scn_x_check_attrs(c, n, k == STEP_SIGNAL ? a_signal : a_wait)))
+		return err;
+	if (!v)
+		return diag_set(c->d, c->p->file, s->line, "<%s> without %s=",
+				(const char *)n->name, k == STEP_SIGNAL ? "name" : "for");
+	s->name = scn_strndup(c->p, v, strlen(v));
+	snprintf(s->display, sizeof(s->display), "%s %s",
+		 k == STEP_SIGNAL ? "signal" : "wait", v);
+	return s->name ? scn_x_int(c, n, "timeout", &s->timeout_ms) : ENOMEM;
+}
+
+/* One element of a step list (a <scenario>, a <ua> or an <init>). */
+int scn_x_step(struct lctx *c, const xmlNode *n, int in_ua)
+{
+	const char *name = (const char *)n->name;
+
+	if (!strcmp(name, "send"))
+		return el_send(c, n);
+	if (!strcmp(name, "recv"))
+		return el_recv(c, n);
+	if (!strcmp(name, "pause"))
+		return el_pause(c, n, STEP_PAUSE);
+	if (!strcmp(name, "timewait"))
+		return el_pause(c, n, STEP_TIMEWAIT);
+	if (!strcmp(name, "nop"))
+		return el_nop(c, n);
+	if (!strcmp(name, "label"))
+		return el_label(c, n);
+	if (in_ua && !strcmp(name, "signal"))
+		return el_sync(c, n, STEP_SIGNAL);
+	if (in_ua && !strcmp(name, "wait"))
+		return el_sync(c, n, STEP_WAIT);
+	return diag_set(c->d, c->p->file, scn_x_line(n), "unknown element <%s>", name);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* load: the loader's private state, shared by scenario.c (document and
+ * top level), load.c (steps), actions.c (<action> children) and
+ * lenient.c. Not for use outside src/scenario/. */
+#ifndef SB_SCN_LOAD_H
+#define SB_SCN_LOAD_H
+
+#include <libxml/tree.h>
+#include "base/buf.h"
+#include "scenario/prog.h"
+
+struct lbl {
+	unsigned ua, step;
+	const char *id;          /* borrowed from the document             */
+};
+
+struct lref {
+	unsigned dst_ua;
+	int *dst;                /* where the step index goes              */
+	const char *id;
+	int line;
+};
+
+struct lctx {
+	struct prog *p;
+	struct diag *d;
+	const struct scn_opts *o;
+	unsigned cur_ua;
+	unsigned capsteps;       /* capacity of the current UA's steps[]  */
+	struct lbl *labels;
+	unsigned nlabels, caplabels;
+	struct lref *refs;
+	unsigned nrefs, caprefs;
+};
+
+int scn_x_line(const xmlNode *n);
+const char *scn_x_attr(const xmlNode *n, const char *name);
+int scn_x_check_attrs(struct lctx *c, const xmlNode *n, const char *const *allowed);
+int scn_x_bool(const char *v);
+int scn_x_int(struct lctx *c, const xmlNode *n, const char *name, int *out);
+int scn_x_step(struct lctx *c, const xmlNode *n, int in_ua);
+int scn_x_actions(struct lctx *c, const xmlNode *action, struct step *s);
+
+/* lenient.c: see there. */
+int scn_lenient(const char *s, size_t n, const char *file, struct buf *out);
+/* compile.c: an action's text (no message normalisation). */
+int scn_text_compile(struct prog *p, struct tpl **tp, const char *text, int line,
+		     struct diag *d);
+
+#endif

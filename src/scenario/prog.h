@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* prog: the compiled scenario, the contract between the loader
+ * (scenario/load.c, compile.c) and the engine. Immutable after scn_load();
+ * shared read-only by every call. See docs/internals/prog.md. */
+#ifndef SB_PROG_H
+#define SB_PROG_H
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "base/diag.h"
+
+/* ---- message templates ---------------------------------------------- */
+
+/* One keyword kind per SIPp keyword we know. A template is a sequence of
+ * segments: literal text (SEG_LIT) and keyword references. */
+enum seg_kind {
+	SEG_LIT = 0,          /* str/len: literal bytes (already CRLF'd)     */
+	SEG_SERVICE,          /* [service]                                   */
+	SEG_REMOTE_IP,        /* [remote_ip]                                 */
+	SEG_REMOTE_PORT,      /* [remote_port] (+offset)                     */
+	SEG_LOCAL_IP,         /* [local_ip]                                  */
+	SEG_LOCAL_PORT,       /* [local_port] (+offset)                      */
+	SEG_LOCAL_IP_TYPE,    /* [local_ip_type]: 4 or 6                     */
+	SEG_MEDIA_IP,         /* [media_ip]                                  */
+	SEG_MEDIA_IP_TYPE,    /* [media_ip_type]                             */
+	SEG_MEDIA_PORT,       /* [media_port] (+offset)                      */
+	SEG_AUTO_MEDIA_PORT,  /* [auto_media_port] (+offset)                 */
+	SEG_TRANSPORT,        /* [transport]: UDP                            */
+	SEG_CALL_ID,          /* [call_id]                                   */
+	SEG_CSEQ,             /* [cseq] (+offset)                            */
+	SEG_BRANCH,           /* [branch] (offset = message index offset)    */
+	SEG_PID,              /* [pid]                                       */
+	SEG_CALL_NUMBER,      /* [call_number] (+offset)                     */
+	SEG_LEN,              /* [len]: body length, filled after render     */
+	SEG_PEER_TAG_PARAM,   /* [peer_tag_param]: ";tag=x" or nothing       */
+	SEG_LAST_HDR,         /* [last_Name:] str = "Name" (no colon);
+	                         num = 1 for [last_Name:value] (value only)  */
+	SEG_LAST_REQUEST_URI, /* [last_Request_URI]                          */
+	SEG_LAST_CSEQ_NUMBER, /* [last_cseq_number] (+offset)                */
+	SEG_LAST_MESSAGE,     /* [last_message]                              */
+	SEG_FIELD,            /* [fieldN] num = N; str = file= or NULL;
+	                         num2 = line= value or -1                    */
+	SEG_VAR,              /* [$name] num = variable index                */
+	SEG_ROUTES,           /* [routes]                                    */
+	SEG_NEXT_URL,         /* [next_url]                                  */
+	SEG_TIMESTAMP,        /* [timestamp]                                 */
+	SEG_DATE,             /* [date]                                      */
+	SEG_USERS,            /* [users]                                     */
+	SEG_USERID,           /* [userid]                                    */
+	SEG_AUTHENTICATION,   /* [authentication ...] str = username or NULL,
+	                         str2 = password or NULL                     */
+	SEG_SIPP_VERSION,     /* [sipp_version]                              */
+	SEG_SERVER_IP,        /* [server_ip]                                 */
+	SEG_CLIENT_IP,        /* [client_ip]                                 */
+	SEG_CLOCK_TICK,       /* [clock_tick]                                */
+	SEG_UA,               /* [ua:NAME:what] str = NAME, num = what (issue 3) */
+};
+
+struct tpl_seg {
+	enum seg_kind kind;
+	int32_t offset;        /* the +n / -n after a numeric keyword         */
+	int32_t num;           /* field number, variable index, flags          */
+	int32_t num2;          /* second number (field line=), else -1         */
+	const char *str;       /* literal text or argument; owned by the prog  */
+	size_t len;            /* length of str                                */
+	const char *str2;      /* second argument or NULL                      */
+};
+
+/* A compiled message. The literal text is already normalised as SIPp
+ * does: leading and trailing blank lines removed, leading white space of
+ * every line removed, lines joined with CRLF, headers closed by an empty
+ * line (CRLF CRLF); a body, when present, ends with CRLF. */
+struct tpl {
+	struct tpl_seg *segs;
+	unsigned nsegs;
+	int is_request;        /* first line is "METHOD uri SIP/2.0"           */
+	char method[24];       /* request method (e.g. "INVITE"), else ""      */
+	int status;            /* response status code, else 0                 */
+	int line;              /* XML line of the CDATA start                  */
+};
+
+/* ---- actions ---------------------------------------------------------- */
+
+enum act_kind {
+	ACT_EREG,              /* regexp, search_in, header, check_it, assign_to */
+	ACT_ASSIGNSTR,         /* var = expanded tpl "value"                  */
+	ACT_ASSIGN,            /* var = dval | var2                            */
+	ACT_ADD, ACT_SUBTRACT, ACT_MULTIPLY, ACT_DIVIDE, /* var op= dval|var2 */
+	ACT_TODOUBLE,          /* var = strtod(var2)                           */
+	ACT_TEST,              /* var = (var2 cmp dval|var3)                   */
+	ACT_STRCMP,            /* var = strcmp(var2, tpl value | var3)         */
+	ACT_JUMP,              /* goto step index (dval) or var2's value       */
+	ACT_LOG, ACT_WARNING, ACT_ERROR, /* tpl message                        */
+	ACT_GETTIMEOFDAY,      /* vars[0] = seconds, vars[1] = microseconds    */
+	ACT_EXEC,              /* tpl = command ("command" attribute) or an
+	                          unsupported exec kind (str = its name)       */
+	ACT_SETDEST,           /* issue 6                                      */
+	ACT_VERIFYAUTH,        /* issue 3                                      */
+};
+
+enum search_in { SEARCH_MSG, SEARCH_HDR, SEARCH_BODY, SEARCH_VAR };
+
+enum cmp_op { CMP_EQ, CMP_NE, CMP_GT, CMP_LT, CMP_GE, CMP_LE };
+
+#define PROG_NOVAR (-1)
+
+struct action {
+	enum act_kind kind;
+	int line;               /* XML line                                    */
+	int var;                /* assign_to (first), else PROG_NOVAR          */
+	int *vars;              /* ereg: all assign_to vars; [0] = whole match,
+	                           [i] = group i                               */
+	unsigned nvars;
+	int var2;               /* "variable" attribute, else PROG_NOVAR       */
+	int var3;               /* "variable2" attribute, else PROG_NOVAR      */
+	double dval;            /* "value" as a number (assign, add, test...)  */
+	int has_dval;
+	enum cmp_op cmp;        /* test                                        */
+	regex_t re;             /* ereg: compiled once (REG_EXTENDED)          */
+	int re_ok;              /* re must be regfree'd                        */
+	enum search_in search;  /* ereg                                        */
+	const char *header;     /* ereg search_in="hdr": "Name" without ':'    */
+	int check_it;           /* ereg: fail the call when no match           */
+	int check_it_inverse;   /* ereg: fail the call when it matches         */
+	int case_indep;         /* ereg                                        */
+	struct tpl *value;      /* assignstr/strcmp value, log text, exec cmd  */
+	const char *str;        /* exec: the name of an unsupported exec kind  */
+};
+
+/* ---- steps ------------------------------------------------------------ */
+
+enum step_kind {
+	STEP_SEND,
+	STEP_RECV,
+	STEP_PAUSE,
+	STEP_NOP,
+	STEP_LABEL,             /* no-op; target of next/ontimeout/jump        */
+	STEP_TIMEWAIT,          /* a pause after which the call ends (counted
+	                           at the start of the timewait as SIPp does)  */
+	STEP_SIGNAL,            /* issue 3: <signal name>                      */
+	STEP_WAIT,              /* issue 3: <wait for>                         */
+};
+
+enum pause_kind { PAUSE_DEFAULT, PAUSE_FIXED, PAUSE_UNIFORM, PAUSE_VAR };
+
+struct step {
+	enum step_kind kind;
+	int line;               /* XML line of the element                     */
+	unsigned index;         /* position in steps[]                         */
+	char display[40];       /* short name for reports: "INVITE", "100",
+	                           "Pause 1000ms", "[NOP]"                      */
+
+	/* send */
+	struct tpl *msg;
+	int retrans_ms;         /* retrans= T1 in ms; 0 = default (-t u*: 500)  */
+	int lost_pct;           /* lost=: percent of sends to drop (0..100)    */
+	int start_txn;          /* start_txn= present                          */
+
+	/* recv */
+	int response;           /* response=: status code; 0 for a request     */
+	regex_t response_re;    /* response= with regexp_match="true"          */
+	int response_re_ok;
+	const char *request;    /* request=: method, or NULL                   */
+	int optional;           /* optional="true": 1; "global": 2             */
+	int timeout_ms;         /* timeout=: 0 = none (-recv_timeout applies)  */
+	int ontimeout;          /* step index, or -1                           */
+	int crlf;               /* crlf="true" (cosmetic)                      */
+	int auth;               /* auth="true": challenge is kept (issue 3)    */
+	int rrs;                /* rrs="true": record the route set            */
+	int ignoresdp;
+
+	/* send and recv */
+	int next;               /* step index to go to after this one, or -1   */
+	int test;               /* variable that gates next=, or PROG_NOVAR    */
+	int chance_pct;         /* chance= for next (0..100), 100 by default   */
+	int rtd;                /* rtd=: rtd index + 1 to stop, 0 none         */
+	int start_rtd;          /* start_rtd=: rtd index + 1, 0 none           */
+	int repeat_rtd;         /* repeat_rtd="true"                           */
+	int counter;            /* counter=: user counter index + 1, 0 none    */
+
+	/* pause / timewait */
+	enum pause_kind pause;
+	int pause_ms;           /* fixed / milliseconds=                       */
+	int pause_min_ms, pause_max_ms; /* distribution="uniform"              */
+	int pause_var;          /* variable= holding the duration in ms        */
+
+	/* signal / wait (issue 3) */
+	const char *name;
+
+	struct action *acts;    /* <action> children                          */
+	unsigned nacts;
+};
+
+/* One party. A scenario without <ua> has exactly one, named "default". */
+struct prog_ua {
+	const char *name;
+	struct step *steps;
+	unsigned nsteps;
+	int uas_mode;           /* the first non-label step is a recv request:
+	                           calls start on an incoming request          */
+};
+
+struct prog {
+	char *name;             /* <scenario name=>                            */
+	char *file;             /* path as given, for messages                 */
+	struct prog_ua *uas;
+	unsigned nuas;
+	char **var_names;       /* variable index -> name (without '$')        */
+	unsigned nvars;
+	char **rtd_names;       /* response-time counter index -> name ("1")   */
+	unsigned nrtds;
+	int *rtr_ms;            /* <ResponseTimeRepartition value=> bounds     */
+	unsigned nrtr;
+	int *clr_ms;            /* <CallLengthRepartition value=> bounds       */
+	unsigned nclr;
+	char **globals;         /* <Global variables="a,b"/> names             */
+	unsigned nglobals;
+	int max_field;          /* highest [fieldN] used, -1 when none         */
+	struct prog_ua init;    /* <init>: steps whose actions run once before
+	                           the first call, setting global variables    */
+	void *arena;            /* the loader's private memory (strings etc.)  */
+};
+
+/* Options of the loader that come from the command line. */
+struct scn_opts {
+	const char *const *set_names; /* -set NAME VALUE pairs: names         */
+	unsigned nset;
+};
+
+/* Load and compile a scenario from a file (path) or from memory (xml,
+ * with path used only in messages). On error returns EINVAL and fills d
+ * with file:line and what is wrong; nothing is left allocated. Warnings
+ * for lenient input go to stderr as "file:line: warning: ...". */
+int scn_load_file(struct prog **pp, const char *path,
+		  const struct scn_opts *o, struct diag *d);
+int scn_load_mem(struct prog **pp, const char *xml, size_t len,
+		 const char *path, const struct scn_opts *o, struct diag *d);
+void scn_free(struct prog *p);
+
+/* Look a variable up by name (without '$'); PROG_NOVAR if unknown. */
+int scn_var_index(const struct prog *p, const char *name);
+
+/* Compile one message template (exposed for unit tests and the target).
+ * text is the raw CDATA, line the XML line where it starts; variable
+ * names are resolved in p (added if new; add_vars is reserved). */
+int scn_tpl_compile(struct prog *p, struct tpl **tp, const char *text,
+		    int line, int add_vars, struct diag *d);
+
+#endif

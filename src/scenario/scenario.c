@@ -1,0 +1,503 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* scenario: load a scenario document: parse it (strictly, after the
+ * lenient fixes), walk the top level (<scenario>, <ua>, <init>,
+ * repartitions, variable declarations), resolve labels, check variables;
+ * and free a prog. */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libxml/parser.h>
+#include "scenario/build.h"
+#include "scenario/load.h"
+
+/* ---- the arena --------------------------------------------------------- */
+
+void *scn_keep(struct prog *p, void *ptr)
+{
+	struct scn_arena *a = p->arena;
+
+	if (!ptr)
+		return NULL;
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 64;
+		void **v = realloc(a->ptrs, cap * sizeof(*v));
+
+		if (!v) {
+			free(ptr);
+			return NULL;
+		}
+		a->ptrs = v;
+		a->cap = cap;
+	}
+	a->ptrs[a->n++] = ptr;
+	return ptr;
+}
+
+void *scn_zalloc(struct prog *p, size_t n)
+{
+	return scn_keep(p, calloc(1, n ? n : 1));
+}
+
+char *scn_strndup(struct prog *p, const char *s, size_t n)
+{
+	return scn_keep(p, strndup(s, n));
+}
+
+static int grow_vars(struct prog *p)
+{
+	struct scn_arena *a = p->arena;
+	unsigned cap = a->vcap ? a->vcap * 2 : 16;
+	char **names = realloc(p->var_names, cap * sizeof(*names));
+	unsigned char *w;
+	int *r;
+
+	if (!names)
+		return ENOMEM;
+	p->var_names = names;
+	w = realloc(a->written, cap);
+	if (!w)
+		return ENOMEM;
+	a->written = w;
+	r = realloc(a->read_line, cap * sizeof(*r));
+	if (!r)
+		return ENOMEM;
+	a->read_line = r;
+	a->vcap = cap;
+	return 0;
+}
+
+int scn_var_ref(struct prog *p, const char *name, size_t n, int line, int write)
+{
+	struct scn_arena *a = p->arena;
+	unsigned i;
+
+	if (n && name[0] == '$') {
+		name++;
+		n--;
+	}
+	for (i = 0; i < p->nvars; i++)
+		if (strlen(p->var_names[i]) == n && !strncmp(p->var_names[i], name, n))
+			break;
+	if (i == p->nvars) {
+		if (p->nvars == a->vcap && grow_vars(p))
+			return -1;
+		if (!(p->var_names[i] = scn_strndup(p, name, n)))
+			return -1;
+		a->written[i] = 0;
+		a->read_line[i] = 0;
+		p->nvars++;
+	}
+	if (write)
+		a->written[i] = 1;
+	else if (!a->read_line[i])
+		a->read_line[i] = line;
+	return (int)i;
+}
+
+int scn_var_index(const struct prog *p, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < p->nvars; i++)
+		if (!strcmp(p->var_names[i], name))
+			return (int)i;
+	return PROG_NOVAR;
+}
+
+/* ---- top level ----------------------------------------------------------- */
+
+static int int_list(struct lctx *c, const xmlNode *n, int **out, unsigned *count)
+{
+	const char *v = scn_x_attr(n, "value"), *p;
+	unsigned k = 0;
+
+	if (!v)
+		return diag_set(c->d, c->p->file, scn_x_line(n), "<%s> without value=",
+				(const char *)n->name);
+	for (p = v, *count = 1; *p; p++)
+		*count += *p == ',';
+	*out = scn_zalloc(c->p, *count * sizeof(**out));
+	if (!*out)
+		return ENOMEM;
+	for (p = v; k < *count; k++) {
+		char *end;
+
+		(*out)[k] = (int)strtol(p, &end, 10);
+		while (*end == ' ')
+			end++;
+		if (end == p || (*end && *end != ','))
+			return diag_set(c->d, c->p->file, scn_x_line(n),
+					"<%s value=\"%s\">: expected numbers separated by commas",
+					(const char *)n->name, v);
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+static int declare_vars(struct lctx *c, const xmlNode *n)
+{
+	const char *v = scn_x_attr(n, "variables"), *p;
+
+	if (!v)
+		return diag_set(c->d, c->p->file, scn_x_line(n), "<%s> without variables=",
+				(const char *)n->name);
+	for (p = v; *p;) {
+		size_t l = strcspn(p, ",");
+		size_t s = 0;
+
+		while (s < l && p[s] == ' ')
+			s++;
+		while (l > s && p[l - 1] == ' ')
+			l--;
+		if (l > s && scn_var_ref(c->p, p + s, l - s, 0, 1) < 0)
+			return ENOMEM;
+		p += strcspn(p, ",");
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+static int add_ua(struct lctx *c, const char *name)
+{
+	struct prog_ua *u = realloc(c->p->uas, (c->p->nuas + 1) * sizeof(*u));
+
+	if (!u)
+		return ENOMEM;
+	c->p->uas = u;
+	u = &u[c->p->nuas];
+	memset(u, 0, sizeof(*u));
+	u->name = scn_strndup(c->p, name, strlen(name));
+	if (!u->name)
+		return ENOMEM;
+	c->cur_ua = c->p->nuas++;
+	c->capsteps = 0;
+	return 0;
+}
+
+static int walk_steps(struct lctx *c, const xmlNode *first, int in_ua)
+{
+	const xmlNode *n;
+	int err;
+
+	for (n = first; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		err = scn_x_step(c, n, in_ua);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* <init>: steps run once before the first call (the engine runs their
+ * actions to set global variables). Built as a temporary extra UA. */
+static int init_block(struct lctx *c, const xmlNode *n)
+{
+	unsigned saved = c->cur_ua;
+	int err;
+
+	if (c->p->init.nsteps || n->properties)
+		return diag_set(c->d, c->p->file, scn_x_line(n),
+				n->properties ? "<init> takes no attributes" :
+				"more than one <init>");
+	err = add_ua(c, "init");
+	if (!err)
+		err = walk_steps(c, n->children, 0);
+	c->p->init = c->p->uas[--c->p->nuas];
+	c->cur_ua = saved;
+	c->capsteps = c->p->nuas ? c->p->uas[saved].nsteps : 0;
+	return err;
+}
+
+static const char *const a_ua[] = {"name", "user", "password", "domain", NULL};
+
+static int top_element(struct lctx *c, const xmlNode *n, int has_ua)
+{
+	const char *name = (const char *)n->name;
+
+	if (!strcmp(name, "ResponseTimeRepartition"))
+		return int_list(c, n, &c->p->rtr_ms, &c->p->nrtr);
+	if (!strcmp(name, "CallLengthRepartition"))
+		return int_list(c, n, &c->p->clr_ms, &c->p->nclr);
+	if (!strcmp(name, "Global") || !strcmp(name, "User") || !strcmp(name, "Reference"))
+		return declare_vars(c, n);
+	if (!strcmp(name, "init"))
+		return init_block(c, n);
+	if (has_ua && !strcmp(name, "ua")) {
+		const char *un = scn_x_attr(n, "name");
+		int err = scn_x_check_attrs(c, n, a_ua);
+
+		if (!err && !un)
+			err = diag_set(c->d, c->p->file, scn_x_line(n), "<ua> without name=");
+		if (!err)
+			err = add_ua(c, un);
+		return err ? err : walk_steps(c, n->children, 1);
+	}
+	if (has_ua)
+		return diag_set(c->d, c->p->file, scn_x_line(n),
+				"<%s> outside <ua>: a scenario with <ua> parties has every "
+				"step inside one", name);
+	return scn_x_step(c, n, 0);
+}
+
+static int has_ua_children(const xmlNode *root)
+{
+	const xmlNode *n;
+
+	for (n = root->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, "ua"))
+			return 1;
+	return 0;
+}
+
+static int walk(struct lctx *c, const xmlNode *root)
+{
+	const xmlNode *n;
+	int has_ua = has_ua_children(root), err;
+
+	if (strcmp((const char *)root->name, "scenario"))
+		return diag_set(c->d, c->p->file, scn_x_line(root),
+				"the root element is <%s>, expected <scenario>",
+				(const char *)root->name);
+	if (scn_x_attr(root, "name") &&
+	    !(c->p->name = scn_strndup(c->p, scn_x_attr(root, "name"),
+				       strlen(scn_x_attr(root, "name")))))
+		return ENOMEM;
+	if (!has_ua && (err = add_ua(c, "default")))
+		return err;
+	for (n = root->children; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		err = top_element(c, n, has_ua);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ---- checks after the walk ---------------------------------------------- */
+
+static int resolve_labels(struct lctx *c)
+{
+	unsigned i, k;
+
+	for (i = 0; i < c->nrefs; i++) {
+		const struct lref *r = &c->refs[i];
+
+		for (k = 0; k < c->nlabels; k++)
+			if (c->labels[k].ua == r->dst_ua && !strcmp(c->labels[k].id, r->id))
+				break;
+		if (k == c->nlabels)
+			return diag_set(c->d, c->p->file, r->line,
+					"undefined label '%s' (no <label id=\"%s\"/>)", r->id, r->id);
+		*r->dst = (int)c->labels[k].step;
+	}
+	return 0;
+}
+
+static int check_vars(struct lctx *c)
+{
+	const struct scn_arena *a = c->p->arena;
+	unsigned i, k;
+
+	for (i = 0; i < c->p->nvars; i++) {
+		if (a->written[i] || !a->read_line[i])
+			continue;
+		for (k = 0; c->o && k < c->o->nset; k++)
+			if (!strcmp(c->o->set_names[k], c->p->var_names[i]))
+				break;
+		if (c->o && k < c->o->nset)
+			continue;
+		return diag_set(c->d, c->p->file, a->read_line[i],
+				"variable $%s is used but never assigned", c->p->var_names[i]);
+	}
+	return 0;
+}
+
+static void finish(struct prog *p)
+{
+	unsigned u, i;
+
+	for (u = 0; u < p->nuas; u++) {
+		struct prog_ua *pu = &p->uas[u];
+
+		for (i = 0; i < pu->nsteps && pu->steps[i].kind == STEP_LABEL; i++)
+			;
+		pu->uas_mode = i < pu->nsteps && pu->steps[i].kind == STEP_RECV &&
+			       pu->steps[i].request != NULL;
+	}
+}
+
+/* ---- parsing ------------------------------------------------------------- */
+
+static void quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static void quiet_structured(void *ctx, xmlErrorPtr e)
+{
+	(void)ctx;
+	(void)e;
+}
+
+static int parse(struct lctx *c, const char *xml, size_t len, xmlDoc **docp)
+{
+	xmlParserCtxt *ctxt;
+	struct buf b;
+	int err;
+
+	buf_init(&b, len * 4 + 64);
+	err = scn_lenient(xml, len, c->p->file, &b);
+	if (err) {
+		buf_free(&b);
+		return err;
+	}
+	xmlSetGenericErrorFunc(NULL, quiet);
+	xmlSetStructuredErrorFunc(NULL, quiet_structured);
+	ctxt = xmlNewParserCtxt();
+	if (!ctxt) {
+		buf_free(&b);
+		return ENOMEM;
+	}
+	*docp = xmlCtxtReadMemory(ctxt, b.data ? b.data : "", (int)b.len, c->p->file, NULL,
+				  XML_PARSE_NONET | XML_PARSE_NOCDATA * 0);
+	if (!*docp) {
+		const xmlError *e = xmlCtxtGetLastError(ctxt);
+		char msg[200];
+		size_t l;
+
+		snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "unreadable");
+		l = strlen(msg);
+		while (l && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
+			msg[--l] = '\0';
+		err = diag_set(c->d, c->p->file, e ? e->line : 0, "malformed XML: %s", msg);
+	}
+	xmlFreeParserCtxt(ctxt);
+	buf_free(&b);
+	return err;
+}
+
+static int build(struct prog *p, const char *xml, size_t len,
+		 const struct scn_opts *o, struct diag *d)
+{
+	struct lctx c;
+	xmlDoc *doc = NULL;
+	int err;
+
+	memset(&c, 0, sizeof(c));
+	c.p = p;
+	c.d = d;
+	c.o = o;
+	err = parse(&c, xml, len, &doc);
+	if (!err)
+		err = walk(&c, xmlDocGetRootElement(doc));
+	if (!err)
+		err = resolve_labels(&c);
+	if (!err)
+		err = check_vars(&c);
+	if (!err)
+		finish(p);
+	if (!err && (!p->nuas || !p->uas[0].nsteps))
+		err = diag_set(d, p->file, 0, "the scenario has no steps");
+	free(c.labels);
+	free(c.refs);
+	xmlFreeDoc(doc);
+	return err;
+}
+
+int scn_load_mem(struct prog **pp, const char *xml, size_t len,
+		 const char *path, const struct scn_opts *o, struct diag *d)
+{
+	struct prog *p = calloc(1, sizeof(*p));
+	int err;
+
+	if (!p)
+		return ENOMEM;
+	p->max_field = -1;
+	p->arena = calloc(1, sizeof(struct scn_arena));
+	if (!p->arena || !(p->file = strdup(path))) {
+		scn_free(p);
+		return ENOMEM;
+	}
+	err = build(p, xml, len, o, d);
+	if (err == ENOMEM)
+		diag_set(d, path, 0, "out of memory while loading the scenario");
+	if (err) {
+		scn_free(p);
+		return err;
+	}
+	*pp = p;
+	return 0;
+}
+
+int scn_load_file(struct prog **pp, const char *path,
+		  const struct scn_opts *o, struct diag *d)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b;
+	char chunk[8192];
+	size_t n;
+	int err = 0;
+
+	if (!f)
+		return diag_set(d, path, 0, "cannot open the scenario: %s", strerror(errno));
+	buf_init(&b, 64u << 20);
+	while (!err && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		err = buf_add(&b, chunk, n);
+	fclose(f);
+	if (err) {
+		buf_free(&b);
+		return diag_set(d, path, 0, "cannot read the scenario (too large?)");
+	}
+	err = scn_load_mem(pp, b.data ? b.data : "", b.len, path, o, d);
+	buf_free(&b);
+	return err;
+}
+
+static void free_steps(struct prog_ua *u)
+{
+	unsigned i, k;
+
+	for (i = 0; i < u->nsteps; i++) {
+		struct step *s = &u->steps[i];
+
+		if (s->response_re_ok)
+			regfree(&s->response_re);
+		for (k = 0; k < s->nacts; k++)
+			if (s->acts[k].re_ok)
+				regfree(&s->acts[k].re);
+		free(s->acts);
+	}
+	free(u->steps);
+}
+
+void scn_free(struct prog *p)
+{
+	struct scn_arena *a;
+	size_t i;
+
+	if (!p)
+		return;
+	a = p->arena;
+	for (i = 0; i < p->nuas; i++)
+		free_steps(&p->uas[i]);
+	free_steps(&p->init);
+	free(p->uas);
+	free(p->var_names);
+	free(p->rtd_names);
+	if (a) {
+		for (i = 0; i < a->n; i++)
+			free(a->ptrs[i]);
+		free(a->ptrs);
+		free(a->written);
+		free(a->read_line);
+		free(a);
+	}
+	free(p->file);
+	free(p);
+}

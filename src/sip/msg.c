@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* msg: parse a received datagram once with libosip2 and keep the fields
+ * the engine needs; raw header lookup over the original bytes, so
+ * [last_*] keywords copy exactly what the peer sent. */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <osipparser2/osip_parser.h>
+#include "base/buf.h"
+#include "sip/msg.h"
+
+/* RFC 3261 7.3.3 and later RFCs: compact header forms. */
+static const struct {
+	char c;
+	const char *name;
+} compact[] = {
+	{'v', "Via"}, {'f', "From"}, {'t', "To"}, {'i', "Call-ID"},
+	{'m', "Contact"}, {'l', "Content-Length"}, {'c', "Content-Type"},
+	{'e', "Content-Encoding"}, {'s', "Subject"}, {'k', "Supported"},
+	{'o', "Event"}, {'u', "Allow-Events"}, {'r', "Refer-To"},
+	{'b', "Referred-By"}, {'x', "Session-Expires"}, {'a', "Accept-Contact"},
+	{'j', "Reject-Contact"}, {'d', "Request-Disposition"},
+	{'y', "Identity"}, {'n', "Identity-Info"},
+};
+
+int msg_init(void)
+{
+	return parser_init() == 0 ? 0 : ENOMEM;
+}
+
+uint64_t msg_hash(const char *p, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (len--) {
+		h ^= (unsigned char)*p++;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Does header name (hp, hl) as found in a message match the wanted name? */
+static int name_matches(const char *hp, size_t hl, const char *want, size_t wl)
+{
+	size_t i;
+
+	if (hl == wl && strncasecmp(hp, want, wl) == 0)
+		return 1;
+	for (i = 0; i < sizeof(compact) / sizeof(compact[0]); i++) {
+		size_t cl = strlen(compact[i].name);
+		int want_is_long = (wl == cl && strncasecmp(want, compact[i].name, cl) == 0);
+		int want_is_short = (wl == 1 && (want[0] | 0x20) == compact[i].c);
+		int have_is_long = (hl == cl && strncasecmp(hp, compact[i].name, cl) == 0);
+		int have_is_short = (hl == 1 && (hp[0] | 0x20) == compact[i].c);
+
+		if ((want_is_long || want_is_short) && (have_is_long || have_is_short))
+			return 1;
+	}
+	return 0;
+}
+
+static size_t line_end(const char *p, size_t pos, size_t end)
+{
+	while (pos < end && p[pos] != '\n')
+		pos++;
+	return pos;
+}
+
+/* Walk the header lines. For each header, call back with its name and
+ * its value (folded continuation lines included, trailing CR trimmed).
+ * The callback returns nonzero to stop. */
+typedef int (hdr_visit_h)(const char *name, size_t nl, const char *val,
+			  size_t vl, void *arg);
+
+static void hdr_walk(const struct msg *m, hdr_visit_h *h, void *arg)
+{
+	const char *p = m->raw;
+	size_t end = m->hdr_end, pos = line_end(p, 0, end) + 1;
+
+	while (pos < end) {
+		size_t le = line_end(p, pos, end), colon = pos, vs, ve;
+
+		while (colon < le && p[colon] != ':')
+			colon++;
+		if (colon >= le) {
+			pos = le + 1;
+			continue;
+		}
+		/* value continues over folded lines (RFC 3261 7.3.1) */
+		while (le + 1 < end && (p[le + 1] == ' ' || p[le + 1] == '\t'))
+			le = line_end(p, le + 1, end);
+		ve = le;
+		if (ve > pos && p[ve - 1] == '\r')
+			ve--;
+		vs = colon + 1;
+		while (vs < ve && (p[vs] == ' ' || p[vs] == '\t'))
+			vs++;
+		size_t ne = colon;
+		while (ne > pos && (p[ne - 1] == ' ' || p[ne - 1] == '\t'))
+			ne--;
+		if (h(p + pos, ne - pos, p + vs, ve - vs, arg))
+			return;
+		pos = le + 1;
+	}
+}
+
+struct hdr_find {
+	const char *want;
+	size_t wl;
+	int value_only;
+	struct buf *out;
+	int count;
+	struct msg_pl first;
+	int err;
+};
+
+static int find_first(const char *name, size_t nl, const char *val, size_t vl, void *arg)
+{
+	struct hdr_find *f = arg;
+
+	if (!name_matches(name, nl, f->want, f->wl))
+		return 0;
+	f->first.p = val;
+	f->first.len = vl;
+	f->count = 1;
+	return 1;
+}
+
+static int find_append(const char *name, size_t nl, const char *val, size_t vl, void *arg)
+{
+	struct hdr_find *f = arg;
+
+	if (!name_matches(name, nl, f->want, f->wl))
+		return 0;
+	if (f->count)
+		f->err |= buf_adds(f->out, f->value_only ? "," : "\r\n");
+	if (!f->value_only) {
+		f->err |= buf_add(f->out, f->want, f->wl);
+		f->err |= buf_adds(f->out, ": ");
+	}
+	f->err |= buf_add(f->out, val, vl);
+	f->count++;
+	return 0;
+}
+
+int msg_hdr_append(const struct msg *m, const char *name, size_t nlen,
+		   int value_only, struct buf *out)
+{
+	struct hdr_find f = {name, nlen, value_only, out, 0, {NULL, 0}, 0};
+
+	hdr_walk(m, find_append, &f);
+	return f.count;
+}
+
+struct msg_pl msg_hdr_first(const struct msg *m, const char *name, size_t nlen)
+{
+	struct hdr_find f = {name, nlen, 0, NULL, 0, {NULL, 0}, 0};
+
+	hdr_walk(m, find_first, &f);
+	return f.first;
+}
+
+/* Point pl at the copy of s inside raw when possible (osip strings are
+ * its own allocations; keep them, they live as long as om). */
+static void set_pl(struct msg_pl *pl, const char *s)
+{
+	pl->p = s;
+	pl->len = s ? strlen(s) : 0;
+}
+
+static void find_hdr_end(struct msg *m)
+{
+	const char *p = m->raw, *e;
+
+	e = strstr(p, "\r\n\r\n");
+	if (e) {
+		m->hdr_end = (size_t)(e - p) + 2;
+		m->body_off = (size_t)(e - p) + 4;
+		return;
+	}
+	e = strstr(p, "\n\n");
+	if (e) {
+		m->hdr_end = (size_t)(e - p) + 1;
+		m->body_off = (size_t)(e - p) + 2;
+		return;
+	}
+	m->hdr_end = m->body_off = m->len;
+}
+
+static int extract(struct msg *m, osip_message_t *om)
+{
+	osip_via_t *via = NULL;
+	osip_generic_param_t *gp = NULL;
+
+	if (!om->call_id || !om->cseq || !om->cseq->method || !om->cseq->number ||
+	    !om->from || !om->to || osip_message_get_via(om, 0, &via) < 0)
+		return EBADMSG;
+	m->is_request = MSG_IS_REQUEST(om);
+	m->status = m->is_request ? 0 : om->status_code;
+	if (m->is_request && (!om->sip_method || !om->req_uri))
+		return EBADMSG;
+	if (m->is_request)
+		snprintf(m->method, sizeof(m->method), "%s", om->sip_method);
+	snprintf(m->cseq_method, sizeof(m->cseq_method), "%s", om->cseq->method);
+	m->cseq = (uint32_t)strtoul(om->cseq->number, NULL, 10);
+	m->call_id = msg_hdr_first(m, "Call-ID", 7);
+	if (!m->call_id.len)
+		return EBADMSG;
+	if (osip_to_get_tag(om->to, &gp) >= 0 && gp && gp->gvalue)
+		set_pl(&m->to_tag, gp->gvalue);
+	gp = NULL;
+	if (osip_from_get_tag(om->from, &gp) >= 0 && gp && gp->gvalue)
+		set_pl(&m->from_tag, gp->gvalue);
+	gp = NULL;
+	if (osip_via_param_get_byname(via, "branch", &gp) >= 0 && gp && gp->gvalue)
+		set_pl(&m->branch, gp->gvalue);
+	if (m->is_request) {
+		/* the Request-URI as sent: second token of the first line */
+		const char *sp = memchr(m->raw, ' ', m->len), *sp2;
+
+		sp2 = sp ? memchr(sp + 1, ' ', m->len - (size_t)(sp + 1 - m->raw)) : NULL;
+		if (sp && sp2) {
+			m->ruri.p = sp + 1;
+			m->ruri.len = (size_t)(sp2 - sp - 1);
+		}
+		set_pl(&m->ruri_user, om->req_uri->username);
+	}
+	return 0;
+}
+
+int msg_parse(struct msg **mp, const char *buf, size_t len)
+{
+	struct msg *m;
+	osip_message_t *om = NULL;
+	int err;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return ENOMEM;
+	m->raw = malloc(len + 1);
+	if (!m->raw) {
+		err = ENOMEM;
+		goto out;
+	}
+	memcpy(m->raw, buf, len);
+	m->raw[len] = '\0';
+	m->len = len;
+	m->hash = msg_hash(buf, len);
+	find_hdr_end(m);
+	if (osip_message_init(&om) != 0) {
+		err = ENOMEM;
+		goto out;
+	}
+	m->om = om;
+	if (len < 12 || memchr(buf, '\0', len) ||
+	    osip_message_parse(om, m->raw, len) != 0) {
+		err = EBADMSG;
+		goto out;
+	}
+	err = extract(m, om);
+	if (err)
+		goto out;
+	*mp = m;
+	return 0;
+out:
+	msg_free(m);
+	return err;
+}
+
+void msg_free(struct msg *m)
+{
+	if (!m)
+		return;
+	if (m->om)
+		osip_message_free(m->om);
+	free(m->raw);
+	free(m);
+}
+
+static int copy_hdr(const struct msg *m, const char *name, struct buf *out)
+{
+	int err = 0;
+
+	if (msg_hdr_append(m, name, strlen(name), 0, out) > 0)
+		err = buf_adds(out, "\r\n");
+	return err;
+}
+
+int msg_build_response(const struct msg *m, int code, const char *reason,
+		       const char *to_tag, struct buf *out)
+{
+	struct msg_pl to = msg_hdr_first(m, "To", 2);
+	int err = 0;
+
+	err |= buf_addf(out, "SIP/2.0 %d %s\r\n", code, reason);
+	err |= copy_hdr(m, "Via", out);
+	err |= copy_hdr(m, "From", out);
+	err |= buf_adds(out, "To: ");
+	err |= buf_add(out, to.p, to.len);
+	if (to_tag && !m->to_tag.len)
+		err |= buf_addf(out, ";tag=%s", to_tag);
+	err |= buf_adds(out, "\r\n");
+	err |= copy_hdr(m, "Call-ID", out);
+	err |= copy_hdr(m, "CSeq", out);
+	err |= buf_adds(out, "Content-Length: 0\r\n\r\n");
+	return err ? ENOMEM : 0;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* msg: one received SIP message, parsed once with libosip2 (the only file
+ * that calls osip_message_*). Exposes the few fields dispatch and the
+ * interpreter need, and raw header lookup for [last_*] keywords. */
+#ifndef SB_MSG_H
+#define SB_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+
+/* A pointer + length into the message's own copy of the datagram. */
+struct msg_pl {
+	const char *p;
+	size_t len;
+};
+
+struct msg {
+	char *raw;               /* owned copy of the datagram, NUL-ended    */
+	size_t len;
+	void *om;                /* osip_message_t, private to msg.c         */
+	int is_request;
+	int status;              /* response code, 0 for a request           */
+	char method[24];         /* request method or ""                     */
+	char cseq_method[24];    /* CSeq method                              */
+	uint32_t cseq;           /* CSeq number                              */
+	struct msg_pl call_id;   /* Call-ID value (raw bytes)                */
+	struct msg_pl to_tag;    /* To tag, len 0 if none                    */
+	struct msg_pl from_tag;  /* From tag, len 0 if none                  */
+	struct msg_pl branch;    /* top Via branch, len 0 if none            */
+	struct msg_pl ruri;      /* Request-URI (requests)                   */
+	struct msg_pl ruri_user; /* user part of the Request-URI, may be 0   */
+	size_t hdr_end;          /* offset of the empty line ending headers  */
+	size_t body_off;         /* offset of the body (== len if none)      */
+	uint64_t hash;           /* FNV-1a of the whole datagram             */
+};
+
+/* Initialise libosip2's parser; call once before msg_parse. */
+int msg_init(void);
+
+/* Parse a datagram. On success *mp owns a copy of buf. Returns EBADMSG
+ * when libosip2 rejects it or a mandatory header (Call-ID, CSeq, From,
+ * To, Via) is missing, ENOMEM on allocation failure. */
+int msg_parse(struct msg **mp, const char *buf, size_t len);
+void msg_free(struct msg *m);
+
+/* Append every occurrence of header `name` (case-insensitive; compact
+ * forms match their long names) to out. With value_only, only the
+ * values, comma-joined; otherwise "Name: value" lines joined by CRLF,
+ * using `name` as written. Returns the number of occurrences found. */
+int msg_hdr_append(const struct msg *m, const char *name, size_t nlen,
+		   int value_only, struct buf *out);
+
+/* The first occurrence's value (trimmed) or len 0. */
+struct msg_pl msg_hdr_first(const struct msg *m, const char *name, size_t nlen);
+
+/* Build a minimal response to request m (Via, From, To with tag when
+ * to_tag is given and To has none, Call-ID, CSeq copied) into out. */
+int msg_build_response(const struct msg *m, int code, const char *reason,
+		       const char *to_tag, struct buf *out);
+
+uint64_t msg_hash(const char *p, size_t len);
+
+#endif

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* stats: counters and log-linear histograms. A value v below HIST_SUB
+ * has its own bucket; above, the bucket is (exponent, top 7 bits), so a
+ * bucket's width is under 1/128 of its value. */
+#include "config.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "stats/stats.h"
+
+static const char *const fail_names[FAIL_COUNT] = {
+	[FAIL_UNEXPECTED] = "unexpected message",
+	[FAIL_RECV_TIMEOUT] = "receive timeout",
+	[FAIL_MAX_RETRANS] = "max retransmissions (no response)",
+	[FAIL_REGEXP] = "regexp check failed",
+	[FAIL_ACTION] = "error action",
+	[FAIL_SEND] = "send failed (transport error)",
+	[FAIL_ABORTED] = "aborted at end of run",
+	[FAIL_INTERNAL] = "internal error",
+};
+
+const char *stat_fail_name(enum fail_reason r)
+{
+	return (unsigned)r < FAIL_COUNT ? fail_names[r] : "?";
+}
+
+static unsigned bucket_of(uint64_t v)
+{
+	unsigned e;
+
+	if (v < HIST_SUB)
+		return (unsigned)v;
+	e = 63u - (unsigned)__builtin_clzll(v);
+	if (e > HIST_MAX_EXP)
+		return HIST_BUCKETS - 1;
+	return HIST_SUB * (e - HIST_SUB_BITS + 1) +
+	       (unsigned)((v >> (e - HIST_SUB_BITS)) & (HIST_SUB - 1));
+}
+
+static uint64_t bucket_low(unsigned b, uint64_t *width)
+{
+	unsigned e;
+
+	if (b < HIST_SUB) {
+		*width = 1;
+		return b;
+	}
+	e = b / HIST_SUB + HIST_SUB_BITS - 1;
+	*width = 1ull << (e - HIST_SUB_BITS);
+	return (1ull << e) + (uint64_t)(b % HIST_SUB) * *width;
+}
+
+int hist_add(struct hist *h, uint64_t v)
+{
+	if (!h->bucket) {
+		h->bucket = calloc(HIST_BUCKETS, sizeof(*h->bucket));
+		if (!h->bucket)
+			return ENOMEM;
+	}
+	h->bucket[bucket_of(v)]++;
+	if (!h->count || v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
+	h->count++;
+	h->sum += v;
+	return 0;
+}
+
+uint64_t hist_quantile(const struct hist *h, double q)
+{
+	uint64_t rank, seen = 0, width, low;
+	unsigned b;
+
+	if (!h->count || !h->bucket)
+		return 0;
+	rank = (uint64_t)(q * (double)h->count + 0.5);
+	if (rank < 1)
+		rank = 1;
+	if (rank > h->count)
+		rank = h->count;
+	for (b = 0; b < HIST_BUCKETS; b++) {
+		seen += h->bucket[b];
+		if (seen >= rank)
+			break;
+	}
+	low = bucket_low(b, &width);
+	low += width / 2;
+	if (low > h->max)
+		low = h->max;
+	if (low < h->min)
+		low = h->min;
+	return low;
+}
+
+int hist_merge(struct hist *dst, const struct hist *src)
+{
+	unsigned b;
+
+	if (!src->count)
+		return 0;
+	if (!dst->bucket) {
+		dst->bucket = calloc(HIST_BUCKETS, sizeof(*dst->bucket));
+		if (!dst->bucket)
+			return ENOMEM;
+	}
+	for (b = 0; b < HIST_BUCKETS; b++)
+		dst->bucket[b] += src->bucket[b];
+	if (!dst->count || src->min < dst->min)
+		dst->min = src->min;
+	if (src->max > dst->max)
+		dst->max = src->max;
+	dst->count += src->count;
+	dst->sum += src->sum;
+	return 0;
+}
+
+void hist_free(struct hist *h)
+{
+	free(h->bucket);
+	memset(h, 0, sizeof(*h));
+}
+
+int stat_init(struct stats *s, unsigned nsteps, unsigned nrtd)
+{
+	memset(s, 0, sizeof(*s));
+	s->steps = calloc(nsteps ? nsteps : 1, sizeof(*s->steps));
+	s->rtd = calloc(nrtd ? nrtd : 1, sizeof(*s->rtd));
+	if (!s->steps || !s->rtd) {
+		stat_free(s);
+		return ENOMEM;
+	}
+	s->nsteps = nsteps;
+	s->nrtd = nrtd;
+	return 0;
+}
+
+void stat_free(struct stats *s)
+{
+	unsigned i;
+
+	if (s->rtd)
+		for (i = 0; i < s->nrtd; i++)
+			hist_free(&s->rtd[i]);
+	hist_free(&s->call_len);
+	hist_free(&s->call_setup);
+	free(s->steps);
+	free(s->rtd);
+	s->steps = NULL;
+	s->rtd = NULL;
+}

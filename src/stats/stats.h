@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* stats: run counters, per-step counters and log-linear histograms
+ * (mergeable bucket by bucket; relative error below 1%). */
+#ifndef SB_STATS_H
+#define SB_STATS_H
+
+#include <stdint.h>
+
+/* Why a call failed. Every member has a report string (stat_fail_name). */
+enum fail_reason {
+	FAIL_UNEXPECTED,     /* a message no step expected               */
+	FAIL_RECV_TIMEOUT,   /* a <recv> timed out without ontimeout     */
+	FAIL_MAX_RETRANS,    /* a UDP request got no response in time    */
+	FAIL_REGEXP,         /* an ereg with check_it did not match      */
+	FAIL_ACTION,         /* <error> action, or a failing action      */
+	FAIL_SEND,           /* the transport refused to send            */
+	FAIL_ABORTED,        /* still running when the run ended         */
+	FAIL_INTERNAL,       /* out of memory or a bug                   */
+	FAIL_COUNT
+};
+
+const char *stat_fail_name(enum fail_reason r);
+
+#define HIST_SUB_BITS 7
+#define HIST_SUB (1u << HIST_SUB_BITS)
+#define HIST_MAX_EXP 40
+#define HIST_BUCKETS (HIST_SUB * (HIST_MAX_EXP - HIST_SUB_BITS + 1))
+
+/* Values in microseconds. */
+struct hist {
+	uint64_t count;
+	uint64_t sum;
+	uint64_t min, max;
+	uint32_t *bucket;    /* HIST_BUCKETS entries, allocated on first add */
+};
+
+int hist_add(struct hist *h, uint64_t v);
+/* Value at quantile q (0..1), as the midpoint of its bucket; 0 if empty. */
+uint64_t hist_quantile(const struct hist *h, double q);
+int hist_merge(struct hist *dst, const struct hist *src);
+void hist_free(struct hist *h);
+
+struct stat_step {
+	uint64_t sent, recv, retrans, timeouts, unexpected, lost;
+};
+
+struct stats {
+	struct stat_step *steps;       /* one per step of each UA, flattened */
+	unsigned nsteps;
+	uint64_t calls_started, calls_ok, calls_failed;
+	uint64_t calls_timeout;          /* failed calls that timed out        */
+	uint64_t fail[FAIL_COUNT];
+	uint64_t malformed;            /* unparsable datagrams               */
+	uint64_t stray;                /* messages matching no call          */
+	uint64_t retrans_rx;           /* retransmissions received           */
+	uint64_t auto_answered;        /* -aa answers                        */
+	struct hist *rtd;              /* one per response-time counter      */
+	unsigned nrtd;
+	struct hist call_len;
+	struct hist call_setup;
+	int uas_mode;                  /* calls are incoming                 */
+};
+
+int stat_init(struct stats *s, unsigned nsteps, unsigned nrtd);
+void stat_free(struct stats *s);
+
+#endif

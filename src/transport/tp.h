@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tp: transports. UDP now (one shared socket, or one per call); TCP, TLS
+ * and WebSocket later behind the same calls. Receiving is batched
+ * (recvmmsg) and handed up datagram by datagram through tp_recv_h. */
+#ifndef SB_TP_H
+#define SB_TP_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+#include "base/diag.h"
+
+struct loop;
+struct tp_sock;
+
+struct tp_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+/* A datagram arrived on s from `from`. buf is valid during the call. */
+typedef void (tp_recv_h)(struct tp_sock *s, const char *buf, size_t len,
+			 const struct tp_addr *from, void *arg);
+
+/* Open a UDP socket bound to ip:port (port 0: any free port) and watch
+ * it on l. On error returns an errno and fills d ("cannot bind ..."). */
+int tp_udp_open(struct tp_sock **sp, struct loop *l, const char *ip,
+		unsigned port, tp_recv_h *h, void *arg, struct diag *d);
+void tp_close(struct tp_sock *s);
+
+/* Send one datagram. Returns 0 or errno (EAGAIN when the socket buffer
+ * is full, ECONNREFUSED after an ICMP port unreachable...). */
+int tp_send(struct tp_sock *s, const void *buf, size_t len, const struct tp_addr *to);
+
+/* The bound port and address (as text) of s. */
+unsigned tp_port(const struct tp_sock *s);
+const char *tp_ip(const struct tp_sock *s);
+void tp_set_arg(struct tp_sock *s, void *arg);
+
+/* Parse "host[:port]" (IPv4 literal or name; "[v6]:port" accepted) into
+ * a. Returns 0, or EINVAL with d filled. */
+int tp_addr_parse(struct tp_addr *a, const char *hostport, unsigned defport,
+		  struct diag *d);
+/* Text of a's address and its port. */
+void tp_addr_ip(const struct tp_addr *a, char *out, size_t n);
+unsigned tp_addr_port(const struct tp_addr *a);
+
+/* Counters kept by the transport layer (all sockets). */
+struct tp_stats {
+	unsigned long long rx_dgrams, tx_dgrams, tx_errors, rx_truncated;
+};
+const struct tp_stats *tp_get_stats(void);
+
+#endif
