@@ -347,7 +347,7 @@ static void first_line(struct tpl *t, const struct line *l)
 	const char *sp = memchr(l->p, ' ', l->n);
 
 	if (l->n > 8 && !strncmp(l->p, "SIP/2.0 ", 8)) {
-		t->status = atoi(l->p + 8);
+		t->status = (int)strtol(l->p + 8, NULL, 10);
 		return;
 	}
 	if (sp && (size_t)(sp - l->p) < sizeof(t->method)) {

@@ -208,14 +208,15 @@ static int el_send(struct lctx *c, const xmlNode *n)
 	    (err = scn_x_int(c, n, "lost", &s->lost_pct)) || (err = children_actions(c, n, s)))
 		return err;
 	s->start_txn = scn_x_attr(n, "start_txn") != NULL;
-	buf_init(&b, 1 << 20);
-	for (k = n->children; k; k = k->next) {
-		if (k->type != XML_CDATA_SECTION_NODE && k->type != XML_TEXT_NODE)
-			continue;
-		if (!text && k->type == XML_CDATA_SECTION_NODE)
+	/* the message is the CDATA section; plain text only when there is none
+	 * (white space around a CDATA would shift its line numbers) */
+	for (k = n->children; k && !text; k = k->next)
+		if (k->type == XML_CDATA_SECTION_NODE)
 			text = k;
-		err |= buf_adds(&b, (const char *)k->content);
-	}
+	buf_init(&b, 1 << 20);
+	for (k = text ? text : n->children; k; k = text ? NULL : k->next)
+		if (k->type == XML_CDATA_SECTION_NODE || k->type == XML_TEXT_NODE)
+			err |= buf_adds(&b, (const char *)k->content);
 	if (!err && b.data && strspn(b.data, " \t\r\n") != b.len)
 		err = scn_tpl_compile(c->p, &s->msg, b.data, text ? scn_x_line(text) : s->line,
 				      1, c->d);

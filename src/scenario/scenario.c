@@ -339,14 +339,32 @@ static void quiet(void *ctx, const char *msg, ...)
 	(void)msg;
 }
 
-static void quiet_structured(void *ctx, xmlErrorPtr e)
+/* The parser's first error is the one worth reporting; later ones are
+ * usually consequences of it. */
+struct first_err {
+	int set;
+	int line;
+	char msg[200];
+};
+
+static void first_error(void *ctx, xmlErrorPtr e)
 {
-	(void)ctx;
-	(void)e;
+	struct first_err *f = ctx;
+	size_t l;
+
+	if (f->set || !e || e->level < XML_ERR_ERROR)
+		return;
+	f->set = 1;
+	f->line = e->line;
+	snprintf(f->msg, sizeof(f->msg), "%s", e->message ? e->message : "unreadable");
+	l = strlen(f->msg);
+	while (l && (f->msg[l - 1] == '\n' || f->msg[l - 1] == ' '))
+		f->msg[--l] = '\0';
 }
 
 static int parse(struct lctx *c, const char *xml, size_t len, xmlDoc **docp)
 {
+	struct first_err fe = {0, 0, ""};
 	xmlParserCtxt *ctxt;
 	struct buf b;
 	int err;
@@ -358,7 +376,7 @@ static int parse(struct lctx *c, const char *xml, size_t len, xmlDoc **docp)
 		return err;
 	}
 	xmlSetGenericErrorFunc(NULL, quiet);
-	xmlSetStructuredErrorFunc(NULL, quiet_structured);
+	xmlSetStructuredErrorFunc(&fe, first_error);
 	ctxt = xmlNewParserCtxt();
 	if (!ctxt) {
 		buf_free(&b);
@@ -366,18 +384,11 @@ static int parse(struct lctx *c, const char *xml, size_t len, xmlDoc **docp)
 	}
 	*docp = xmlCtxtReadMemory(ctxt, b.data ? b.data : "", (int)b.len, c->p->file, NULL,
 				  XML_PARSE_NONET | XML_PARSE_NOCDATA * 0);
-	if (!*docp) {
-		const xmlError *e = xmlCtxtGetLastError(ctxt);
-		char msg[200];
-		size_t l;
-
-		snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "unreadable");
-		l = strlen(msg);
-		while (l && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
-			msg[--l] = '\0';
-		err = diag_set(c->d, c->p->file, e ? e->line : 0, "malformed XML: %s", msg);
-	}
+	if (!*docp)
+		err = diag_set(c->d, c->p->file, fe.line, "malformed XML: %s",
+			       fe.set ? fe.msg : "unreadable");
 	xmlFreeParserCtxt(ctxt);
+	xmlSetStructuredErrorFunc(NULL, NULL);
 	buf_free(&b);
 	return err;
 }
@@ -428,6 +439,8 @@ int scn_load_mem(struct prog **pp, const char *xml, size_t len,
 	if (err == ENOMEM)
 		diag_set(d, path, 0, "out of memory while loading the scenario");
 	if (err) {
+		if (d && d->file == p->file)
+			d->file = path;  /* p->file goes with p */
 		scn_free(p);
 		return err;
 	}
