@@ -16,7 +16,7 @@
 
 static int load_scenario(const struct config *c, struct prog **pp, struct diag *d)
 {
-	struct scn_opts so = {c->set_names, c->nset};
+	struct scn_opts so = {c->set_names, c->nset, c->key_names, c->nkey};
 	const char *xml;
 	char name[64];
 
@@ -74,6 +74,7 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->set_names = c->set_names;
 	o->set_values = c->set_values;
 	o->nset = c->nset;
+	o->key_values = c->key_values;
 	o->stat_period_ms = c->freq_dump_ms;
 }
 

@@ -112,20 +112,22 @@ static int parse_time(const char *opt, const char *s, uint64_t unit_ms, uint64_t
 	return 0;
 }
 
-static int add_set(struct config *c, const char *name, const char *value)
+/* Append a NAME VALUE pair to parallel arrays (-set, -key). */
+static int add_pair(const char ***names, const char ***values, unsigned *count,
+		    const char *name, const char *value)
 {
-	const char **n = realloc(c->set_names, (c->nset + 1) * sizeof(*n));
+	const char **n = realloc(*names, (*count + 1) * sizeof(*n));
 	const char **v;
 
 	if (!n)
 		return ENOMEM;
-	c->set_names = n;
-	v = realloc(c->set_values, (c->nset + 1) * sizeof(*v));
+	*names = n;
+	v = realloc(*values, (*count + 1) * sizeof(*v));
 	if (!v)
 		return ENOMEM;
-	c->set_values = v;
-	n[c->nset] = name;
-	v[c->nset++] = value;
+	*values = v;
+	n[*count] = name;
+	v[(*count)++] = value;
 	return 0;
 }
 
@@ -261,7 +263,9 @@ int cli_parse(struct config *c, int argc, char **argv, struct diag *d)
 		if (i + 1 >= argc || (r->kind == K_PAIR && i + 2 >= argc))
 			return diag_set(d, NULL, 0, "-%s needs %s", r->name, r->meta);
 		if (r->kind == K_PAIR) {
-			if (add_set(c, argv[i + 1], argv[i + 2]))
+			if (r->id == CLI_OPT_KEY ?
+			    add_pair(&c->key_names, &c->key_values, &c->nkey, argv[i + 1], argv[i + 2]) :
+			    add_pair(&c->set_names, &c->set_values, &c->nset, argv[i + 1], argv[i + 2]))
 				return diag_set(d, NULL, 0, "out of memory");
 			i += 2;
 			continue;

@@ -24,6 +24,9 @@ struct config {
 	const char **set_names;     /* -set pairs (point into argv)          */
 	const char **set_values;
 	unsigned nset;
+	const char **key_names;     /* -key pairs (point into argv)          */
+	const char **key_values;
+	unsigned nkey;
 	const char *service;        /* -s                                    */
 	uint64_t pause_ms;          /* -d                                    */
 	double rate;                /* -r                                    */

@@ -37,6 +37,7 @@ struct eng_opts {
 	const char *inf;             /* injection file or NULL               */
 	const char *const *set_names, *const *set_values;
 	unsigned nset;
+	const char *const *key_values; /* -key values, by index              */
 	FILE *msg_log;               /* -trace_msg, or NULL                  */
 	FILE *err_log;               /* -trace_err, or NULL                  */
 	FILE *stat_csv;              /* -trace_stat, or NULL                 */

@@ -132,6 +132,10 @@ static int kw_addr(struct rctx *r, enum seg_kind k, int32_t off)
 	}
 	case SEG_MEDIA_PORT:
 		return add_num(r->out, (long long)e->o.media_port + off);
+	case SEG_RTPSTREAM_AUDIO_PORT:
+		return add_num(r->out, (long long)e->o.media_port + off);
+	case SEG_RTPSTREAM_VIDEO_PORT:
+		return add_num(r->out, (long long)e->o.media_port + 2 + off);
 	case SEG_AUTO_MEDIA_PORT:
 		return add_num(r->out, (long long)e->o.media_port + off +
 			       2 * (long long)(ua->call->number % 10000));
@@ -212,8 +216,11 @@ static int render_seg(struct rctx *r, const struct tpl_seg *s)
 	case SEG_REMOTE_IP: case SEG_REMOTE_PORT: case SEG_LOCAL_IP:
 	case SEG_LOCAL_PORT: case SEG_LOCAL_IP_TYPE: case SEG_MEDIA_IP:
 	case SEG_MEDIA_IP_TYPE: case SEG_MEDIA_PORT: case SEG_AUTO_MEDIA_PORT:
-	case SEG_SERVER_IP: case SEG_CLIENT_IP:
+	case SEG_SERVER_IP: case SEG_CLIENT_IP: case SEG_RTPSTREAM_AUDIO_PORT:
+	case SEG_RTPSTREAM_VIDEO_PORT:
 		return kw_addr(r, s->kind, s->offset);
+	case SEG_KEY:
+		return buf_adds(r->out, r->ua->call->eng->o.key_values[s->num]);
 	default:
 		return kw_call(r, s);
 	}

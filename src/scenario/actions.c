@@ -29,6 +29,7 @@ static const char *const a_exec[] = {"command", "int_cmd", "play_pcap_audio",
 	"play_pcap_video", "rtp_stream", "rtp_echo", "srtp_check", NULL};
 static const char *const a_setdest[] = {"host", "port", "protocol", NULL};
 static const char *const a_verify[] = {"assign_to", "username", "password", NULL};
+static const char *const a_rtp_echo[] = {"value", NULL};
 
 static const struct act_def defs[] = {
 	{"ereg", ACT_EREG, a_ereg},
@@ -49,6 +50,7 @@ static const struct act_def defs[] = {
 	{"exec", ACT_EXEC, a_exec},
 	{"setdest", ACT_SETDEST, a_setdest},
 	{"verifyauth", ACT_VERIFYAUTH, a_verify},
+	{"rtp_echo", ACT_EXEC, a_rtp_echo},
 };
 
 static int var_of(struct lctx *c, const char *name, int line, int write, int *out)
@@ -202,6 +204,8 @@ static int fill(struct lctx *c, const xmlNode *n, struct action *a)
 	if (!err && a->kind == ACT_EXEC) {
 		if ((v = scn_x_attr(n, "command")))
 			err = scn_text_compile(c->p, &a->value, v, a->line, c->d);
+		else if (!strcmp((const char *)n->name, "rtp_echo"))
+			a->str = "rtp_echo";
 		else if (n->properties)
 			a->str = (const char *)n->properties->name;
 	}

@@ -32,6 +32,8 @@ static const struct {
 	{"last_Request_URI", SEG_LAST_REQUEST_URI, 0},
 	{"last_cseq_number", SEG_LAST_CSEQ_NUMBER, 1},
 	{"last_message", SEG_LAST_MESSAGE, 0},
+	{"rtpstream_audio_port", SEG_RTPSTREAM_AUDIO_PORT, 1},
+	{"rtpstream_video_port", SEG_RTPSTREAM_VIDEO_PORT, 1},
 };
 
 struct cctx {
@@ -40,6 +42,7 @@ struct cctx {
 	unsigned cap;
 	int line;                /* XML line of the text being compiled */
 	struct diag *d;
+	const struct scn_opts *o;
 };
 
 static struct tpl_seg *new_seg(struct cctx *c, enum seg_kind k)
@@ -230,7 +233,21 @@ static int kw_plain(struct cctx *c, const char *k, size_t n, int line)
 		s->offset = off;
 		return 0;
 	}
-	return diag_set(c->d, c->p->file, line, "unknown keyword [%.*s]", (int)n, k);
+	for (i = 0; c->o && i < c->o->nkey; i++) {
+		struct tpl_seg *s;
+
+		if (strlen(c->o->key_names[i]) != n || strncmp(c->o->key_names[i], k, n))
+			continue;
+		if (!(s = new_seg(c, SEG_KEY)))
+			return ENOMEM;
+		s->num = (int32_t)i;
+		return 0;
+	}
+	if (!strncmp(k, "crypto", 6))
+		return diag_set(c->d, c->p->file, line, "[%.*s]: SRTP (SDES) keywords are "
+				"not supported yet", (int)n, k);
+	return diag_set(c->d, c->p->file, line, "unknown keyword [%.*s]%s", (int)n, k,
+			c->o && c->o->nkey ? "" : " (a custom keyword needs -key NAME VALUE)");
 }
 
 static int keyword(struct cctx *c, const char *k, size_t n, int line)
@@ -388,7 +405,7 @@ int scn_tpl_compile(struct prog *p, struct tpl **tp, const char *text,
 		    int line, int add_vars, struct diag *d)
 {
 	struct tpl *t = calloc(1, sizeof(*t));
-	struct cctx c = {p, t, 0, line, d};
+	struct cctx c = {p, t, 0, line, d, p->opts};
 	struct line *v;
 	unsigned n, i;
 	int err;
@@ -419,7 +436,7 @@ int scn_text_compile(struct prog *p, struct tpl **tp, const char *text, int line
 		     struct diag *d)
 {
 	struct tpl *t = calloc(1, sizeof(*t));
-	struct cctx c = {p, t, 0, line, d};
+	struct cctx c = {p, t, 0, line, d, p->opts};
 	unsigned i;
 	int err;
 

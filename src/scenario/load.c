@@ -406,5 +406,8 @@ int scn_x_step(struct lctx *c, const xmlNode *n, int in_ua)
 		return el_sync(c, n, STEP_SIGNAL);
 	if (in_ua && !strcmp(name, "wait"))
 		return el_sync(c, n, STEP_WAIT);
+	if (!strcmp(name, "sendCmd") || !strcmp(name, "recvCmd"))
+		return diag_set(c->d, c->p->file, scn_x_line(n), "<%s>: 3PCC (-3pcc) is not "
+				"supported; script the parties with <ua> instead", name);
 	return diag_set(c->d, c->p->file, scn_x_line(n), "unknown element <%s>", name);
 }

@@ -55,6 +55,9 @@ enum seg_kind {
 	SEG_CLIENT_IP,        /* [client_ip]                                 */
 	SEG_CLOCK_TICK,       /* [clock_tick]                                */
 	SEG_UA,               /* [ua:NAME:what] str = NAME, num = what (issue 3) */
+	SEG_RTPSTREAM_AUDIO_PORT, /* [rtpstream_audio_port] (+offset)      */
+	SEG_RTPSTREAM_VIDEO_PORT, /* [rtpstream_video_port] (+offset)      */
+	SEG_KEY,              /* a -key NAME keyword: num = its index         */
 };
 
 struct tpl_seg {
@@ -220,12 +223,15 @@ struct prog {
 	struct prog_ua init;    /* <init>: steps whose actions run once before
 	                           the first call, setting global variables    */
 	void *arena;            /* the loader's private memory (strings etc.)  */
+	const struct scn_opts *opts; /* while loading only, else NULL          */
 };
 
 /* Options of the loader that come from the command line. */
 struct scn_opts {
 	const char *const *set_names; /* -set NAME VALUE pairs: names         */
 	unsigned nset;
+	const char *const *key_names; /* -key NAME VALUE pairs: names         */
+	unsigned nkey;
 };
 
 /* Load and compile a scenario from a file (path) or from memory (xml,

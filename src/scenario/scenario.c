@@ -401,6 +401,7 @@ static int build(struct prog *p, const char *xml, size_t len,
 	int err;
 
 	memset(&c, 0, sizeof(c));
+	p->opts = o;
 	c.p = p;
 	c.d = d;
 	c.o = o;
@@ -418,6 +419,7 @@ static int build(struct prog *p, const char *xml, size_t len,
 	free(c.labels);
 	free(c.refs);
 	xmlFreeDoc(doc);
+	p->opts = NULL;
 	return err;
 }
 
