@@ -433,6 +433,50 @@ static int set_globals(struct eng *e, struct diag *d)
 	return 0;
 }
 
+/* <init>: run its actions once, on a throwaway UA, and keep the variables
+ * they set as globals every call reads (SIPp's semantics). */
+static int run_init(struct eng *e, struct diag *d)
+{
+	const struct prog_ua *pu = &e->p->init;
+	struct call *c;
+	enum fail_reason r;
+	unsigned i;
+	int err = 0;
+
+	if (!pu->nsteps)
+		return 0;
+	if (!e->globals && !(e->globals = calloc(e->p->nvars ? e->p->nvars : 1,
+						   sizeof(*e->globals))))
+		return ENOMEM;
+	c = calloc(1, sizeof(*c) + sizeof(struct ua));
+	if (!c)
+		return ENOMEM;
+	c->eng = e;
+	c->nuas = 1;
+	if (ua_init(&c->ua[0], c, pu, 0) != 0) {
+		free(c);
+		return ENOMEM;
+	}
+	c->ua[0].sock = e->sock;
+	c->ua[0].remote = e->remote;
+	c->ua[0].call_id = strdup("init");
+	for (i = 0; i < pu->nsteps && !err; i++)
+		if (pu->steps[i].kind == STEP_NOP && var_run_actions(&c->ua[0], &pu->steps[i], NULL, &r))
+			err = diag_set(d, e->p->file, pu->steps[i].line, "<init> failed: %s",
+				       stat_fail_name(r));
+	for (i = 0; i < e->p->nvars; i++) {
+		if (c->ua[0].vars[i].kind == VAL_UNSET)
+			continue;
+		var_clear(&e->globals[i]);
+		e->globals[i] = c->ua[0].vars[i];   /* moved, not copied */
+		c->ua[0].vars[i].kind = VAL_UNSET;
+		c->ua[0].vars[i].s = NULL;
+	}
+	ua_release(&c->ua[0]);
+	free(c);
+	return err;
+}
+
 static int open_main_socket(struct eng *e, struct diag *d)
 {
 	unsigned port = e->o.local_port ? e->o.local_port : e->uas_mode ? 5060 : 0;
@@ -492,6 +536,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		err = loop_alloc(&e->loop);
 	if (!err)
 		err = open_main_socket(e, d);
+	if (!err)
+		err = run_init(e, d);
 	if (err) {
 		eng_free(e);
 		return err;

@@ -157,10 +157,31 @@ static void remember(struct ua *ua, struct msg *m, const struct step *st)
 	ua->last_msg = m;
 }
 
+/* A final non-2xx answer to our INVITE that no step expected still gets
+ * its ACK (RFC 3261 17.1.1.3), or the peer retransmits it for 32 s. */
+static void ack_unexpected_final(struct ua *ua, const struct msg *m)
+{
+	struct eng *e = ua->call->eng;
+	const char *inv = ua->rtx_msg ? ua->rtx_msg : ua->last_sent;
+	const char *sp, *sp2;
+
+	if (m->is_request || m->status < 300 || strcasecmp(m->cseq_method, "INVITE") ||
+	    !inv || strncmp(inv, "INVITE ", 7))
+		return;
+	sp = inv + 6;
+	sp2 = strchr(sp + 1, ' ');
+	if (!sp2)
+		return;
+	buf_reset(&e->scratch);
+	if (msg_build_ack(m, sp + 1, (size_t)(sp2 - sp - 1), &e->scratch) == 0)
+		eng_send(e, ua, e->scratch.data, e->scratch.len);
+}
+
 static void unexpected(struct ua *ua, struct msg *m)
 {
 	char what[96];
 
+	ack_unexpected_final(ua, m);
 	step_stat(ua, ua->pc < ua->pu->nsteps ? ua->pc : 0)->unexpected++;
 	if (m->is_request)
 		snprintf(what, sizeof(what), "received %s while at %s", m->method,

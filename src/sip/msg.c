@@ -289,6 +289,28 @@ static int copy_hdr(const struct msg *m, const char *name, struct buf *out)
 	return err;
 }
 
+static int copy_hdr(const struct msg *m, const char *name, struct buf *out);
+
+int msg_build_ack(const struct msg *m, const char *ruri, size_t rlen, struct buf *out)
+{
+	struct msg_pl via = msg_hdr_first(m, "Via", 3);
+	const char *comma = via.len ? memchr(via.p, ',', via.len) : NULL;
+	int err = 0;
+
+	err |= buf_adds(out, "ACK ");
+	err |= buf_add(out, ruri, rlen);
+	err |= buf_adds(out, " SIP/2.0\r\nVia: ");
+	/* only the topmost Via value */
+	err |= buf_add(out, via.p, comma ? (size_t)(comma - via.p) : via.len);
+	err |= buf_adds(out, "\r\n");
+	err |= copy_hdr(m, "From", out);
+	err |= copy_hdr(m, "To", out);
+	err |= copy_hdr(m, "Call-ID", out);
+	err |= buf_addf(out, "CSeq: %u ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+			m->cseq);
+	return err ? ENOMEM : 0;
+}
+
 int msg_build_response(const struct msg *m, int code, const char *reason,
 		       const char *to_tag, struct buf *out)
 {

@@ -60,6 +60,11 @@ struct msg_pl msg_hdr_first(const struct msg *m, const char *name, size_t nlen);
 int msg_build_response(const struct msg *m, int code, const char *reason,
 		       const char *to_tag, struct buf *out);
 
+/* Build the ACK for a non-2xx final response m to an INVITE sent to ruri
+ * (RFC 3261 17.1.1.3: same top Via, From, Call-ID and CSeq number; the To
+ * of the response). */
+int msg_build_ack(const struct msg *m, const char *ruri, size_t rlen, struct buf *out);
+
 uint64_t msg_hash(const char *p, size_t len);
 
 #endif
