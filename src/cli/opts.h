@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "base/diag.h"
+#include "engine/engine.h"
 
 enum cli_opt_id {
 #define OPT(name, id, kind, cat, meta, help) CLI_OPT_##id,
@@ -54,9 +55,9 @@ struct config {
 };
 
 enum {
-	BEH_BYE        = 1u << 0,   /* aborted call sends BYE/CANCEL          */
-	BEH_ABORTUNEXP = 1u << 1,   /* abort the call on an unexpected msg    */
-	BEH_PINGREPLY  = 1u << 2,   /* answer in-call OPTIONS/NOTIFY          */
+	BEH_BYE        = ENG_BEH_BYE,
+	BEH_ABORTUNEXP = ENG_BEH_ABORTUNEXP,
+	BEH_PINGREPLY  = ENG_BEH_PINGREPLY,
 	BEH_ALL        = BEH_BYE | BEH_ABORTUNEXP | BEH_PINGREPLY,
 };
 

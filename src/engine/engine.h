@@ -14,6 +14,13 @@ struct prog;
 struct stats;
 struct eng;
 
+/* SIPp's default behaviours (-default_behaviors), as a mask. */
+enum {
+	ENG_BEH_BYE        = 1u << 0,   /* a failed call sends BYE or CANCEL  */
+	ENG_BEH_ABORTUNEXP = 1u << 1,   /* abort the call on an unexpected msg */
+	ENG_BEH_PINGREPLY  = 1u << 2,   /* answer in-call OPTIONS/NOTIFY      */
+};
+
 /* What the engine needs from the command line (filled by main). */
 struct eng_opts {
 	const char *remote;          /* "host[:port]" or NULL                */

@@ -58,6 +58,10 @@ struct ua {
 	char *last_sent;           /* owned: last message sent             */
 	size_t last_sent_len;
 	int last_sent_is_resp, last_sent_is_ack;
+	char *dlg_raw;             /* owned: the 2xx that made our dialog    */
+	size_t dlg_len;
+	int dlg_closed;            /* a BYE was sent or received              */
+	int inv_pending;           /* our INVITE has no final response yet    */
 	struct msg *last_msg;      /* last message received (owned)        */
 	char *peer_tag;            /* owned: remote tag for [peer_tag_param] */
 	char *routes;              /* owned: route set from rrs="true"     */
@@ -142,6 +146,10 @@ void ua_fail(struct ua *ua, enum fail_reason r, const char *what);
 void ua_abort(struct ua *ua);
 /* After a matched recv: response-time marks, then next=/jump. */
 void ua_after_recv(struct ua *ua, const struct step *st);
+
+/* behave.c: the default BYE/CANCEL of a failed call (-default_behaviors) */
+void ua_note_msg(struct ua *ua, const struct msg *m);
+void ua_default_behaviour(struct ua *ua);
 
 /* recv.c */
 void ua_on_msg(struct ua *ua, struct msg *m);  /* takes ownership of m */

@@ -205,6 +205,7 @@ void ua_on_msg(struct ua *ua, struct msg *m)
 		return;
 	}
 	stop_own_retransmission(ua, m);
+	ua_note_msg(ua, m);
 	i = find_forward(ua, m);
 	if (i < 0) {
 		if (matches_earlier(ua, m) || auto_answer(ua, m) ||

@@ -66,12 +66,14 @@ void ua_release(struct ua *ua)
 	free(ua->rtd_start_us);
 	free(ua->rtx_msg);
 	free(ua->last_sent);
+	free(ua->dlg_raw);
 	free(ua->peer_tag);
 	free(ua->routes);
 	free(ua->call_id);
 	msg_free(ua->last_msg);
 	ua->vars = NULL;
 	ua->rtd_start_us = NULL;
+	ua->dlg_raw = NULL;
 	ua->rtx_msg = ua->last_sent = ua->peer_tag = ua->routes = ua->call_id = NULL;
 	ua->last_msg = NULL;
 }
@@ -95,6 +97,7 @@ void ua_fail(struct ua *ua, enum fail_reason r, const char *what)
 
 	if (ua->state == UA_ST_DONE)
 		return;
+	ua_default_behaviour(ua);
 	if (!c->failed) {
 		c->failed = 1;
 		c->reason = r;
@@ -108,6 +111,12 @@ void ua_fail(struct ua *ua, enum fail_reason r, const char *what)
 
 void ua_abort(struct ua *ua)
 {
+	/* a call in its final timewait has passed every step */
+	if (ua->state == UA_ST_PAUSE && ua->pc < ua->pu->nsteps &&
+	    ua->pu->steps[ua->pc].kind == STEP_TIMEWAIT) {
+		ua_done(ua);
+		return;
+	}
 	ua_fail(ua, FAIL_ABORTED, "run ended");
 }
 
@@ -277,6 +286,10 @@ static void do_send(struct ua *ua, const struct step *st)
 		ua_fail(ua, FAIL_INTERNAL, "out of memory");
 		return;
 	}
+	if (t->is_request && is_method(t->method, "INVITE"))
+		ua->inv_pending = 1;
+	else if (t->is_request && is_method(t->method, "BYE"))
+		ua->dlg_closed = 1;
 	ua->last_sent_is_resp = !t->is_request;
 	ua->last_sent_is_ack = t->is_request && is_method(t->method, "ACK");
 	arm_after_send(ua, st, e->out.data, e->out.len);

@@ -114,5 +114,8 @@ void rpt_summary(FILE *out, const struct rpt_run *r)
 	fprintf(out, "  unparsable   %llu\n", (unsigned long long)r->st->malformed);
 	fprintf(out, "  no call      %llu\n", (unsigned long long)r->st->stray);
 	fprintf(out, "  repeated     %llu\n", (unsigned long long)r->st->retrans_rx);
+	if (r->st->default_sent)
+		fprintf(out, "  BYE/CANCEL for failed calls %llu\n",
+			(unsigned long long)r->st->default_sent);
 	fflush(out);
 }

@@ -291,24 +291,51 @@ static int copy_hdr(const struct msg *m, const char *name, struct buf *out)
 
 static int copy_hdr(const struct msg *m, const char *name, struct buf *out);
 
-int msg_build_ack(const struct msg *m, const char *ruri, size_t rlen, struct buf *out)
+int msg_build_request(const struct msg *m, const char *method, const char *ruri,
+		      size_t rlen, const char *via, uint32_t cseq, struct buf *out)
 {
-	struct msg_pl via = msg_hdr_first(m, "Via", 3);
-	const char *comma = via.len ? memchr(via.p, ',', via.len) : NULL;
+	struct msg_pl top = msg_hdr_first(m, "Via", 3);
+	const char *comma = top.len ? memchr(top.p, ',', top.len) : NULL;
 	int err = 0;
 
-	err |= buf_adds(out, "ACK ");
+	err |= buf_addf(out, "%s ", method);
 	err |= buf_add(out, ruri, rlen);
 	err |= buf_adds(out, " SIP/2.0\r\nVia: ");
-	/* only the topmost Via value */
-	err |= buf_add(out, via.p, comma ? (size_t)(comma - via.p) : via.len);
+	if (via)
+		err |= buf_adds(out, via);
+	else  /* only the topmost Via value */
+		err |= buf_add(out, top.p, comma ? (size_t)(comma - top.p) : top.len);
 	err |= buf_adds(out, "\r\n");
 	err |= copy_hdr(m, "From", out);
 	err |= copy_hdr(m, "To", out);
 	err |= copy_hdr(m, "Call-ID", out);
-	err |= buf_addf(out, "CSeq: %u ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
-			m->cseq);
+	err |= buf_addf(out, "CSeq: %u %s\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+			cseq, method);
 	return err ? ENOMEM : 0;
+}
+
+int msg_build_ack(const struct msg *m, const char *ruri, size_t rlen, struct buf *out)
+{
+	return msg_build_request(m, "ACK", ruri, rlen, NULL, m->cseq, out);
+}
+
+struct msg_pl msg_contact_uri(const struct msg *m)
+{
+	struct msg_pl c = msg_hdr_first(m, "Contact", 7);
+	const char *lt = c.len ? memchr(c.p, '<', c.len) : NULL;
+	const char *gt = lt ? memchr(lt, '>', c.len - (size_t)(lt - c.p)) : NULL;
+	size_t l;
+
+	if (lt && gt) {
+		c.p = lt + 1;
+		c.len = (size_t)(gt - lt - 1);
+		return c;
+	}
+	l = 0;
+	while (l < c.len && c.p[l] != ';' && c.p[l] != ' ' && c.p[l] != ',')
+		l++;
+	c.len = l;
+	return c;
 }
 
 int msg_build_response(const struct msg *m, int code, const char *reason,

@@ -65,6 +65,14 @@ int msg_build_response(const struct msg *m, int code, const char *reason,
  * of the response). */
 int msg_build_ack(const struct msg *m, const char *ruri, size_t rlen, struct buf *out);
 
+/* Build a request in m's dialog: method to ruri, with the given Via value
+ * (NULL: m's top Via), m's From, To and Call-ID, and CSeq cseq method.
+ * Used for the default BYE and CANCEL of an aborted call. */
+int msg_build_request(const struct msg *m, const char *method, const char *ruri,
+		      size_t rlen, const char *via, uint32_t cseq, struct buf *out);
+/* The URI inside the first Contact of m (without <>), len 0 if none. */
+struct msg_pl msg_contact_uri(const struct msg *m);
+
 uint64_t msg_hash(const char *p, size_t len);
 
 #endif

@@ -54,6 +54,7 @@ struct stats {
 	uint64_t stray;                /* messages matching no call          */
 	uint64_t retrans_rx;           /* retransmissions received           */
 	uint64_t auto_answered;        /* -aa answers                        */
+	uint64_t default_sent;         /* BYE/CANCEL sent for failed calls   */
 	struct hist *rtd;              /* one per response-time counter      */
 	unsigned nrtd;
 	struct hist call_len;
