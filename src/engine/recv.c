@@ -115,11 +115,15 @@ static int auto_answer(struct ua *ua, const struct msg *m)
 	struct eng *e = ua->call->eng;
 	unsigned i;
 
-	if (!m->is_request || !e->o.auto_answer)
+	if (!m->is_request)
 		return 0;
 	for (i = 0; i < 4; i++) {
 		if (strcasecmp(m->method, methods[i]))
 			continue;
+		/* -aa answers all four; the pingreply behaviour only OPTIONS */
+		if (!e->o.auto_answer &&
+		    !(i == 2 && (e->o.behaviors & ENG_BEH_PINGREPLY)))
+			return 0;
 		buf_reset(&e->scratch);
 		if (msg_build_response(m, 200, "OK", NULL, &e->scratch) == 0)
 			eng_send(e, ua, e->scratch.data, e->scratch.len);
@@ -182,6 +186,12 @@ static void unexpected(struct ua *ua, struct msg *m)
 	char what[96];
 
 	ack_unexpected_final(ua, m);
+	if (!(ua->call->eng->o.behaviors & ENG_BEH_ABORTUNEXP)) {
+		/* -default_behaviors -abortunexp: count it, keep the call going */
+		step_stat(ua, ua->pc < ua->pu->nsteps ? ua->pc : 0)->unexpected++;
+		msg_free(m);
+		return;
+	}
 	step_stat(ua, ua->pc < ua->pu->nsteps ? ua->pc : 0)->unexpected++;
 	if (m->is_request)
 		snprintf(what, sizeof(what), "received %s while at %s", m->method,
