@@ -401,23 +401,12 @@ static int compile_lines(struct cctx *c, struct line *v, unsigned n)
 	return err;
 }
 
-int scn_tpl_compile(struct prog *p, struct tpl **tp, const char *text,
-		    int line, int add_vars, struct diag *d)
+/* Hand what t owns to the prog (freed by scn_free), whatever happened;
+ * publish t only on success. */
+static int adopt(struct prog *p, struct tpl *t, int err, struct tpl **tp)
 {
-	struct tpl *t = calloc(1, sizeof(*t));
-	struct cctx c = {p, t, 0, line, d, p->opts};
-	struct line *v;
-	unsigned n, i;
-	int err;
+	unsigned i;
 
-	(void)add_vars;
-	if (!t)
-		return ENOMEM;
-	t->line = line;
-	v = cut_lines(text, line, &n);
-	err = v ? compile_lines(&c, v, n) : ENOMEM;
-	free(v);
-	/* register what the tpl owns with the prog, whatever happened */
 	for (i = 0; i < t->nsegs; i++)
 		if (t->segs[i].kind == SEG_LIT && !scn_keep(p, (void *)t->segs[i].str))
 			err = ENOMEM;
@@ -430,6 +419,25 @@ int scn_tpl_compile(struct prog *p, struct tpl **tp, const char *text,
 	return err;
 }
 
+int scn_tpl_compile(struct prog *p, struct tpl **tp, const char *text,
+		    int line, int add_vars, struct diag *d)
+{
+	struct tpl *t = calloc(1, sizeof(*t));
+	struct cctx c = {p, t, 0, line, d, p->opts};
+	struct line *v;
+	unsigned n;
+	int err;
+
+	(void)add_vars;
+	if (!t)
+		return ENOMEM;
+	t->line = line;
+	v = cut_lines(text, line, &n);
+	err = v ? compile_lines(&c, v, n) : ENOMEM;
+	free(v);
+	return adopt(p, t, err, tp);
+}
+
 /* An action's text (log message, assignstr value): keywords, no message
  * normalisation. */
 int scn_text_compile(struct prog *p, struct tpl **tp, const char *text, int line,
@@ -437,21 +445,9 @@ int scn_text_compile(struct prog *p, struct tpl **tp, const char *text, int line
 {
 	struct tpl *t = calloc(1, sizeof(*t));
 	struct cctx c = {p, t, 0, line, d, p->opts};
-	unsigned i;
-	int err;
 
 	if (!t)
 		return ENOMEM;
 	t->line = line;
-	err = split_line(&c, text, strlen(text), line);
-	for (i = 0; i < t->nsegs; i++)
-		if (t->segs[i].kind == SEG_LIT && !scn_keep(p, (void *)t->segs[i].str))
-			err = ENOMEM;
-	if (!scn_keep(p, t->segs) && t->nsegs)
-		err = ENOMEM;
-	if (!scn_keep(p, t))
-		return ENOMEM;
-	if (!err)
-		*tp = t;
-	return err;
+	return adopt(p, t, split_line(&c, text, strlen(text), line), tp);
 }

@@ -4,6 +4,7 @@
  * a million timers), and the epoll loop with a pipe and loop_stop. */
 #include "config.h"
 #include <check.h>
+#include "tests/unit/runner.h"
 #include <stdlib.h>
 #include <unistd.h>
 #include "loop/loop.h"
@@ -230,8 +231,6 @@ int main(void)
 {
 	Suite *s = suite_create("loop");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, random_order_never_early);
@@ -242,9 +241,5 @@ int main(void)
 	tcase_add_test(tc, million_timers);
 	tcase_add_test(tc, loop_fd_and_timer);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

@@ -3,6 +3,7 @@
  * several occurrences), response building, and histogram accuracy. */
 #include "config.h"
 #include <check.h>
+#include "tests/unit/runner.h"
 #include <stdlib.h>
 #include <string.h>
 #include "base/buf.h"
@@ -145,8 +146,6 @@ int main(void)
 {
 	Suite *s = suite_create("msg");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	if (msg_init())
 		return 1;
@@ -157,9 +156,5 @@ int main(void)
 	tcase_add_test(tc, hist_error_bound);
 	tcase_add_test(tc, hist_merge_lossless);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

@@ -4,6 +4,7 @@
  * branch keywords with offsets, variables. */
 #include "config.h"
 #include <check.h>
+#include "tests/unit/runner.h"
 #include <stdlib.h>
 #include <string.h>
 #include "engine/internal.h"
@@ -132,8 +133,6 @@ int main(void)
 {
 	Suite *s = suite_create("render");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	if (msg_init())
 		return 1;
@@ -143,9 +142,5 @@ int main(void)
 	tcase_add_test(tc, numeric_keywords_and_offsets);
 	tcase_add_test(tc, variables);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

@@ -4,6 +4,7 @@
  * of bad input names file:line and what is wrong. */
 #include "config.h"
 #include <check.h>
+#include "tests/unit/runner.h"
 #include <stdio.h>
 #include <string.h>
 #include "scenario/builtin.h"
@@ -138,8 +139,6 @@ int main(void)
 {
 	Suite *s = suite_create("scenario");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, builtins_load);
 	tcase_add_test(tc, normalisation);
@@ -147,9 +146,5 @@ int main(void)
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, lenient_input);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }
