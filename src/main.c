@@ -59,6 +59,8 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->media_ip = c->media_ip;
 	o->media_port = c->media_port;
 	o->service = c->service;
+	o->auth_user = c->auth_user;
+	o->auth_pass = c->auth_pass;
 	o->rate = c->rate;
 	o->rate_period_ms = c->rate_period_ms;
 	o->limit = c->limit;

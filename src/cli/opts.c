@@ -170,6 +170,8 @@ static int apply_str(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_SD: c->dump_builtin = v; break;
 	case CLI_OPT_INF: c->inf = v; break;
 	case CLI_OPT_SERVICE: c->service = v; break;
+	case CLI_OPT_AUTH_USER: c->auth_user = v; break;
+	case CLI_OPT_AUTH_PASS: c->auth_pass = v; break;
 	case CLI_OPT_LOCAL_IP: c->local_ip = v; break;
 	case CLI_OPT_MEDIA_IP: c->media_ip = v; break;
 	case CLI_OPT_MESSAGE_FILE: c->message_file = v; break;

@@ -29,6 +29,8 @@ struct config {
 	const char **key_values;
 	unsigned nkey;
 	const char *service;        /* -s                                    */
+	const char *auth_user;      /* -au                                   */
+	const char *auth_pass;      /* -ap                                   */
 	uint64_t pause_ms;          /* -d                                    */
 	double rate;                /* -r                                    */
 	uint64_t rate_period_ms;    /* -rp                                   */

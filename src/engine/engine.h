@@ -30,6 +30,8 @@ struct eng_opts {
 	const char *media_ip;
 	unsigned media_port;
 	const char *service;
+	const char *auth_user;       /* -au, default: the service            */
+	const char *auth_pass;       /* -ap, default: "password"              */
 	double rate;                 /* calls per period                     */
 	uint64_t rate_period_ms;
 	unsigned limit;              /* concurrent calls, 0 = none           */

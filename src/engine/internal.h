@@ -16,6 +16,7 @@
 #include "transport/tp.h"
 
 struct msg;
+struct auth_chal;
 
 /* RFC 3261 17.1.1.1 */
 #define SIP_T1_MS 500
@@ -62,6 +63,8 @@ struct ua {
 	size_t dlg_len;
 	int dlg_closed;            /* a BYE was sent or received              */
 	int inv_pending;           /* our INVITE has no final response yet    */
+	struct auth_chal *chal;    /* owned: last challenge (recv auth=true)  */
+	unsigned auth_nc;          /* nonce count sent with qop=auth          */
 	struct msg *last_msg;      /* last message received (owned)        */
 	char *peer_tag;            /* owned: remote tag for [peer_tag_param] */
 	char *routes;              /* owned: route set from rrs="true"     */

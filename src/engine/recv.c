@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include "engine/internal.h"
+#include "sip/auth.h"
 #include "sip/msg.h"
 
 static struct stat_step *step_stat(struct ua *ua, unsigned idx)
@@ -133,6 +134,18 @@ static int auto_answer(struct ua *ua, const struct msg *m)
 	return 0;
 }
 
+static void keep_challenge(struct ua *ua, const struct msg *m)
+{
+	if (!ua->chal && !(ua->chal = malloc(sizeof(*ua->chal))))
+		return;
+	if (auth_parse_challenge(m, ua->chal)) {
+		free(ua->chal);
+		ua->chal = NULL;
+		return;
+	}
+	ua->auth_nc = 0;
+}
+
 static void remember(struct ua *ua, struct msg *m, const struct step *st)
 {
 	const struct msg_pl *tag = m->is_request ? &m->from_tag : &m->to_tag;
@@ -231,6 +244,8 @@ void ua_on_msg(struct ua *ua, struct msg *m)
 	tmr_cancel(&ua->tmr);
 	step_stat(ua, (unsigned)i)->recv++;
 	ua->pc = (unsigned)i;
+	if (st->auth && !m->is_request)
+		keep_challenge(ua, m);
 	remember(ua, m, st);
 	if (var_run_actions(ua, st, m, &r)) {
 		ua_fail(ua, r, st->display);

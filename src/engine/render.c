@@ -4,10 +4,12 @@
 #include "config.h"
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
 #include "engine/internal.h"
+#include "sip/auth.h"
 #include "sip/msg.h"
 
 struct rctx {
@@ -65,6 +67,33 @@ static int kw_last(struct rctx *r, const struct tpl_seg *s)
 			drop_line(r);
 	}
 	return 0;
+}
+
+/* [authentication]: credentials for the request being built, answering
+ * the last challenge; its method and Request-URI are in the first line,
+ * already rendered. EPROTO when there is no challenge. */
+static int kw_auth(struct rctx *r, const struct tpl_seg *s)
+{
+	struct ua *ua = r->ua;
+	struct eng *e = ua->call->eng;
+	const char *line = r->out->data, *sp, *sp2;
+	char method[24], uri[512], cnonce[40];
+	int err;
+
+	if (!ua->chal)
+		return EPROTO;
+	sp = line ? strchr(line, ' ') : NULL;
+	sp2 = sp ? strchr(sp + 1, ' ') : NULL;
+	if (!sp2 || (size_t)(sp - line) >= sizeof(method) || (size_t)(sp2 - sp) > sizeof(uri))
+		return EPROTO;
+	snprintf(method, sizeof(method), "%.*s", (int)(sp - line), line);
+	snprintf(uri, sizeof(uri), "%.*s", (int)(sp2 - sp - 1), sp + 1);
+	snprintf(cnonce, sizeof(cnonce), "%08lx%08llx", (unsigned long)random(),
+		 (unsigned long long)ua->call->number);
+	err = auth_build(ua->chal, s->str ? s->str : e->o.auth_user ? e->o.auth_user : e->o.service,
+			 s->str2 ? s->str2 : e->o.auth_pass ? e->o.auth_pass : "password",
+			 method, uri, ++ua->auth_nc, cnonce, r->out);
+	return err == ENOTSUP ? EPROTO : err;
 }
 
 static int kw_field(struct rctx *r, const struct tpl_seg *s)
@@ -210,7 +239,8 @@ static int render_seg(struct rctx *r, const struct tpl_seg *s)
 		return add_date(r->out, 1);
 	case SEG_DATE:
 		return add_date(r->out, 0);
-	case SEG_AUTHENTICATION: /* TODO(issue 3): digest credentials */
+	case SEG_AUTHENTICATION:
+		return kw_auth(r, s);
 	case SEG_UA:             /* TODO(issue 3): other parties        */
 		return 0;
 	case SEG_REMOTE_IP: case SEG_REMOTE_PORT: case SEG_LOCAL_IP:
@@ -277,5 +307,7 @@ int rend_tpl(struct ua *ua, const struct step *st, const struct tpl *t,
 		err = fill_len(&r);
 	if (!err && !out->data)
 		err = buf_add(out, "", 0);
+	if (err == EPROTO)
+		return EPROTO;
 	return err ? ENOMEM : 0;
 }

@@ -67,6 +67,7 @@ void ua_release(struct ua *ua)
 	free(ua->rtx_msg);
 	free(ua->last_sent);
 	free(ua->dlg_raw);
+	free(ua->chal);
 	free(ua->peer_tag);
 	free(ua->routes);
 	free(ua->call_id);
@@ -74,6 +75,7 @@ void ua_release(struct ua *ua)
 	ua->vars = NULL;
 	ua->rtd_start_us = NULL;
 	ua->dlg_raw = NULL;
+	ua->chal = NULL;
 	ua->rtx_msg = ua->last_sent = ua->peer_tag = ua->routes = ua->call_id = NULL;
 	ua->last_msg = NULL;
 }
@@ -268,7 +270,13 @@ static void do_send(struct ua *ua, const struct step *st)
 
 	if (t->is_request && !is_method(t->method, "ACK") && !is_method(t->method, "CANCEL"))
 		ua->cseq++;
-	if (rend_tpl(ua, st, t, 1, &e->out)) {
+	err = rend_tpl(ua, st, t, 1, &e->out);
+	if (err == EPROTO) {
+		ua_fail(ua, FAIL_AUTH, "[authentication] without a challenge to answer "
+			"(no 401/407 received with auth=\"true\")");
+		return;
+	}
+	if (err) {
 		ua_fail(ua, FAIL_INTERNAL, "out of memory rendering a message");
 		return;
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include "engine/internal.h"
+#include "sip/auth.h"
 #include "sip/msg.h"
 
 void var_clear(struct var_val *v)
@@ -255,6 +256,29 @@ static void act_gettimeofday(struct ua *ua, const struct action *a)
 		var_set_dbl(&ua->vars[a->vars[1]], (double)tv.tv_usec);
 }
 
+static int act_verifyauth(struct ua *ua, const struct action *a, const struct msg *m,
+			  enum fail_reason *r)
+{
+	struct buf user, pass;
+	int err, ok = 0;
+
+	buf_init(&user, 1024);
+	buf_init(&pass, 1024);
+	err = rend_tpl(ua, NULL, a->value, 0, &user);
+	if (!err)
+		err = rend_tpl(ua, NULL, a->value2, 0, &pass);
+	if (!err && m)
+		ok = auth_verify(m, user.data, pass.data);
+	buf_free(&user);
+	buf_free(&pass);
+	if (err) {
+		*r = FAIL_INTERNAL;
+		return -1;
+	}
+	var_set_bool(&ua->vars[a->var], ok);
+	return 0;
+}
+
 static int run_one(struct ua *ua, const struct action *a, const struct msg *m,
 		   enum fail_reason *r)
 {
@@ -295,8 +319,10 @@ static int run_one(struct ua *ua, const struct action *a, const struct msg *m,
 			return -1;
 		}
 		return 0;
+	case ACT_VERIFYAUTH:
+		return act_verifyauth(ua, a, m, r);
 	default:
-		return 0;  /* setdest, verifyauth: later issues */
+		return 0;  /* setdest: issue 6 */
 	}
 }
 

@@ -183,14 +183,28 @@ static int values(struct lctx *c, const xmlNode *n, struct action *a)
 	return err;
 }
 
+static int verify_attrs(struct lctx *c, const xmlNode *n, struct action *a)
+{
+	const char *u = scn_x_attr(n, "username"), *p = scn_x_attr(n, "password");
+	int err;
+
+	if (!u || !p || a->var == PROG_NOVAR)
+		return diag_set(c->d, c->p->file, a->line,
+				"<verifyauth> needs assign_to=, username= and password=");
+	err = scn_text_compile(c->p, &a->value, u, a->line, c->d);
+	return err ? err : scn_text_compile(c->p, &a->value2, p, a->line, c->d);
+}
+
 static int fill(struct lctx *c, const xmlNode *n, struct action *a)
 {
 	const char *v;
 	int err = 0;
 
 	a->var = a->var2 = a->var3 = PROG_NOVAR;
-	if ((v = scn_x_attr(n, "assign_to")) && a->kind != ACT_VERIFYAUTH)
+	if ((v = scn_x_attr(n, "assign_to")))
 		err = assign_list(c, a, v, a->line);
+	if (!err && a->kind == ACT_VERIFYAUTH)
+		return verify_attrs(c, n, a);
 	if (!err && a->kind == ACT_EREG)
 		err = ereg(c, n, a);
 	if (!err && a->kind != ACT_EREG)

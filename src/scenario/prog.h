@@ -127,7 +127,9 @@ struct action {
 	int check_it;           /* ereg: fail the call when no match           */
 	int check_it_inverse;   /* ereg: fail the call when it matches         */
 	int case_indep;         /* ereg                                        */
-	struct tpl *value;      /* assignstr/strcmp value, log text, exec cmd  */
+	struct tpl *value;      /* assignstr/strcmp value, log text, exec cmd,
+	                           verifyauth username                         */
+	struct tpl *value2;     /* verifyauth password                         */
 	const char *str;        /* exec: the name of an unsupported exec kind  */
 };
 

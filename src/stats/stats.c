@@ -15,6 +15,7 @@ static const char *const fail_names[FAIL_COUNT] = {
 	[FAIL_REGEXP] = "regexp check failed",
 	[FAIL_ACTION] = "error action",
 	[FAIL_SEND] = "send failed (transport error)",
+	[FAIL_AUTH] = "authentication (no usable challenge)",
 	[FAIL_ABORTED] = "aborted at end of run",
 	[FAIL_INTERNAL] = "internal error",
 };
