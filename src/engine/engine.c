@@ -26,77 +26,77 @@ void eng_signal_stop(int sig)
 	stop_signal = sig;
 }
 
-/* ---- Call-ID table ---------------------------------------------------- */
+/* ---- Call-ID and user tables --------------------------------------------- */
 
 static uint64_t key_of(const char *s, size_t len)
 {
 	return msg_hash(s, len);
 }
 
-static int hash_grow(struct eng *e)
-{
-	unsigned n = e->hsize ? e->hsize * 2 : 1024, i;
-	struct ua **t = calloc(n, sizeof(*t));
-
-	if (!t)
-		return ENOMEM;
-	for (i = 0; i < e->hsize; i++) {
-		struct ua *u = e->htab[i], *next;
-
-		for (; u; u = next) {
-			next = u->hnext;
-			u->hnext = t[u->hkey & (n - 1)];
-			t[u->hkey & (n - 1)] = u;
-		}
-	}
-	free(e->htab);
-	e->htab = t;
-	e->hsize = n;
-	return 0;
-}
-
 int eng_hash_add(struct eng *e, struct ua *ua)
 {
-	unsigned b;
+	int err = htab_add(&e->by_cid, &ua->cid_node, key_of(ua->call_id, strlen(ua->call_id)));
 
-	if (e->hcount >= e->hsize && hash_grow(e))
-		return ENOMEM;
-	ua->hkey = key_of(ua->call_id, strlen(ua->call_id));
-	b = ua->hkey & (e->hsize - 1);
-	ua->hnext = e->htab[b];
-	e->htab[b] = ua;
-	ua->in_hash = 1;
-	e->hcount++;
-	return 0;
+	if (!err && ua->user && !ua->user_node.linked)
+		err = htab_add(&e->by_user, &ua->user_node, key_of(ua->user, strlen(ua->user)));
+	return err;
 }
 
 void eng_hash_del(struct eng *e, struct ua *ua)
 {
-	struct ua **pp;
-
-	if (!ua->in_hash)
-		return;
-	for (pp = &e->htab[ua->hkey & (e->hsize - 1)]; *pp; pp = &(*pp)->hnext) {
-		if (*pp == ua) {
-			*pp = ua->hnext;
-			ua->in_hash = 0;
-			e->hcount--;
-			return;
-		}
-	}
+	htab_del(&e->by_cid, &ua->cid_node);
+	htab_del(&e->by_user, &ua->user_node);
 }
 
 static struct ua *hash_find(struct eng *e, const char *cid, size_t len)
 {
 	uint64_t k = key_of(cid, len);
-	struct ua *u;
+	struct htab_node *n;
 
-	if (!e->hsize)
-		return NULL;
-	for (u = e->htab[k & (e->hsize - 1)]; u; u = u->hnext)
-		if (u->hkey == k && strlen(u->call_id) == len && !memcmp(u->call_id, cid, len))
+	for (n = htab_chain(&e->by_cid, k); n; n = n->next) {
+		struct ua *u = LST_ENTRY(n, struct ua, cid_node);
+
+		if (n->key == k && strlen(u->call_id) == len && !memcmp(u->call_id, cid, len))
 			return u;
+	}
 	return NULL;
+}
+
+/* Several parties share a Call-ID when they talk to each other, so with
+ * parties a message goes to the party it is addressed to: a request to the
+ * user of its Request-URI, a response to the user of its From (whoever
+ * sent the request). Within one user, the party already in that dialog
+ * wins; otherwise a party waiting for such a request adopts its Call-ID. */
+struct ua *eng_party_for(struct eng *e, const struct msg *m)
+{
+	const struct msg_pl *user = m->is_request ? &m->ruri_user : &m->from_user;
+	uint64_t k = key_of(user->p, user->len);
+	struct ua *waiting = NULL;
+	struct htab_node *n;
+	char *cid;
+
+	if (!user->len)
+		return NULL;
+	for (n = htab_chain(&e->by_user, k); n; n = n->next) {
+		struct ua *u = LST_ENTRY(n, struct ua, user_node);
+
+		if (n->key != k || strlen(u->user) != user->len ||
+		    memcmp(u->user, user->p, user->len))
+			continue;
+		if (strlen(u->call_id) == m->call_id.len &&
+		    !memcmp(u->call_id, m->call_id.p, m->call_id.len))
+			return u;
+		if (!waiting && ua_expects_request(u, m))
+			waiting = u;
+	}
+	if (!waiting || !(cid = strndup(m->call_id.p, m->call_id.len)))
+		return NULL;
+	htab_del(&e->by_cid, &waiting->cid_node);
+	free(waiting->call_id);
+	waiting->call_id = cid;
+	if (htab_add(&e->by_cid, &waiting->cid_node, key_of(cid, strlen(cid))))
+		return NULL;
+	return waiting;
 }
 
 /* ---- traces ------------------------------------------------------------ */
@@ -243,12 +243,40 @@ out:
 	return err;
 }
 
-/* A client call: generate its Call-ID and run it. */
+/* Identity of party i of a client call: its Call-ID and user part. */
+static int party_identity(struct eng *e, struct call *c, unsigned i)
+{
+	struct ua *ua = &c->ua[i];
+	char cid[160];
+
+	if (c->nuas == 1)
+		snprintf(cid, sizeof(cid), "%llu-%d@%s", (unsigned long long)c->number,
+			 e->pid, e->local_ip);
+	else
+		snprintf(cid, sizeof(cid), "%llu-%u-%d@%s", (unsigned long long)c->number, i,
+			 e->pid, e->local_ip);
+	ua->call_id = strdup(cid);
+	if (!ua->call_id)
+		return ENOMEM;
+	if (c->nuas == 1)
+		return 0;
+	if (ua->pu->user) {
+		if (rend_tpl(ua, NULL, ua->pu->user, 0, &e->scratch) || !e->scratch.len)
+			return EINVAL;
+		ua->user = strdup(e->scratch.data);
+	} else {
+		snprintf(cid, sizeof(cid), "sb%llu%s", (unsigned long long)c->number, ua->pu->name);
+		ua->user = strdup(cid);
+	}
+	return ua->user ? 0 : ENOMEM;
+}
+
+/* A client call: give each party its identity, then run them all. */
 static void start_client_call(struct eng *e)
 {
 	struct call *c;
 	struct diag d;
-	char cid[128];
+	unsigned i;
 
 	if (call_new(e, &c, &d)) {
 		e->st.fail[FAIL_INTERNAL]++;
@@ -256,14 +284,15 @@ static void start_client_call(struct eng *e)
 		e->ended++;
 		return;
 	}
-	snprintf(cid, sizeof(cid), "%llu-%d@%s", (unsigned long long)c->number,
-		 e->pid, e->local_ip);
-	c->ua[0].call_id = strdup(cid);
-	if (!c->ua[0].call_id || eng_hash_add(e, &c->ua[0])) {
-		ua_fail(&c->ua[0], FAIL_INTERNAL, "out of memory");
-		return;
+	for (i = 0; i < c->nuas; i++) {
+		if (party_identity(e, c, i) || eng_hash_add(e, &c->ua[i])) {
+			ua_fail(&c->ua[i], FAIL_INTERNAL, "no identity for the party "
+				"(out of memory, or its user= is empty)");
+			return;
+		}
 	}
-	ua_run(&c->ua[0]);
+	for (i = 0; i < c->nuas && !c->failed; i++)
+		ua_run(&c->ua[i]);
 }
 
 static int can_start(const struct eng *e)
@@ -339,7 +368,11 @@ static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
 		eng_trace_err(e, "unparsable datagram (%zu bytes) ignored: %.60s", len, buf);
 		return;
 	}
-	ua = hash_find(e, m->call_id.p, m->call_id.len);
+	ua = e->by_user.count ? eng_party_for(e, m) : NULL;
+	if (ua && m->is_request)
+		ua->remote = *from;  /* answer whoever sent it (the proxy) */
+	if (!ua)
+		ua = hash_find(e, m->call_id.p, m->call_id.len);
 	if (ua) {
 		ua_on_msg(ua, m);
 		return;
@@ -494,10 +527,10 @@ static int check_prog(struct eng *e, struct diag *d)
 {
 	const struct prog *p = e->p;
 
-	if (p->nuas != 1)
-		return diag_set(d, p->file, 0, "scenarios with several <ua> parties are "
-				"not runnable yet (issue 3)");
-	e->uas_mode = p->uas[0].uas_mode;
+	if (p->nuas > 1 && e->o.per_call_socket)
+		return diag_set(d, NULL, 0, "-t un: scenarios with several <ua> parties "
+				"share one socket; use -t u1");
+	e->uas_mode = p->nuas == 1 && p->uas[0].uas_mode;
 	e->st.uas_mode = e->uas_mode;
 	if (!e->uas_mode && !e->o.remote)
 		return diag_set(d, NULL, 0, "no target given: name one as host[:port] "
@@ -570,7 +603,8 @@ void eng_free(struct eng *e)
 	stat_free(&e->st);
 	buf_free(&e->out);
 	buf_free(&e->scratch);
-	free(e->htab);
+	htab_free(&e->by_cid);
+	htab_free(&e->by_user);
 	free(e);
 }
 

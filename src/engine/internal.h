@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "base/buf.h"
+#include "base/htab.h"
 #include "base/list.h"
 #include "engine/engine.h"
 #include "loop/loop.h"
@@ -34,6 +35,7 @@ enum ua_state {
 	UA_ST_RUN,                 /* executing steps                      */
 	UA_ST_RECV,                /* waiting at a <recv>                  */
 	UA_ST_PAUSE,               /* in a <pause> or <timewait>           */
+	UA_ST_WAIT,                /* in a <wait> for another party        */
 	UA_ST_DONE,
 };
 
@@ -76,9 +78,9 @@ struct ua {
 	uint64_t *rtd_start_us;    /* prog->nrtds                          */
 	struct tp_sock *sock;      /* per-call socket (-t un) or shared    */
 	struct tp_addr remote;
-	struct ua *hnext;          /* Call-ID hash chain                   */
-	uint64_t hkey;
-	int in_hash;
+	struct htab_node cid_node; /* in eng->by_cid, keyed by call_id     */
+	struct htab_node user_node; /* in eng->by_user (several parties)  */
+	char *user;                /* owned: this party's user part, or NULL */
 };
 
 struct call {
@@ -91,6 +93,7 @@ struct call {
 	int failed;                /* a UA failed: outcome decided         */
 	enum fail_reason reason;
 	int timed_out;
+	uint64_t signals;          /* <signal>s raised, by index           */
 	struct ua ua[];
 };
 
@@ -121,8 +124,8 @@ struct eng {
 	int stopping;              /* no new calls                         */
 	int exit_reason;           /* 0, or 97 on signal                   */
 	int timed_out;             /* -timeout hit                         */
-	struct ua **htab;          /* Call-ID -> UA                        */
-	unsigned hsize, hcount;
+	struct htab by_cid;        /* Call-ID -> UA                        */
+	struct htab by_user;       /* user part -> UA (several parties)    */
 	struct buf out;            /* render scratch                       */
 	struct buf scratch;        /* render scratch for nested keywords   */
 	struct inj inj;
@@ -134,6 +137,9 @@ struct eng {
 /* engine.c */
 int eng_hash_add(struct eng *e, struct ua *ua);
 void eng_hash_del(struct eng *e, struct ua *ua);
+/* A new request m for a party of a running call, found by the user part
+ * of its Request-URI: the party adopts m's Call-ID. NULL if none. */
+struct ua *eng_party_for(struct eng *e, const struct msg *m);
 int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len);
 void eng_trace_msg(struct eng *e, const char *dir, const char *buf, size_t len,
 		   const struct tp_addr *peer);
@@ -156,6 +162,8 @@ void ua_default_behaviour(struct ua *ua);
 
 /* recv.c */
 void ua_on_msg(struct ua *ua, struct msg *m);  /* takes ownership of m */
+/* ua waits at a <recv> that request m would match. */
+int ua_expects_request(const struct ua *ua, const struct msg *m);
 
 /* render.c: expand t for ua into out (reset first). is_msg: a SIP message
  * ([len] filled, missing [last_*] drops its line). */

@@ -98,6 +98,11 @@ static int find_forward(const struct ua *ua, const struct msg *m)
 	return -1;
 }
 
+int ua_expects_request(const struct ua *ua, const struct msg *m)
+{
+	return m->is_request && find_forward(ua, m) >= 0;
+}
+
 /* A message an earlier recv step expected: a late or repeated answer
  * (a 100 after the 180, a retransmitted 180). Ignored, as SIPp does. */
 static int matches_earlier(const struct ua *ua, const struct msg *m)

@@ -96,6 +96,33 @@ static int kw_auth(struct rctx *r, const struct tpl_seg *s)
 	return err == ENOTSUP ? EPROTO : err;
 }
 
+/* [ua:NAME:what]: another party of the same call. */
+static int kw_party(struct rctx *r, const struct tpl_seg *s)
+{
+	struct call *c = r->ua->call;
+	const struct ua *o = (unsigned)s->num2 < c->nuas ? &c->ua[s->num2] : r->ua;
+	struct eng *e = c->eng;
+	char ip[64];
+
+	tp_addr_ip(&o->remote, ip, sizeof(ip));
+	switch (s->num) {
+	case UA_WHAT_USER:
+		return buf_adds(r->out, o->user ? o->user : "");
+	case UA_WHAT_CONTACT:
+		return buf_addf(r->out, "sip:%s@%s:%u", o->user ? o->user : "", e->local_ip,
+				tp_port(o->sock));
+	case UA_WHAT_URI:
+		return buf_addf(r->out, "sip:%s@%s:%u", o->user ? o->user : "", ip,
+				tp_addr_port(&o->remote));
+	case UA_WHAT_IP:
+		return buf_adds(r->out, e->local_ip);
+	case UA_WHAT_PORT:
+		return buf_addf(r->out, "%u", tp_port(o->sock));
+	default:
+		return buf_adds(r->out, ip);
+	}
+}
+
 static int kw_field(struct rctx *r, const struct tpl_seg *s)
 {
 	struct eng *e = r->ua->call->eng;
@@ -241,8 +268,8 @@ static int render_seg(struct rctx *r, const struct tpl_seg *s)
 		return add_date(r->out, 0);
 	case SEG_AUTHENTICATION:
 		return kw_auth(r, s);
-	case SEG_UA:             /* TODO(issue 3): other parties        */
-		return 0;
+	case SEG_UA:
+		return kw_party(r, s);
 	case SEG_REMOTE_IP: case SEG_REMOTE_PORT: case SEG_LOCAL_IP:
 	case SEG_LOCAL_PORT: case SEG_LOCAL_IP_TYPE: case SEG_MEDIA_IP:
 	case SEG_MEDIA_IP_TYPE: case SEG_MEDIA_PORT: case SEG_AUTO_MEDIA_PORT:

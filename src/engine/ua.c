@@ -71,12 +71,14 @@ void ua_release(struct ua *ua)
 	free(ua->peer_tag);
 	free(ua->routes);
 	free(ua->call_id);
+	free(ua->user);
 	msg_free(ua->last_msg);
 	ua->vars = NULL;
 	ua->rtd_start_us = NULL;
 	ua->dlg_raw = NULL;
 	ua->chal = NULL;
 	ua->rtx_msg = ua->last_sent = ua->peer_tag = ua->routes = ua->call_id = NULL;
+	ua->user = NULL;
 	ua->last_msg = NULL;
 }
 
@@ -96,6 +98,7 @@ static void ua_done(struct ua *ua)
 void ua_fail(struct ua *ua, enum fail_reason r, const char *what)
 {
 	struct call *c = ua->call;
+	unsigned i;
 
 	if (ua->state == UA_ST_DONE)
 		return;
@@ -103,11 +106,19 @@ void ua_fail(struct ua *ua, enum fail_reason r, const char *what)
 	if (!c->failed) {
 		c->failed = 1;
 		c->reason = r;
-		eng_trace_err(c->eng, "call %s (call #%llu, %s) failed at step %u: %s: %s",
+		eng_trace_err(c->eng, "call %s (call #%llu, party %s) failed at step %u: %s: %s",
 			      ua->call_id ? ua->call_id : "-",
 			      (unsigned long long)c->number, ua->pu->name, ua->pc + 1,
 			      stat_fail_name(r), what ? what : "");
 	}
+	/* the other parties of the call cannot go on without this one; the
+	 * call keeps the first reason. ua_done may end the call (and queue
+	 * it for freeing), so it comes last. */
+	ua->state = UA_ST_DONE;
+	for (i = 0; i < c->nuas; i++)
+		if (&c->ua[i] != ua && c->ua[i].state != UA_ST_DONE)
+			ua_fail(&c->ua[i], r, "another party of the call failed");
+	ua->state = UA_ST_PAUSE;
 	ua_done(ua);
 }
 
@@ -388,6 +399,52 @@ static void do_nop(struct ua *ua, const struct step *st)
 	advance(ua, st);
 }
 
+static void on_wait_timeout(void *arg)
+{
+	struct ua *ua = arg;
+
+	step_stat(ua, ua->pc)->timeouts++;
+	ua->call->timed_out = 1;
+	ua_fail(ua, FAIL_RECV_TIMEOUT, ua->pu->steps[ua->pc].display);
+}
+
+/* <wait for=>: go on at once if the signal was raised, else sleep until a
+ * party raises it (or the wait's timeout=). */
+static void enter_wait(struct ua *ua, const struct step *st)
+{
+	if (ua->call->signals & (1ull << st->sig)) {
+		step_stat(ua, st->index)->recv++;
+		ua->pc++;
+		return;
+	}
+	ua->state = UA_ST_WAIT;
+	if (st->timeout_ms > 0)
+		tmr_start(ua_eng(ua)->loop, &ua->tmr, (uint64_t)st->timeout_ms,
+			  on_wait_timeout, ua);
+}
+
+/* <signal name=>: raise it and wake the parties waiting for it. */
+static void do_signal(struct ua *ua, const struct step *st)
+{
+	struct call *c = ua->call;
+	unsigned i;
+
+	c->signals |= 1ull << st->sig;
+	step_stat(ua, st->index)->sent++;
+	ua->pc++;
+	for (i = 0; i < c->nuas; i++) {
+		struct ua *o = &c->ua[i];
+
+		if (o->state != UA_ST_WAIT || o->pu->steps[o->pc].sig != st->sig)
+			continue;
+		tmr_cancel(&o->tmr);
+		step_stat(o, o->pc)->recv++;
+		o->pc++;
+		o->state = UA_ST_RUN;
+		ua_run(o);
+	}
+}
+
 void ua_run(struct ua *ua)
 {
 	unsigned guard = 0;
@@ -418,7 +475,13 @@ void ua_run(struct ua *ua)
 		case STEP_NOP:
 			do_nop(ua, st);
 			break;
-		default:  /* label; signal/wait come with issue 3 */
+		case STEP_SIGNAL:
+			do_signal(ua, st);
+			break;
+		case STEP_WAIT:
+			enter_wait(ua, st);
+			break;
+		default:  /* label */
 			ua->pc++;
 			break;
 		}

@@ -366,6 +366,24 @@ static int el_nop(struct lctx *c, const xmlNode *n)
 	return children_actions(c, n, s);
 }
 
+static int signal_index(struct lctx *c, const char *name)
+{
+	char **v;
+	unsigned i;
+
+	for (i = 0; i < c->p->nsignals; i++)
+		if (!strcmp(c->p->signal_names[i], name))
+			return (int)i;
+	if (c->p->nsignals == 64)
+		return -1;
+	v = realloc(c->p->signal_names, (c->p->nsignals + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	c->p->signal_names = v;
+	v[c->p->nsignals] = (char *)name;  /* owned by the prog's arena */
+	return (int)c->p->nsignals++;
+}
+
 static int el_sync(struct lctx *c, const xmlNode *n, enum step_kind k)
 {
 	struct step *s = new_step(c, n, k);
@@ -380,6 +398,8 @@ static int el_sync(struct lctx *c, const xmlNode *n, enum step_kind k)
 		return diag_set(c->d, c->p->file, s->line, "<%s> without %s=",
 				(const char *)n->name, k == STEP_SIGNAL ? "name" : "for");
 	s->name = scn_strndup(c->p, v, strlen(v));
+	if (s->name && (s->sig = signal_index(c, s->name)) < 0)
+		return diag_set(c->d, c->p->file, s->line, "more than 64 signal names");
 	snprintf(s->display, sizeof(s->display), "%s %s",
 		 k == STEP_SIGNAL ? "signal" : "wait", v);
 	return s->name ? scn_x_int(c, n, "timeout", &s->timeout_ms) : ENOMEM;

@@ -54,7 +54,8 @@ enum seg_kind {
 	SEG_SERVER_IP,        /* [server_ip]                                 */
 	SEG_CLIENT_IP,        /* [client_ip]                                 */
 	SEG_CLOCK_TICK,       /* [clock_tick]                                */
-	SEG_UA,               /* [ua:NAME:what] str = NAME, num = what (issue 3) */
+	SEG_UA,               /* [ua:NAME:what] str = NAME, num = enum ua_what,
+	                         num2 = the party's index                    */
 	SEG_RTPSTREAM_AUDIO_PORT, /* [rtpstream_audio_port] (+offset)      */
 	SEG_RTPSTREAM_VIDEO_PORT, /* [rtpstream_video_port] (+offset)      */
 	SEG_KEY,              /* a -key NAME keyword: num = its index         */
@@ -190,8 +191,9 @@ struct step {
 	int pause_min_ms, pause_max_ms; /* distribution="uniform"              */
 	int pause_var;          /* variable= holding the duration in ms        */
 
-	/* signal / wait (issue 3) */
+	/* signal / wait */
 	const char *name;
+	int sig;                /* index in prog->signal_names                 */
 
 	struct action *acts;    /* <action> children                          */
 	unsigned nacts;
@@ -204,7 +206,13 @@ struct prog_ua {
 	unsigned nsteps;
 	int uas_mode;           /* the first non-label step is a recv request:
 	                           calls start on an incoming request          */
+	struct tpl *user;       /* <ua user=>: the party's user part (keywords
+	                           allowed); NULL: one is generated            */
 };
+
+/* What [ua:NAME:what] reads of party NAME (tpl_seg.num). */
+enum ua_what { UA_WHAT_USER, UA_WHAT_CONTACT, UA_WHAT_URI, UA_WHAT_IP,
+	       UA_WHAT_PORT, UA_WHAT_DOMAIN };
 
 struct prog {
 	char *name;             /* <scenario name=>                            */
@@ -222,6 +230,8 @@ struct prog {
 	char **globals;         /* <Global variables="a,b"/> names             */
 	unsigned nglobals;
 	int max_field;          /* highest [fieldN] used, -1 when none         */
+	char **signal_names;    /* <signal>/<wait> names, by index (max 64)    */
+	unsigned nsignals;
 	struct prog_ua init;    /* <init>: steps whose actions run once before
 	                           the first call, setting global variables    */
 	void *arena;            /* the loader's private memory (strings etc.)  */

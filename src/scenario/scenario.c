@@ -234,6 +234,9 @@ static int top_element(struct lctx *c, const xmlNode *n, int has_ua)
 			err = diag_set(c->d, c->p->file, scn_x_line(n), "<ua> without name=");
 		if (!err)
 			err = add_ua(c, un);
+		if (!err && scn_x_attr(n, "user"))
+			err = scn_text_compile(c->p, &c->p->uas[c->cur_ua].user,
+					       scn_x_attr(n, "user"), scn_x_line(n), c->d);
 		return err ? err : walk_steps(c, n->children, 1);
 	}
 	if (has_ua)
@@ -313,6 +316,60 @@ static int check_vars(struct lctx *c)
 			continue;
 		return diag_set(c->d, c->p->file, a->read_line[i],
 				"variable $%s is used but never assigned", c->p->var_names[i]);
+	}
+	return 0;
+}
+
+/* [ua:NAME:...] names a party: resolve it to its index. */
+static int resolve_tpl_parties(struct lctx *c, struct tpl *t)
+{
+	unsigned i, u;
+
+	for (i = 0; t && i < t->nsegs; i++) {
+		struct tpl_seg *s = &t->segs[i];
+
+		if (s->kind != SEG_UA)
+			continue;
+		for (u = 0; u < c->p->nuas; u++)
+			if (!strcmp(c->p->uas[u].name, s->str))
+				break;
+		if (u == c->p->nuas)
+			return diag_set(c->d, c->p->file, t->line,
+					"[ua:%s:...]: no <ua name=\"%s\"> in this scenario",
+					s->str, s->str);
+		s->num2 = (int32_t)u;
+	}
+	return 0;
+}
+
+/* Every [ua:...] resolves, and every <wait> has a <signal> to wait for. */
+static int check_parties(struct lctx *c)
+{
+	uint64_t raised = 0;
+	unsigned u, i, k;
+	int err;
+
+	for (u = 0; u < c->p->nuas; u++)
+		for (i = 0; i < c->p->uas[u].nsteps; i++)
+			if (c->p->uas[u].steps[i].kind == STEP_SIGNAL)
+				raised |= 1ull << c->p->uas[u].steps[i].sig;
+	for (u = 0; u < c->p->nuas; u++) {
+		const struct prog_ua *pu = &c->p->uas[u];
+
+		if ((err = resolve_tpl_parties(c, pu->user)))
+			return err;
+		for (i = 0; i < pu->nsteps; i++) {
+			struct step *s = &pu->steps[i];
+
+			if (s->kind == STEP_WAIT && !(raised & (1ull << s->sig)))
+				return diag_set(c->d, c->p->file, s->line, "<wait for=\"%s\"/>: "
+						"no party has <signal name=\"%s\"/>", s->name, s->name);
+			if ((err = resolve_tpl_parties(c, s->msg)))
+				return err;
+			for (k = 0; k < s->nacts; k++)
+				if ((err = resolve_tpl_parties(c, s->acts[k].value)))
+					return err;
+		}
 	}
 	return 0;
 }
@@ -413,6 +470,8 @@ static int build(struct prog *p, const char *xml, size_t len,
 	if (!err)
 		err = check_vars(&c);
 	if (!err)
+		err = check_parties(&c);
+	if (!err)
 		finish(p);
 	if (!err && (!p->nuas || !p->uas[0].nsteps))
 		err = diag_set(d, p->file, 0, "the scenario has no steps");
@@ -505,6 +564,7 @@ void scn_free(struct prog *p)
 	free(p->uas);
 	free(p->var_names);
 	free(p->rtd_names);
+	free(p->signal_names);
 	if (a) {
 		for (i = 0; i < a->n; i++)
 			free(a->ptrs[i]);

@@ -214,6 +214,8 @@ static int extract(struct msg *m, osip_message_t *om)
 	gp = NULL;
 	if (osip_from_get_tag(om->from, &gp) >= 0 && gp && gp->gvalue)
 		set_pl(&m->from_tag, gp->gvalue);
+	if (om->from->url)
+		set_pl(&m->from_user, om->from->url->username);
 	gp = NULL;
 	if (osip_via_param_get_byname(via, "branch", &gp) >= 0 && gp && gp->gvalue)
 		set_pl(&m->branch, gp->gvalue);

@@ -31,6 +31,7 @@ struct msg {
 	struct msg_pl branch;    /* top Via branch, len 0 if none            */
 	struct msg_pl ruri;      /* Request-URI (requests)                   */
 	struct msg_pl ruri_user; /* user part of the Request-URI, may be 0   */
+	struct msg_pl from_user; /* user part of the From URI, may be 0      */
 	size_t hdr_end;          /* offset of the empty line ending headers  */
 	size_t body_off;         /* offset of the body (== len if none)      */
 	uint64_t hash;           /* FNV-1a of the whole datagram             */
