@@ -258,12 +258,12 @@ static int party_identity(struct eng *e, struct call *c, unsigned i)
 	ua->call_id = strdup(cid);
 	if (!ua->call_id)
 		return ENOMEM;
-	if (c->nuas == 1)
-		return 0;
 	if (ua->pu->user) {
 		if (rend_tpl(ua, NULL, ua->pu->user, 0, &e->scratch) || !e->scratch.len)
 			return EINVAL;
 		ua->user = strdup(e->scratch.data);
+	} else if (c->nuas == 1) {
+		return 0;  /* a SIPp scenario: no party identity */
 	} else {
 		snprintf(cid, sizeof(cid), "sb%llu%s", (unsigned long long)c->number, ua->pu->name);
 		ua->user = strdup(cid);

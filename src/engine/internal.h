@@ -67,6 +67,7 @@ struct ua {
 	int inv_pending;           /* our INVITE has no final response yet    */
 	struct auth_chal *chal;    /* owned: last challenge (recv auth=true)  */
 	unsigned auth_nc;          /* nonce count sent with qop=auth          */
+	uint32_t auth_cseq;        /* CSeq of the last request with credentials, 0 none */
 	struct msg *last_msg;      /* last message received (owned)        */
 	char *peer_tag;            /* owned: remote tag for [peer_tag_param] */
 	char *routes;              /* owned: route set from rrs="true"     */

@@ -222,6 +222,25 @@ static void unexpected(struct ua *ua, struct msg *m)
 	msg_free(m);
 }
 
+/* A new 401/407 to a request that carried our credentials, that no step
+ * expects: the target refused them (wrong user or password). SIPp would
+ * take it for a retransmission of the first challenge and wait forever. */
+static int credentials_rejected(struct ua *ua, struct msg *m)
+{
+	char what[128];
+
+	if (m->is_request || (m->status != 401 && m->status != 407) ||
+	    !ua->auth_cseq || m->cseq != ua->auth_cseq)
+		return 0;
+	ack_unexpected_final(ua, m);
+	step_stat(ua, ua->pc < ua->pu->nsteps ? ua->pc : 0)->unexpected++;
+	snprintf(what, sizeof(what), "credentials refused: %d to %s with [authentication] "
+		 "(wrong user or password?)", m->status, m->cseq_method);
+	ua_fail(ua, FAIL_AUTH, what);
+	msg_free(m);
+	return 1;
+}
+
 void ua_on_msg(struct ua *ua, struct msg *m)
 {
 	const struct step *st;
@@ -235,6 +254,8 @@ void ua_on_msg(struct ua *ua, struct msg *m)
 	stop_own_retransmission(ua, m);
 	ua_note_msg(ua, m);
 	i = find_forward(ua, m);
+	if (i < 0 && credentials_rejected(ua, m))
+		return;
 	if (i < 0) {
 		if (matches_earlier(ua, m) || auto_answer(ua, m) ||
 		    ua->pu->steps[ua->pc < ua->pu->nsteps ? ua->pc : 0].kind == STEP_TIMEWAIT) {

@@ -90,9 +90,13 @@ static int kw_auth(struct rctx *r, const struct tpl_seg *s)
 	snprintf(uri, sizeof(uri), "%.*s", (int)(sp2 - sp - 1), sp + 1);
 	snprintf(cnonce, sizeof(cnonce), "%08lx%08llx", (unsigned long)random(),
 		 (unsigned long long)ua->call->number);
-	err = auth_build(ua->chal, s->str ? s->str : e->o.auth_user ? e->o.auth_user : e->o.service,
+	/* a party authenticates as itself; a SIPp scenario as -au or -s */
+	err = auth_build(ua->chal, s->str ? s->str : ua->user ? ua->user :
+			 e->o.auth_user ? e->o.auth_user : e->o.service,
 			 s->str2 ? s->str2 : e->o.auth_pass ? e->o.auth_pass : "password",
 			 method, uri, ++ua->auth_nc, cnonce, r->out);
+	if (!err)
+		ua->auth_cseq = ua->cseq;
 	return err == ENOTSUP ? EPROTO : err;
 }
 
@@ -232,7 +236,11 @@ static int kw_call(struct rctx *r, const struct tpl_seg *s)
 	case SEG_LAST_MESSAGE:
 		return m ? buf_add(r->out, m->raw, m->len) : 0;
 	case SEG_ROUTES:
-		return ua->routes ? buf_adds(r->out, ua->routes) : 0;
+		if (ua->routes)
+			return buf_adds(r->out, ua->routes);
+		if (r->is_msg)
+			drop_line(r);  /* no route set: no Route header line */
+		return 0;
 	case SEG_USERS:
 		return add_num(r->out, (long long)e->nactive);
 	case SEG_USERID:

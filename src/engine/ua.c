@@ -110,6 +110,9 @@ void ua_fail(struct ua *ua, enum fail_reason r, const char *what)
 			      ua->call_id ? ua->call_id : "-",
 			      (unsigned long long)c->number, ua->pu->name, ua->pc + 1,
 			      stat_fail_name(r), what ? what : "");
+		stat_fail_note(&c->eng->st, r, ua->step_base +
+			       (ua->pc < ua->pu->nsteps ? ua->pc : ua->pu->nsteps ? ua->pu->nsteps - 1 : 0),
+			       what);
 	}
 	/* the other parties of the call cannot go on without this one; the
 	 * call keeps the first reason. ua_done may end the call (and queue

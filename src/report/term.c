@@ -75,6 +75,41 @@ static void ms(FILE *out, const char *name, const struct hist *h)
 		hist_quantile(h, 0.99) / 1000.0, h->max / 1000.0);
 }
 
+/* The step behind a flattened step index, and its party. */
+static const struct step *flat_step(const struct prog *p, unsigned flat,
+				    const struct prog_ua **pu)
+{
+	unsigned u;
+
+	for (u = 0; u < p->nuas; u++) {
+		if (flat < p->uas[u].nsteps) {
+			*pu = &p->uas[u];
+			return &p->uas[u].steps[flat];
+		}
+		flat -= p->uas[u].nsteps;
+	}
+	return NULL;
+}
+
+/* Under a failure reason: where the calls failed, and the first detail. */
+static void fail_details(FILE *out, const struct rpt_run *r, enum fail_reason why)
+{
+	unsigned i;
+
+	for (i = 0; i < r->st->nfail_at; i++) {
+		const struct stat_fail_at *f = &r->st->fail_at[i];
+		const struct prog_ua *pu = NULL;
+		const struct step *st;
+
+		if (f->r != why || !(st = flat_step(r->p, f->step, &pu)))
+			continue;
+		fprintf(out, "    at step %u (%s%s%s%s): %s  %llu\n", st->index + 1,
+			st->kind == STEP_RECV ? "<- " : st->kind == STEP_SEND ? "-> " : "",
+			st->display, r->p->nuas > 1 ? ", party " : "",
+			r->p->nuas > 1 ? pu->name : "", f->what, (unsigned long long)f->n);
+	}
+}
+
 static void calls(FILE *out, const struct rpt_run *r)
 {
 	const struct stats *st = r->st;
@@ -89,9 +124,11 @@ static void calls(FILE *out, const struct rpt_run *r)
 	fprintf(out, "  rate         %.1f calls/s\n",
 		secs > 0 ? (double)(st->calls_ok + st->calls_failed) / secs : 0);
 	for (i = 0; i < FAIL_COUNT; i++)
-		if (st->fail[i])
+		if (st->fail[i]) {
 			fprintf(out, "  failure: %-34s %llu\n", stat_fail_name(i),
 				(unsigned long long)st->fail[i]);
+			fail_details(out, r, (enum fail_reason)i);
+		}
 }
 
 void rpt_summary(FILE *out, const struct rpt_run *r)

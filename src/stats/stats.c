@@ -5,6 +5,7 @@
 #include "config.h"
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include "stats/stats.h"
 
@@ -15,7 +16,7 @@ static const char *const fail_names[FAIL_COUNT] = {
 	[FAIL_REGEXP] = "regexp check failed",
 	[FAIL_ACTION] = "error action",
 	[FAIL_SEND] = "send failed (transport error)",
-	[FAIL_AUTH] = "authentication (no usable challenge)",
+	[FAIL_AUTH] = "authentication failed",
 	[FAIL_ABORTED] = "aborted at end of run",
 	[FAIL_INTERNAL] = "internal error",
 };
@@ -23,6 +24,29 @@ static const char *const fail_names[FAIL_COUNT] = {
 const char *stat_fail_name(enum fail_reason r)
 {
 	return (unsigned)r < FAIL_COUNT ? fail_names[r] : "?";
+}
+
+void stat_fail_note(struct stats *s, enum fail_reason r, unsigned step, const char *what)
+{
+	struct stat_fail_at *f;
+	unsigned i;
+
+	if (!what)
+		what = "";
+	for (i = 0; i < s->nfail_at; i++) {
+		f = &s->fail_at[i];
+		if (f->r == r && f->step == step && !strncmp(f->what, what, sizeof(f->what) - 1)) {
+			f->n++;
+			return;
+		}
+	}
+	if (s->nfail_at == STAT_FAIL_AT)
+		return;
+	f = &s->fail_at[s->nfail_at++];
+	f->r = r;
+	f->step = step;
+	f->n = 1;
+	snprintf(f->what, sizeof(f->what), "%s", what);
 }
 
 static unsigned bucket_of(uint64_t v)

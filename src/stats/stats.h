@@ -45,6 +45,16 @@ struct stat_step {
 	uint64_t sent, recv, retrans, timeouts, unexpected, lost;
 };
 
+/* Where and why calls failed: the first STAT_FAIL_AT distinct (reason,
+ * step, detail) triples, counted; the rest are only in fail[]. */
+#define STAT_FAIL_AT 16
+struct stat_fail_at {
+	enum fail_reason r;
+	unsigned step;                 /* flattened step index               */
+	uint64_t n;
+	char what[120];
+};
+
 struct stats {
 	struct stat_step *steps;       /* one per step of each UA, flattened */
 	unsigned nsteps;
@@ -56,6 +66,8 @@ struct stats {
 	uint64_t retrans_rx;           /* retransmissions received           */
 	uint64_t auto_answered;        /* -aa answers                        */
 	uint64_t default_sent;         /* BYE/CANCEL sent for failed calls   */
+	struct stat_fail_at fail_at[STAT_FAIL_AT];
+	unsigned nfail_at;
 	struct hist *rtd;              /* one per response-time counter      */
 	unsigned nrtd;
 	struct hist call_len;
@@ -63,6 +75,7 @@ struct stats {
 	int uas_mode;                  /* calls are incoming                 */
 };
 
+void stat_fail_note(struct stats *s, enum fail_reason r, unsigned step, const char *what);
 int stat_init(struct stats *s, unsigned nsteps, unsigned nrtd);
 void stat_free(struct stats *s);
 
