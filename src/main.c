@@ -8,15 +8,18 @@
 #include <unistd.h>
 #include "cli/opts.h"
 #include "engine/engine.h"
+#include "loop/loop.h"
 #include "scenario/builtin.h"
 #include "scenario/prog.h"
 #include "sip/msg.h"
+#include "target/target.h"
+#include "transport/tp.h"
 
 #define EXIT_FATAL 255
 
 static int load_scenario(const struct config *c, struct prog **pp, struct diag *d)
 {
-	struct scn_opts so = {c->set_names, c->nset, c->key_names, c->nkey};
+	struct scn_opts so = {c->set_names, c->nset, c->set_values, c->key_names, c->nkey};
 	const char *xml;
 	char name[64];
 
@@ -118,22 +121,98 @@ static int fork_to_background(void)
 	return 0;
 }
 
+/* The embedded target on ip:port (port 0: any), from -target_conf. */
+static int start_target(const struct config *c, struct loop *l, const char *ip,
+			unsigned port, struct tgt_conf *tc, struct target **tp)
+{
+	struct diag d = {0};
+
+	if (tgt_conf_load(tc, c->target_conf, &d) || tgt_start(tp, l, ip, port, tc, &d)) {
+		diag_print(&d);
+		return -1;
+	}
+	return 0;
+}
+
+static volatile sig_atomic_t serve_stop;
+
+static void on_serve_signal(int sig)
+{
+	(void)sig;
+	serve_stop = 1;
+}
+
+static void serve_tick(void *arg)
+{
+	if (serve_stop)
+		loop_stop(arg);
+}
+
+/* --serve: only the embedded target, until SIGINT or SIGTERM. */
+static int serve(const struct config *c)
+{
+	struct tp_addr a;
+	struct diag d = {0};
+	struct loop *l = NULL;
+	struct target *t = NULL;
+	struct tgt_conf tc;
+	char ip[64];
+	int rc = EXIT_FATAL;
+
+	memset(&tc, 0, sizeof(tc));
+	if (tp_addr_parse(&a, c->remote ? c->remote : "127.0.0.1:5060", 5060, &d)) {
+		diag_print(&d);
+		return EXIT_FATAL;
+	}
+	tp_addr_ip(&a, ip, sizeof(ip));
+	if (loop_alloc(&l) || start_target(c, l, ip, tp_addr_port(&a), &tc, &t))
+		goto out;
+	signal(SIGINT, on_serve_signal);
+	signal(SIGTERM, on_serve_signal);
+	loop_set_tick(l, serve_tick, l);
+	printf("sipbench %s: embedded reference target (a test target, not for production) "
+	       "on udp %s:%u; Ctrl-C stops it\n", PACKAGE_VERSION, ip, tgt_port(t));
+	fflush(stdout);
+	if (!loop_run(l))
+		rc = 0;
+	tgt_print_stats(t, stdout);
+out:
+	tgt_free(t);
+	tgt_conf_free(&tc);
+	loop_free(l);
+	return rc;
+}
+
 static int run(const struct config *c, struct prog *p)
 {
 	struct eng_opts o;
 	struct eng *e = NULL;
 	struct diag d = {0};
-	int rc;
+	struct loop *l = NULL;
+	struct target *t = NULL;
+	struct tgt_conf tc;
+	char remote[80];
+	int rc = EXIT_FATAL;
 
+	memset(&tc, 0, sizeof(tc));
 	fill_eng_opts(&o, c);
-	if (open_logs(&o, c)) {
-		close_logs(&o);
-		return EXIT_FATAL;
+	if (open_logs(&o, c))
+		goto out;
+	if (!c->remote && !eng_prog_is_server(p)) {
+		/* no target: the embedded one, on loopback, for one call
+		 * unless -m says otherwise */
+		if (loop_alloc(&l) || start_target(c, l, "127.0.0.1", 0, &tc, &t))
+			goto out;
+		tgt_set_log(t, o.msg_log);
+		snprintf(remote, sizeof(remote), "127.0.0.1:%u", tgt_port(t));
+		o.remote = remote;
+		o.loop = l;
+		if (!o.max_calls)
+			o.max_calls = 1;
 	}
 	if (eng_alloc(&e, &o, p, &d)) {
 		diag_print(&d);
-		close_logs(&o);
-		return EXIT_FATAL;
+		goto out;
 	}
 	if (c->background && fork_to_background())
 		return 0;
@@ -141,7 +220,13 @@ static int run(const struct config *c, struct prog *p)
 	signal(SIGTERM, eng_signal_stop);
 	signal(SIGPIPE, SIG_IGN);
 	rc = eng_run(e, stdout);
+	if (t)
+		tgt_print_stats(t, stdout);
+out:
 	eng_free(e);
+	tgt_free(t);
+	tgt_conf_free(&tc);
+	loop_free(l);
 	close_logs(&o);
 	return rc;
 }
@@ -175,6 +260,11 @@ int main(int argc, char **argv)
 		}
 		fputs(xml, stdout);
 		return 0;
+	}
+	if (c.serve) {
+		if (msg_init())
+			return EXIT_FATAL;
+		return serve(&c);
 	}
 	if (msg_init() || load_scenario(&c, &p, &d)) {
 		diag_print(&d);

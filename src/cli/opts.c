@@ -9,7 +9,7 @@
 #include "cli/opts.h"
 
 enum kind { K_NONE, K_STR, K_UINT, K_DOUBLE, K_MS, K_SEC, K_PAIR };
-enum cat { CAT_SCENARIO, CAT_LOAD, CAT_NETWORK, CAT_BEHAVIOR, CAT_TRACE, CAT_MISC, CAT_N };
+enum cat { CAT_SCENARIO, CAT_LOAD, CAT_NETWORK, CAT_BEHAVIOR, CAT_TRACE, CAT_TARGET, CAT_MISC, CAT_N };
 
 struct row {
 	const char *name;
@@ -27,7 +27,7 @@ static const struct row rows[] = {
 };
 
 static const char *const cat_names[CAT_N] = {
-	"Scenario", "Load", "Network", "Behaviour", "Traces and statistics", "Other",
+	"Scenario", "Load", "Network", "Behaviour", "Traces and statistics", "Embedded target", "Other",
 };
 
 static void defaults(struct config *c)
@@ -169,6 +169,7 @@ static int apply_str(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_SN: c->builtin = v; break;
 	case CLI_OPT_SD: c->dump_builtin = v; break;
 	case CLI_OPT_INF: c->inf = v; break;
+	case CLI_OPT_TARGET_CONF: c->target_conf = v; break;
 	case CLI_OPT_SERVICE: c->service = v; break;
 	case CLI_OPT_AUTH_USER: c->auth_user = v; break;
 	case CLI_OPT_AUTH_PASS: c->auth_pass = v; break;
@@ -219,6 +220,7 @@ static void apply_flag(struct config *c, const struct row *r)
 	case CLI_OPT_TRACE_ERR: c->trace_err = 1; break;
 	case CLI_OPT_TRACE_STAT: c->trace_stat = 1; break;
 	case CLI_OPT_BACKGROUND: c->background = 1; break;
+	case CLI_OPT_SERVE: c->serve = 1; break;
 	case CLI_OPT_NOSTDIN: c->nostdin = 1; break;
 	case CLI_OPT_HELP: c->help = 1; break;
 	case CLI_OPT_VERSION: c->version = 1; break;

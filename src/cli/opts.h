@@ -51,6 +51,8 @@ struct config {
 	const char *message_file, *error_file, *stat_file;
 	uint64_t freq_dump_ms;      /* -fd                                   */
 	int background;             /* -bg                                   */
+	int serve;                  /* --serve                               */
+	const char *target_conf;    /* -target_conf                          */
 	int nostdin;
 	const char *remote;         /* the target "host[:port]", or NULL     */
 	int help, version;

@@ -454,7 +454,13 @@ static int set_globals(struct eng *e, struct diag *d)
 		return ENOMEM;
 	for (i = 0; i < e->o.nset; i++) {
 		int v = scn_var_index(e->p, e->o.set_names[i]);
+		unsigned k;
 
+		for (k = 0; k < e->p->nparams; k++)
+			if (!strcmp(e->p->param_names[k], e->o.set_names[i]))
+				break;
+		if (k < e->p->nparams)
+			continue;  /* a <param>: compiled with its -set value */
 		if (v == PROG_NOVAR)
 			return diag_set(d, NULL, 0,
 				"-set %s: the scenario has no variable of that name "
@@ -523,6 +529,11 @@ static int open_main_socket(struct eng *e, struct diag *d)
 	return 0;
 }
 
+int eng_prog_is_server(const struct prog *p)
+{
+	return p->nuas == 1 && p->uas[0].uas_mode;
+}
+
 static int check_prog(struct eng *e, struct diag *d)
 {
 	const struct prog *p = e->p;
@@ -530,11 +541,10 @@ static int check_prog(struct eng *e, struct diag *d)
 	if (p->nuas > 1 && e->o.per_call_socket)
 		return diag_set(d, NULL, 0, "-t un: scenarios with several <ua> parties "
 				"share one socket; use -t u1");
-	e->uas_mode = p->nuas == 1 && p->uas[0].uas_mode;
+	e->uas_mode = eng_prog_is_server(p);
 	e->st.uas_mode = e->uas_mode;
 	if (!e->uas_mode && !e->o.remote)
-		return diag_set(d, NULL, 0, "no target given: name one as host[:port] "
-				"(the embedded reference target is not built yet)");
+		return diag_set(d, NULL, 0, "no target given: name one as host[:port]");
 	return 0;
 }
 
@@ -565,7 +575,9 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		err = set_globals(e, d);
 	if (!err && o->remote)
 		err = tp_addr_parse(&e->remote, o->remote, 5060, d);
-	if (!err)
+	if (!err && o->loop)
+		e->loop = o->loop;
+	else if (!err)
 		err = loop_alloc(&e->loop);
 	if (!err)
 		err = open_main_socket(e, d);
@@ -598,7 +610,8 @@ void eng_free(struct eng *e)
 			var_clear(&e->globals[i]);
 	free(e->globals);
 	tp_close(e->sock);
-	loop_free(e->loop);
+	if (e->loop != e->o.loop)
+		loop_free(e->loop);
 	inj_free(&e->inj);
 	stat_free(&e->st);
 	buf_free(&e->out);

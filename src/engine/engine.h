@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include "base/diag.h"
 
+struct loop;
 struct prog;
 struct stats;
 struct eng;
@@ -24,6 +25,7 @@ enum {
 /* What the engine needs from the command line (filled by main). */
 struct eng_opts {
 	const char *remote;          /* "host[:port]" or NULL                */
+	struct loop *loop;           /* run on this loop (not freed), or NULL */
 	const char *local_ip;
 	unsigned local_port;         /* 0: 5060 for servers, else any        */
 	int per_call_socket;         /* -t un                                */
@@ -63,6 +65,9 @@ void eng_free(struct eng *e);
  * status (0 all calls succeeded, 1 some failed, 97 stopped by a signal,
  * 99 no call processed). */
 int eng_run(struct eng *e, FILE *out);
+
+/* Is p a server-side scenario (it starts by receiving)? */
+int eng_prog_is_server(const struct prog *p);
 
 /* Ask the run to stop (async-signal-safe: sets a flag). */
 void eng_signal_stop(int sig);

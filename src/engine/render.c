@@ -127,6 +127,21 @@ static int kw_party(struct rctx *r, const struct tpl_seg *s)
 	}
 }
 
+/* A <param>: its template, rendered for this party. */
+static int kw_param(struct rctx *r, const struct tpl_seg *s)
+{
+	const struct prog *p = r->ua->call->eng->p;
+	struct buf tmp;
+	int err;
+
+	buf_init(&tmp, 1 << 16);
+	err = rend_tpl(r->ua, r->st, p->params[s->num], 0, &tmp);
+	if (!err)
+		err = buf_add(r->out, tmp.data, tmp.len);
+	buf_free(&tmp);
+	return err;
+}
+
 static int kw_field(struct rctx *r, const struct tpl_seg *s)
 {
 	struct eng *e = r->ua->call->eng;
@@ -284,6 +299,8 @@ static int render_seg(struct rctx *r, const struct tpl_seg *s)
 	case SEG_SERVER_IP: case SEG_CLIENT_IP: case SEG_RTPSTREAM_AUDIO_PORT:
 	case SEG_RTPSTREAM_VIDEO_PORT:
 		return kw_addr(r, s->kind, s->offset);
+	case SEG_PARAM:
+		return kw_param(r, s);
 	case SEG_KEY:
 		return buf_adds(r->out, r->ua->call->eng->o.key_values[s->num]);
 	default:

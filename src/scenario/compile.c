@@ -243,6 +243,16 @@ static int kw_plain(struct cctx *c, const char *k, size_t n, int line)
 		s->num = (int32_t)i;
 		return 0;
 	}
+	for (i = 0; i < c->p->nparams; i++) {
+		struct tpl_seg *s;
+
+		if (strlen(c->p->param_names[i]) != n || strncmp(c->p->param_names[i], k, n))
+			continue;
+		if (!(s = new_seg(c, SEG_PARAM)))
+			return ENOMEM;
+		s->num = (int32_t)i;
+		return 0;
+	}
 	if (!strncmp(k, "crypto", 6))
 		return diag_set(c->d, c->p->file, line, "[%.*s]: SRTP (SDES) keywords are "
 				"not supported yet", (int)n, k);

@@ -59,6 +59,7 @@ enum seg_kind {
 	SEG_RTPSTREAM_AUDIO_PORT, /* [rtpstream_audio_port] (+offset)      */
 	SEG_RTPSTREAM_VIDEO_PORT, /* [rtpstream_video_port] (+offset)      */
 	SEG_KEY,              /* a -key NAME keyword: num = its index         */
+	SEG_PARAM,            /* a <param> keyword: num = its index           */
 };
 
 struct tpl_seg {
@@ -230,6 +231,9 @@ struct prog {
 	char **globals;         /* <Global variables="a,b"/> names             */
 	unsigned nglobals;
 	int max_field;          /* highest [fieldN] used, -1 when none         */
+	char **param_names;     /* <param name=> by index                      */
+	struct tpl **params;    /* their values (default, or -set's)           */
+	unsigned nparams;
 	char **signal_names;    /* <signal>/<wait> names, by index (max 64)    */
 	unsigned nsignals;
 	struct prog_ua init;    /* <init>: steps whose actions run once before
@@ -242,6 +246,7 @@ struct prog {
 struct scn_opts {
 	const char *const *set_names; /* -set NAME VALUE pairs: names         */
 	unsigned nset;
+	const char *const *set_values; /* and their values                   */
 	const char *const *key_names; /* -key NAME VALUE pairs: names         */
 	unsigned nkey;
 };

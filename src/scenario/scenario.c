@@ -212,6 +212,48 @@ static int init_block(struct lctx *c, const xmlNode *n)
 	return err;
 }
 
+static const char *const a_param[] = {"name", "value", NULL};
+
+/* <param name= value=/>: a keyword [name] with a default value (keywords
+ * allowed) that -set name VALUE or -key name VALUE replaces. */
+static int param_element(struct lctx *c, const xmlNode *n)
+{
+	const char *name = scn_x_attr(n, "name"), *value = scn_x_attr(n, "value");
+	struct prog *p = c->p;
+	char **names;
+	struct tpl **tpls;
+	unsigned i;
+	int err = scn_x_check_attrs(c, n, a_param);
+
+	if (err)
+		return err;
+	if (!name || !value || !*name || strcspn(name, "[]:$ ") != strlen(name))
+		return diag_set(c->d, p->file, scn_x_line(n), "<param> needs name= (a plain "
+				"word) and value=");
+	for (i = 0; i < p->nparams; i++)
+		if (!strcmp(p->param_names[i], name))
+			return diag_set(c->d, p->file, scn_x_line(n), "<param name=\"%s\"> "
+					"given twice", name);
+	for (i = 0; p->opts && i < p->opts->nset; i++)
+		if (!strcmp(p->opts->set_names[i], name))
+			value = p->opts->set_values[i];
+	names = realloc(p->param_names, (p->nparams + 1) * sizeof(*names));
+	if (!names)
+		return ENOMEM;
+	p->param_names = names;
+	tpls = realloc(p->params, (p->nparams + 1) * sizeof(*tpls));
+	if (!tpls)
+		return ENOMEM;
+	p->params = tpls;
+	names[p->nparams] = scn_strndup(p, name, strlen(name));
+	if (!names[p->nparams])
+		return ENOMEM;
+	err = scn_text_compile(p, &tpls[p->nparams], value, scn_x_line(n), c->d);
+	if (!err)
+		p->nparams++;
+	return err;
+}
+
 static const char *const a_ua[] = {"name", "user", "password", "domain", NULL};
 
 static int top_element(struct lctx *c, const xmlNode *n, int has_ua)
@@ -271,8 +313,16 @@ static int walk(struct lctx *c, const xmlNode *root)
 		return ENOMEM;
 	if (!has_ua && (err = add_ua(c, "default")))
 		return err;
+	/* parameters first: every template may use them */
 	for (n = root->children; n; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
+		if (n->type != XML_ELEMENT_NODE || strcmp((const char *)n->name, "param"))
+			continue;
+		err = param_element(c, n);
+		if (err)
+			return err;
+	}
+	for (n = root->children; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE || !strcmp((const char *)n->name, "param"))
 			continue;
 		err = top_element(c, n, has_ua);
 		if (err)
@@ -353,6 +403,9 @@ static int check_parties(struct lctx *c)
 		for (i = 0; i < c->p->uas[u].nsteps; i++)
 			if (c->p->uas[u].steps[i].kind == STEP_SIGNAL)
 				raised |= 1ull << c->p->uas[u].steps[i].sig;
+	for (i = 0; i < c->p->nparams; i++)
+		if ((err = resolve_tpl_parties(c, c->p->params[i])))
+			return err;
 	for (u = 0; u < c->p->nuas; u++) {
 		const struct prog_ua *pu = &c->p->uas[u];
 
@@ -565,6 +618,8 @@ void scn_free(struct prog *p)
 	free(p->var_names);
 	free(p->rtd_names);
 	free(p->signal_names);
+	free(p->param_names);
+	free(p->params);
 	if (a) {
 		for (i = 0; i < a->n; i++)
 			free(a->ptrs[i]);

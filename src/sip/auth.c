@@ -174,15 +174,35 @@ int auth_build(const struct auth_chal *c, const char *user, const char *pass,
 	return err;
 }
 
-int auth_verify(const struct msg *m, const char *user, const char *pass)
+/* The credentials header of m (Authorization, else Proxy-Authorization). */
+static struct msg_pl cred_hdr(const struct msg *m)
 {
-	struct auth_chal c;
 	struct msg_pl h = msg_hdr_first(m, "Authorization", 13);
-	char u[128], uri[512], resp[160], nc[16], cnonce[128], qop[16], want[160];
 
 	if (!h.len)
 		h = msg_hdr_first(m, "Proxy-Authorization", 19);
 	if (h.len < 7 || strncasecmp(h.p, "Digest", 6))
+		h.len = 0;
+	return h;
+}
+
+int auth_cred_param(const struct msg *m, const char *name, char *out, size_t n)
+{
+	struct msg_pl h = cred_hdr(m);
+
+	if (!h.len)
+		return 0;
+	param(h.p + 6, h.len - 6, name, out, n);
+	return out[0] != '\0';
+}
+
+int auth_verify(const struct msg *m, const char *user, const char *pass)
+{
+	struct auth_chal c;
+	struct msg_pl h = cred_hdr(m);
+	char u[128], uri[512], resp[160], nc[16], cnonce[128], qop[16], want[160];
+
+	if (!h.len)
 		return 0;
 	memset(&c, 0, sizeof(c));
 	param(h.p + 6, h.len - 6, "username", u, sizeof(u));

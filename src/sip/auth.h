@@ -27,6 +27,9 @@ int auth_build(const struct auth_chal *c, const char *user, const char *pass,
 	       const char *method, const char *uri, unsigned nc_count,
 	       const char *cnonce, struct buf *out);
 
+/* Parameter `name` of m's digest credentials into out; 1 when found. */
+int auth_cred_param(const struct msg *m, const char *name, char *out, size_t n);
+
 /* 1 when request m carries digest credentials of user with password
  * pass (any algorithm above), else 0. */
 int auth_verify(const struct msg *m, const char *user, const char *pass);
