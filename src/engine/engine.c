@@ -146,8 +146,12 @@ int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len)
 {
 	int err = tp_send(ua->sock, buf, len, &ua->remote);
 
-	if (!err)
-		eng_trace_msg(e, "sent", buf, len, &ua->remote);
+	if (err) {
+		e->st.tx_errors++;
+		return err;
+	}
+	e->st.tx++;
+	eng_trace_msg(e, "sent", buf, len, &ua->remote);
 	return err;
 }
 
@@ -358,6 +362,7 @@ static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
 	struct ua *ua;
 	int err;
 
+	e->st.rx++;
 	/* keep-alive CRLFs (RFC 5626 3.5.1) are not messages */
 	if (len <= 4 && strspn(buf, "\r\n") == len)
 		return;
@@ -666,7 +671,6 @@ int eng_run(struct eng *e, FILE *out)
 	r.local_port = e->local_port;
 	r.remote = e->o.remote;
 	r.uas_mode = e->uas_mode;
-	r.tx = tp_get_stats();
 	r.stopped_by = e->exit_reason ? "signal" : e->timed_out ? "-timeout" : NULL;
 	rpt_summary(out, &r);
 	return exit_code(e);

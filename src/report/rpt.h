@@ -19,7 +19,6 @@ struct rpt_run {
 	unsigned local_port;
 	const char *remote;          /* NULL for a server scenario           */
 	int uas_mode;
-	const struct tp_stats *tx;
 	const char *stopped_by;      /* "signal", "-timeout" or NULL         */
 };
 

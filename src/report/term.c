@@ -154,9 +154,9 @@ void rpt_summary(FILE *out, const struct rpt_run *r)
 	}
 	ms(out, "call length", &r->st->call_len);
 	fprintf(out, "Messages\n");
-	fprintf(out, "  sent         %llu\n", (unsigned long long)r->tx->tx_dgrams);
-	fprintf(out, "  received     %llu\n", (unsigned long long)r->tx->rx_dgrams);
-	fprintf(out, "  send errors  %llu\n", (unsigned long long)r->tx->tx_errors);
+	fprintf(out, "  sent         %llu\n", (unsigned long long)r->st->tx);
+	fprintf(out, "  received     %llu\n", (unsigned long long)r->st->rx);
+	fprintf(out, "  send errors  %llu\n", (unsigned long long)r->st->tx_errors);
 	fprintf(out, "  unparsable   %llu\n", (unsigned long long)r->st->malformed);
 	fprintf(out, "  no call      %llu\n", (unsigned long long)r->st->stray);
 	fprintf(out, "  repeated     %llu\n", (unsigned long long)r->st->retrans_rx);

@@ -61,6 +61,7 @@ struct stats {
 	uint64_t calls_started, calls_ok, calls_failed;
 	uint64_t calls_timeout;          /* failed calls that timed out        */
 	uint64_t fail[FAIL_COUNT];
+	uint64_t tx, rx, tx_errors;    /* datagrams of this run's UAs        */
 	uint64_t malformed;            /* unparsable datagrams               */
 	uint64_t stray;                /* messages matching no call          */
 	uint64_t retrans_rx;           /* retransmissions received           */
