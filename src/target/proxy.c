@@ -57,7 +57,7 @@ struct ptx {
 	struct lst_node le;        /* in target.txns                         */
 	struct target *tg;
 	struct msg *req;           /* as received (owned)                    */
-	char key[128];             /* upstream branch, then " " method       */
+	char key[256];             /* upstream branch, method, Call-ID       */
 	struct tp_addr from;
 	char *last;                /* last response sent upstream (owned)    */
 	size_t last_len;
@@ -232,12 +232,14 @@ static void reply(struct target *tg, const struct msg *m, const struct tp_addr *
 
 static void txn_key(const struct msg *m, const char *method, char *out, size_t n)
 {
-	snprintf(out, n, "%.*s %s", (int)m->branch.len, m->branch.p, method);
+	/* the Call-ID too: an RFC 2543 client may send no branch at all */
+	snprintf(out, n, "%.*s %s %.*s", (int)m->branch.len, m->branch.p, method,
+		 (int)m->call_id.len, m->call_id.p);
 }
 
 static struct ptx *txn_find(struct target *tg, const struct msg *m, const char *method)
 {
-	char key[128];
+	char key[256];
 	uint64_t k;
 	struct htab_node *n;
 
