@@ -81,6 +81,16 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->nset = c->nset;
 	o->key_values = c->key_values;
 	o->stat_period_ms = c->freq_dump_ms;
+	o->rate_increase = c->rate_increase;
+	o->rate_max = c->rate_max;
+	o->no_rate_quit = c->no_rate_quit;
+	o->json_path = c->json;
+	o->junit_path = c->junit;
+	o->max_fail_rate = c->max_fail_rate;
+	o->p99_names = (const char (*)[64])c->p99_names;
+	o->p99_ms = c->p99_ms;
+	o->np99 = c->np99;
+	o->progress = c->background ? NULL : stderr;
 }
 
 static int open_logs(struct eng_opts *o, const struct config *c)
@@ -200,14 +210,14 @@ static int run(const struct config *c, struct prog *p)
 		goto out;
 	if (!c->remote && !eng_prog_is_server(p)) {
 		/* no target: the embedded one, on loopback, for one call
-		 * unless -m says otherwise */
+		 * unless -m, -timeout or a ramp says how long to run */
 		if (loop_alloc(&l) || start_target(c, l, "127.0.0.1", 0, &tc, &t))
 			goto out;
 		tgt_set_log(t, o.msg_log);
 		snprintf(remote, sizeof(remote), "127.0.0.1:%u", tgt_port(t));
 		o.remote = remote;
 		o.loop = l;
-		if (!o.max_calls)
+		if (!o.max_calls && !o.timeout_ms && !(o.rate_increase > 0))
 			o.max_calls = 1;
 	}
 	if (eng_alloc(&e, &o, p, &d)) {

@@ -9,7 +9,7 @@
 #include "cli/opts.h"
 
 enum kind { K_NONE, K_STR, K_UINT, K_DOUBLE, K_MS, K_SEC, K_PAIR };
-enum cat { CAT_SCENARIO, CAT_LOAD, CAT_NETWORK, CAT_BEHAVIOR, CAT_TRACE, CAT_TARGET, CAT_MISC, CAT_N };
+enum cat { CAT_SCENARIO, CAT_LOAD, CAT_NETWORK, CAT_BEHAVIOR, CAT_TRACE, CAT_LIMIT, CAT_TARGET, CAT_MISC, CAT_N };
 
 struct row {
 	const char *name;
@@ -27,7 +27,7 @@ static const struct row rows[] = {
 };
 
 static const char *const cat_names[CAT_N] = {
-	"Scenario", "Load", "Network", "Behaviour", "Traces and statistics", "Embedded target", "Other",
+	"Scenario", "Load", "Network", "Behaviour", "Traces, statistics and reports", "Run limits (exit status 1 when one is broken)", "Embedded target", "Other",
 };
 
 static void defaults(struct config *c)
@@ -38,6 +38,7 @@ static void defaults(struct config *c)
 	c->rate_period_ms = 1000;
 	c->local_ip = "127.0.0.1";
 	c->media_port = 6000;
+	c->max_fail_rate = -1;
 	c->tp_mode = TP_MODE_U1;
 	c->behaviors = BEH_ALL;
 	c->freq_dump_ms = 60000;
@@ -131,6 +132,44 @@ static int add_pair(const char ***names, const char ***values, unsigned *count,
 	return 0;
 }
 
+/* "0.1%" or "0.001": a fraction of the calls. */
+static int parse_fail_rate(const char *v, double *out, struct diag *d)
+{
+	char *end;
+	double x;
+
+	errno = 0;
+	x = strtod(v, &end);
+	if (end != v && *end == '%' && !end[1])
+		x /= 100.0;
+	else if (end == v || *end)
+		end = NULL;
+	if (!end || errno || x < 0 || x > 1)
+		return diag_set(d, NULL, 0, "-max_fail_rate: want a fraction such as 0.1%% "
+				"or 0.001, not '%s'", v);
+	*out = x;
+	return 0;
+}
+
+/* NAME=TIME */
+static int add_p99(struct config *c, const char *v, struct diag *d)
+{
+	const char *eq = strchr(v, '=');
+	char name[64];
+
+	if (!eq || eq == v || (size_t)(eq - v) >= sizeof(name))
+		return diag_set(d, NULL, 0, "-max_p99: want NAME=TIME (e.g. 1=200ms or "
+				"call_length=5s), not '%s'", v);
+	if (c->np99 == CLI_MAX_P99)
+		return diag_set(d, NULL, 0, "-max_p99: at most %d limits", CLI_MAX_P99);
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - v), v);
+	snprintf(c->p99_names[c->np99], sizeof(c->p99_names[0]), "%s", name);
+	if (parse_time("max_p99", eq + 1, 1, &c->p99_ms[c->np99], d))
+		return EINVAL;
+	c->np99++;
+	return 0;
+}
+
 static int set_behaviors(struct config *c, const char *list, struct diag *d)
 {
 	static const struct { const char *name; unsigned bit; } beh[] = {
@@ -170,6 +209,10 @@ static int apply_str(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_SD: c->dump_builtin = v; break;
 	case CLI_OPT_INF: c->inf = v; break;
 	case CLI_OPT_TARGET_CONF: c->target_conf = v; break;
+	case CLI_OPT_JSON: c->json = v; break;
+	case CLI_OPT_JUNIT: c->junit = v; break;
+	case CLI_OPT_MAX_FAIL_RATE: return parse_fail_rate(v, &c->max_fail_rate, d);
+	case CLI_OPT_MAX_P99: return add_p99(c, v, d);
 	case CLI_OPT_SERVICE: c->service = v; break;
 	case CLI_OPT_AUTH_USER: c->auth_user = v; break;
 	case CLI_OPT_AUTH_PASS: c->auth_pass = v; break;
@@ -196,6 +239,8 @@ static int apply_num(struct config *c, const struct row *r, const char *v, struc
 {
 	switch (r->id) {
 	case CLI_OPT_RATE: return parse_double(r->name, v, &c->rate, d);
+	case CLI_OPT_RATE_INCREASE: return parse_double(r->name, v, &c->rate_increase, d);
+	case CLI_OPT_RATE_MAX: return parse_double(r->name, v, &c->rate_max, d);
 	case CLI_OPT_LIMIT: return parse_uint(r->name, v, &c->limit, d);
 	case CLI_OPT_MAX_CALLS: return parse_uint(r->name, v, &c->max_calls, d);
 	case CLI_OPT_LOCAL_PORT: return parse_uint(r->name, v, &c->local_port, d);
@@ -221,6 +266,7 @@ static void apply_flag(struct config *c, const struct row *r)
 	case CLI_OPT_TRACE_STAT: c->trace_stat = 1; break;
 	case CLI_OPT_BACKGROUND: c->background = 1; break;
 	case CLI_OPT_SERVE: c->serve = 1; break;
+	case CLI_OPT_NO_RATE_QUIT: c->no_rate_quit = 1; break;
 	case CLI_OPT_NOSTDIN: c->nostdin = 1; break;
 	case CLI_OPT_HELP: c->help = 1; break;
 	case CLI_OPT_VERSION: c->version = 1; break;

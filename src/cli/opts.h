@@ -17,6 +17,8 @@ enum cli_opt_id {
 
 enum { TP_MODE_U1, TP_MODE_UN };
 
+#define CLI_MAX_P99 8
+
 struct config {
 	const char *scenario_file;  /* -sf                                   */
 	const char *builtin;        /* -sn                                   */
@@ -52,6 +54,14 @@ struct config {
 	uint64_t freq_dump_ms;      /* -fd                                   */
 	int background;             /* -bg                                   */
 	int serve;                  /* --serve                               */
+	double rate_increase;       /* -rate_increase; 0 = no ramp           */
+	double rate_max;            /* -rate_max; 0 = none                   */
+	int no_rate_quit;
+	const char *json, *junit;   /* report files, or NULL                 */
+	double max_fail_rate;       /* -max_fail_rate; < 0 = none            */
+	char p99_names[CLI_MAX_P99][64];  /* -max_p99 NAME=TIME              */
+	uint64_t p99_ms[CLI_MAX_P99];
+	unsigned np99;
 	const char *target_conf;    /* -target_conf                          */
 	int nostdin;
 	const char *remote;         /* the target "host[:port]", or NULL     */

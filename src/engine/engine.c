@@ -312,13 +312,13 @@ static void on_rate(void *arg)
 	struct eng *e = arg;
 	uint64_t now = loop_now_us(e->loop), due, iv;
 
-	due = (uint64_t)((double)(now - e->start_us) / 1000.0 * e->o.rate /
-			 (double)e->o.rate_period_ms) + 1;
+	due = e->rate_base_started + (uint64_t)((double)(now - e->rate_base_us) / 1000.0 *
+						e->rate / (double)e->o.rate_period_ms) + 1;
 	while (e->started < due && can_start(e))
 		start_client_call(e);
 	if (e->stopping || (e->o.max_calls && e->started >= e->o.max_calls))
 		return;
-	iv = (uint64_t)((double)e->o.rate_period_ms / e->o.rate);
+	iv = (uint64_t)((double)e->o.rate_period_ms / e->rate);
 	tmr_start(e->loop, &e->rate_tmr, iv ? (iv > 100 ? 100 : iv) : 1, on_rate, e);
 }
 
@@ -437,7 +437,65 @@ static void on_timeout(void *arg)
 
 static double target_rate(const struct eng *e)
 {
-	return e->o.rate_period_ms ? e->o.rate * 1000.0 / (double)e->o.rate_period_ms : 0;
+	return e->o.rate_period_ms ? e->rate * 1000.0 / (double)e->o.rate_period_ms : 0;
+}
+
+/* Change the rate from now on, keeping the calls already due. */
+static void set_rate(struct eng *e, double rate)
+{
+	e->rate_base_us = loop_now_us(e->loop);
+	e->rate_base_started = e->started;
+	e->rate = rate;
+}
+
+/* -rate_increase: one step every -fd period. After a period at -rate_max
+ * the run ends (no new calls; SIPp's behaviour) unless -no_rate_quit. */
+static void on_ramp(void *arg)
+{
+	struct eng *e = arg;
+	double next = e->rate + e->o.rate_increase;
+
+	if (e->ramp_done) {
+		if (!e->o.no_rate_quit) {
+			e->stopping = 1;
+			maybe_finish(e);
+		}
+		return;
+	}
+	if (e->o.rate_max > 0 && next >= e->o.rate_max) {
+		next = e->o.rate_max;
+		e->ramp_done = 1;
+	}
+	set_rate(e, next);
+	tmr_start(e->loop, &e->ramp_tmr, e->o.stat_period_ms, on_ramp, e);
+}
+
+/* Live progress: a status line rewritten in place on a terminal, a plain
+ * line every 10 s otherwise. */
+static void on_progress(void *arg)
+{
+	struct eng *e = arg;
+	const struct stats *st = &e->st;
+	uint64_t now = loop_now_us(e->loop), ended = st->calls_ok + st->calls_failed;
+	double secs = (double)(now - e->start_us) / 1e6;
+	const struct hist *h = st->nrtd ? &st->rtd[0] : &st->call_len;
+	char bar[24] = "";
+
+	if (e->o.max_calls) {
+		unsigned i, full = (unsigned)(20.0 * (double)ended / (double)e->o.max_calls);
+
+		for (i = 0; i < 20; i++)
+			bar[i] = i < full ? '#' : '.';
+		bar[20] = ' ';
+	}
+	fprintf(e->o.progress, "%s%s%6.1f s  %7.1f calls/s (target %.1f)  concurrent %llu  "
+		"ok %llu  failed %llu  p99 %.1f ms%s", e->progress_tty ? "\r" : "", bar, secs,
+		secs > 0 ? (double)ended / secs : 0, target_rate(e),
+		(unsigned long long)e->nactive, (unsigned long long)st->calls_ok,
+		(unsigned long long)st->calls_failed, hist_quantile(h, 0.99) / 1000.0,
+		e->progress_tty ? "\033[K" : "\n");
+	fflush(e->o.progress);
+	tmr_start(e->loop, &e->progress_tmr, e->progress_tty ? 500 : 10000, on_progress, e);
 }
 
 static void on_stat(void *arg)
@@ -534,6 +592,66 @@ static int open_main_socket(struct eng *e, struct diag *d)
 	return 0;
 }
 
+/* The histogram a -max_p99 NAME reads: an rtd counter or call_length. */
+static const struct hist *limit_hist(const struct eng *e, const char *name)
+{
+	unsigned i;
+
+	if (!strcmp(name, "call_length"))
+		return &e->st.call_len;
+	for (i = 0; i < e->p->nrtds; i++)
+		if (!strcmp(e->p->rtd_names[i], name))
+			return &e->st.rtd[i];
+	return NULL;
+}
+
+static int check_limits(const struct eng *e, struct diag *d)
+{
+	unsigned i;
+
+	for (i = 0; i < e->o.np99; i++)
+		if (!limit_hist(e, e->o.p99_names[i]))
+			return diag_set(d, NULL, 0, "-max_p99 %s: no such counter (the "
+					"scenario's rtd names, or call_length)",
+					e->o.p99_names[i]);
+	return 0;
+}
+
+/* -max_fail_rate and -max_p99, judged at the end of the run. */
+static void eval_limits(const struct eng *e, struct rpt_run *r)
+{
+	const struct stats *st = &e->st;
+	uint64_t ended = st->calls_ok + st->calls_failed;
+	unsigned i;
+
+	if (e->o.max_fail_rate >= 0) {
+		struct rpt_limit *l = &r->limits[r->nlimits++];
+		double rate = ended ? (double)st->calls_failed / (double)ended : 0;
+
+		snprintf(l->name, sizeof(l->name), "-max_fail_rate %g%%", e->o.max_fail_rate * 100);
+		snprintf(l->detail, sizeof(l->detail), "%llu of %llu calls failed (%.4g%%)",
+			 (unsigned long long)st->calls_failed, (unsigned long long)ended,
+			 rate * 100);
+		l->broken = rate > e->o.max_fail_rate;
+	}
+	for (i = 0; i < e->o.np99 && r->nlimits < RPT_MAX_LIMITS; i++) {
+		struct rpt_limit *l = &r->limits[r->nlimits++];
+		const struct hist *h = limit_hist(e, e->o.p99_names[i]);
+		double p99 = h ? hist_quantile(h, 0.99) / 1000.0 : 0;
+
+		snprintf(l->name, sizeof(l->name), "-max_p99 %s=%llums", e->o.p99_names[i],
+			 (unsigned long long)e->o.p99_ms[i]);
+		if (!h || !h->count) {
+			snprintf(l->detail, sizeof(l->detail), "%s has no samples", e->o.p99_names[i]);
+			l->broken = 1;
+			continue;
+		}
+		snprintf(l->detail, sizeof(l->detail), "p99 of %s is %.3f ms (%llu samples)",
+			 e->o.p99_names[i], p99, (unsigned long long)h->count);
+		l->broken = p99 > (double)e->o.p99_ms[i];
+	}
+}
+
 int eng_prog_is_server(const struct prog *p)
 {
 	return p->nuas == 1 && p->uas[0].uas_mode;
@@ -574,6 +692,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 	err = stat_init(&e->st, nsteps, p->nrtds);
 	if (!err)
 		err = check_prog(e, d);
+	if (!err)
+		err = check_limits(e, d);
 	if (!err && o->inf)
 		err = inj_load(&e->inj, o->inf, d);
 	if (!err)
@@ -639,15 +759,51 @@ static int exit_code(const struct eng *e)
 	return 0;
 }
 
+/* --json and --junit; a file that cannot be written is said on stderr
+ * (the run's verdict stands). */
+static void write_reports(const struct eng *e, const struct rpt_run *r)
+{
+	FILE *f;
+	int err;
+
+	if (e->o.json_path) {
+		f = fopen(e->o.json_path, "w");
+		err = f ? rpt_json(f, r) : errno;
+		if (f && fclose(f) && !err)
+			err = errno;
+		if (err)
+			fprintf(stderr, "sipbench: error: cannot write %s: %s\n", e->o.json_path,
+				strerror(err));
+	}
+	if (e->o.junit_path && (err = rpt_junit(e->o.junit_path, r)) != 0)
+		fprintf(stderr, "sipbench: error: cannot write %s: %s\n", e->o.junit_path,
+			strerror(err));
+}
+
 int eng_run(struct eng *e, FILE *out)
 {
 	struct rpt_run r;
+	unsigned i;
 	int err;
 
 	loop_update_time(e->loop);
 	e->start_us = loop_now_us(e->loop);
+	{
+		struct timeval tv;
+
+		gettimeofday(&tv, NULL);
+		e->start_unix_us = (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+	}
+	set_rate(e, e->o.rate);
 	if (!e->uas_mode)
 		tmr_start(e->loop, &e->rate_tmr, 0, on_rate, e);
+	if (!e->uas_mode && e->o.rate_increase > 0)
+		tmr_start(e->loop, &e->ramp_tmr, e->o.stat_period_ms, on_ramp, e);
+	if (e->o.progress) {
+		e->progress_tty = isatty(fileno(e->o.progress));
+		tmr_start(e->loop, &e->progress_tmr, e->progress_tty ? 500 : 10000,
+			  on_progress, e);
+	}
 	if (e->o.timeout_ms)
 		tmr_start(e->loop, &e->timeout_tmr, e->o.timeout_ms, on_timeout, e);
 	if (e->o.stat_csv) {
@@ -658,6 +814,10 @@ int eng_run(struct eng *e, FILE *out)
 	err = loop_run(e->loop);
 	if (err)
 		fprintf(stderr, "sipbench: event loop failed: %s\n", strerror(err));
+	tmr_cancel(&e->ramp_tmr);
+	tmr_cancel(&e->progress_tmr);
+	if (e->progress_tty)
+		fputc('\n', e->o.progress);
 	abort_all(e);
 	loop_update_time(e->loop);
 	e->end_us = loop_now_us(e->loop);
@@ -672,6 +832,14 @@ int eng_run(struct eng *e, FILE *out)
 	r.remote = e->o.remote;
 	r.uas_mode = e->uas_mode;
 	r.stopped_by = e->exit_reason ? "signal" : e->timed_out ? "-timeout" : NULL;
+	r.start_unix_us = e->start_unix_us;
+	r.scenario_file = e->p->file;
+	eval_limits(e, &r);
+	r.exit_status = exit_code(e);
+	for (i = 0; i < r.nlimits; i++)
+		if (r.limits[i].broken && r.exit_status == 0)
+			r.exit_status = 1;
 	rpt_summary(out, &r);
-	return exit_code(e);
+	write_reports(e, &r);
+	return r.exit_status;
 }

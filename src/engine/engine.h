@@ -52,7 +52,17 @@ struct eng_opts {
 	FILE *msg_log;               /* -trace_msg, or NULL                  */
 	FILE *err_log;               /* -trace_err, or NULL                  */
 	FILE *stat_csv;              /* -trace_stat, or NULL                 */
-	uint64_t stat_period_ms;     /* -fd                                  */
+	uint64_t stat_period_ms;     /* -fd: CSV lines and ramp steps         */
+	double rate_increase;        /* per -fd period; 0 = no ramp          */
+	double rate_max;             /* 0 = none                             */
+	int no_rate_quit;
+	const char *json_path;       /* --json, or NULL                      */
+	const char *junit_path;      /* --junit, or NULL                     */
+	double max_fail_rate;        /* < 0: none                            */
+	const char (*p99_names)[64]; /* --max_p99 NAME=ms limits             */
+	const uint64_t *p99_ms;
+	unsigned np99;
+	FILE *progress;              /* live progress (stderr), or NULL      */
 };
 
 /* Prepare a run: bind sockets, read the injection file. p must outlive

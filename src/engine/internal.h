@@ -121,7 +121,13 @@ struct eng {
 	uint64_t nactive;
 	uint64_t started, ended;
 	uint64_t start_us, end_us;
-	struct tmr rate_tmr, timeout_tmr, stat_tmr;
+	struct tmr rate_tmr, timeout_tmr, stat_tmr, ramp_tmr, progress_tmr;
+	double rate;                /* calls per period now (ramps move it)   */
+	uint64_t start_unix_us;     /* wall clock at the start                */
+	uint64_t rate_base_us;      /* when the rate last changed             */
+	uint64_t rate_base_started; /* calls started by then                  */
+	int ramp_done;              /* -rate_max reached                      */
+	int progress_tty;           /* the live line is on a terminal         */
 	int stopping;              /* no new calls                         */
 	int exit_reason;           /* 0, or 97 on signal                   */
 	int timed_out;             /* -timeout hit                         */

@@ -104,15 +104,17 @@ void ua_fail(struct ua *ua, enum fail_reason r, const char *what)
 		return;
 	ua_default_behaviour(ua);
 	if (!c->failed) {
+		unsigned flat = ua->step_base + (ua->pc < ua->pu->nsteps ? ua->pc :
+						 ua->pu->nsteps ? ua->pu->nsteps - 1 : 0);
+
 		c->failed = 1;
 		c->reason = r;
 		eng_trace_err(c->eng, "call %s (call #%llu, party %s) failed at step %u: %s: %s",
 			      ua->call_id ? ua->call_id : "-",
 			      (unsigned long long)c->number, ua->pu->name, ua->pc + 1,
 			      stat_fail_name(r), what ? what : "");
-		stat_fail_note(&c->eng->st, r, ua->step_base +
-			       (ua->pc < ua->pu->nsteps ? ua->pc : ua->pu->nsteps ? ua->pu->nsteps - 1 : 0),
-			       what);
+		stat_fail_note(&c->eng->st, r, flat, what);
+		stat_failed_call(&c->eng->st, c->number, ua->call_id, r, flat, what);
 	}
 	/* the other parties of the call cannot go on without this one; the
 	 * call keeps the first reason. ua_done may end the call (and queue

@@ -6,15 +6,32 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct prog;
-struct stats;
-struct tp_stats;
+#include <stddef.h>
 
-/* What a final summary shows about one run. */
+struct prog;
+struct prog_ua;
+struct step;
+struct stats;
+
+/* A run-level limit (-max_fail_rate, -max_p99) and how the run did. */
+struct rpt_limit {
+	char name[96];               /* "-max_p99 1=200ms"                   */
+	char detail[160];            /* "p99 of rtd 1 is 250.312 ms"         */
+	int broken;
+};
+
+#define RPT_MAX_LIMITS 9
+
+/* What the final reports show about one run. */
 struct rpt_run {
 	const struct prog *p;
 	const struct stats *st;
 	uint64_t elapsed_us;
+	uint64_t start_unix_us;      /* wall clock at the start              */
+	const char *scenario_file;   /* NULL for a built-in                  */
+	int exit_status;
+	struct rpt_limit limits[RPT_MAX_LIMITS];
+	unsigned nlimits;
 	const char *local_ip;
 	unsigned local_port;
 	const char *remote;          /* NULL for a server scenario           */
@@ -26,6 +43,19 @@ struct rpt_run {
  * reason, response times. Lines meant for scripts keep a fixed shape:
  * "  successful <N>", "  failed <N>", "  timed out <N>". */
 void rpt_summary(FILE *out, const struct rpt_run *r);
+
+/* --json: the same facts as the summary, as one JSON object. */
+int rpt_json(FILE *out, const struct rpt_run *r);
+
+/* --junit: one testsuite; one testcase per failed call (the first ones,
+ * then one for the rest), one per limit, one for the run. 0 or errno. */
+int rpt_junit(const char *path, const struct rpt_run *r);
+
+/* Name of a step for reports: "<- 200", "-> INVITE", "pause". */
+void rpt_step_name(const struct step *st, char *out, size_t n);
+/* The step behind a flattened step index, and its party. */
+const struct step *rpt_flat_step(const struct prog *p, unsigned flat,
+				 const struct prog_ua **pu);
 
 /* -trace_stat: a header, then one line per period, ';'-separated, with
  * SIPp's column names for the columns we share. */

@@ -69,15 +69,15 @@ static void ms(FILE *out, const char *name, const struct hist *h)
 		fprintf(out, "  %-12s no samples\n", name);
 		return;
 	}
-	fprintf(out, "  %-12s n=%llu mean=%.3f p50=%.3f p90=%.3f p99=%.3f max=%.3f ms\n",
-		name, (unsigned long long)h->count, (double)h->sum / (double)h->count / 1000.0,
-		hist_quantile(h, 0.5) / 1000.0, hist_quantile(h, 0.9) / 1000.0,
-		hist_quantile(h, 0.99) / 1000.0, h->max / 1000.0);
+	fprintf(out, "  %-12s n=%llu mean=%.3f p50=%.3f p90=%.3f p99=%.3f p99.9=%.3f "
+		"max=%.3f ms\n", name, (unsigned long long)h->count,
+		(double)h->sum / (double)h->count / 1000.0, hist_quantile(h, 0.5) / 1000.0,
+		hist_quantile(h, 0.9) / 1000.0, hist_quantile(h, 0.99) / 1000.0,
+		hist_quantile(h, 0.999) / 1000.0, h->max / 1000.0);
 }
 
-/* The step behind a flattened step index, and its party. */
-static const struct step *flat_step(const struct prog *p, unsigned flat,
-				    const struct prog_ua **pu)
+const struct step *rpt_flat_step(const struct prog *p, unsigned flat,
+				 const struct prog_ua **pu)
 {
 	unsigned u;
 
@@ -101,7 +101,7 @@ static void fail_details(FILE *out, const struct rpt_run *r, enum fail_reason wh
 		const struct prog_ua *pu = NULL;
 		const struct step *st;
 
-		if (f->r != why || !(st = flat_step(r->p, f->step, &pu)))
+		if (f->r != why || !(st = rpt_flat_step(r->p, f->step, &pu)))
 			continue;
 		fprintf(out, "    at step %u (%s%s%s%s): %s  %llu\n", st->index + 1,
 			st->kind == STEP_RECV ? "<- " : st->kind == STEP_SEND ? "-> " : "",
@@ -163,5 +163,17 @@ void rpt_summary(FILE *out, const struct rpt_run *r)
 	if (r->st->default_sent)
 		fprintf(out, "  BYE/CANCEL for failed calls %llu\n",
 			(unsigned long long)r->st->default_sent);
+	if (r->nlimits) {
+		fprintf(out, "Limits\n");
+		for (i = 0; i < r->nlimits; i++)
+			fprintf(out, "  %s %s: %s\n", r->limits[i].broken ? "limit broken:" :
+				"limit kept:  ", r->limits[i].name, r->limits[i].detail);
+	}
 	fflush(out);
+}
+
+void rpt_step_name(const struct step *st, char *out, size_t n)
+{
+	snprintf(out, n, "%s%s", st->kind == STEP_RECV ? "<- " : st->kind == STEP_SEND ?
+		 "-> " : "", st->display);
 }

@@ -49,6 +49,23 @@ void stat_fail_note(struct stats *s, enum fail_reason r, unsigned step, const ch
 	snprintf(f->what, sizeof(f->what), "%s", what);
 }
 
+void stat_failed_call(struct stats *s, uint64_t number, const char *call_id,
+		      enum fail_reason r, unsigned step, const char *what)
+{
+	struct stat_failed_call *f;
+
+	if (s->nfailed == STAT_FAILED_CALLS)
+		return;
+	if (!s->failed && !(s->failed = calloc(STAT_FAILED_CALLS, sizeof(*s->failed))))
+		return;
+	f = &s->failed[s->nfailed++];
+	f->number = number;
+	snprintf(f->call_id, sizeof(f->call_id), "%s", call_id ? call_id : "-");
+	f->r = r;
+	f->step = step;
+	snprintf(f->what, sizeof(f->what), "%s", what ? what : "");
+}
+
 static unsigned bucket_of(uint64_t v)
 {
 	unsigned e;
@@ -171,6 +188,8 @@ void stat_free(struct stats *s)
 	hist_free(&s->call_setup);
 	free(s->steps);
 	free(s->rtd);
+	free(s->failed);
+	s->failed = NULL;
 	s->steps = NULL;
 	s->rtd = NULL;
 }

@@ -55,6 +55,16 @@ struct stat_fail_at {
 	char what[120];
 };
 
+/* The first STAT_FAILED_CALLS failed calls, one by one (for JUnit). */
+#define STAT_FAILED_CALLS 1000
+struct stat_failed_call {
+	uint64_t number;
+	char call_id[80];
+	unsigned step;                 /* flattened step index               */
+	enum fail_reason r;
+	char what[120];
+};
+
 struct stats {
 	struct stat_step *steps;       /* one per step of each UA, flattened */
 	unsigned nsteps;
@@ -69,6 +79,8 @@ struct stats {
 	uint64_t default_sent;         /* BYE/CANCEL sent for failed calls   */
 	struct stat_fail_at fail_at[STAT_FAIL_AT];
 	unsigned nfail_at;
+	struct stat_failed_call *failed;  /* STAT_FAILED_CALLS, on first use */
+	unsigned nfailed;
 	struct hist *rtd;              /* one per response-time counter      */
 	unsigned nrtd;
 	struct hist call_len;
@@ -77,6 +89,8 @@ struct stats {
 };
 
 void stat_fail_note(struct stats *s, enum fail_reason r, unsigned step, const char *what);
+void stat_failed_call(struct stats *s, uint64_t number, const char *call_id,
+		      enum fail_reason r, unsigned step, const char *what);
 int stat_init(struct stats *s, unsigned nsteps, unsigned nrtd);
 void stat_free(struct stats *s);
 

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* json: the final report as one JSON object (--json). Times are in
+ * milliseconds, as floating-point numbers; counters are integers. The
+ * same figures as the terminal summary, from the same statistics. */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <time.h>
+#include "report/rpt.h"
+#include "scenario/prog.h"
+#include "stats/stats.h"
+
+static void str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void hist(FILE *f, const char *name, const struct hist *h)
+{
+	fputs("{\"name\": ", f);
+	str(f, name);
+	fprintf(f, ", \"count\": %llu", (unsigned long long)h->count);
+	if (h->count)
+		fprintf(f, ", \"mean_ms\": %.3f, \"p50_ms\": %.3f, \"p90_ms\": %.3f, "
+			"\"p99_ms\": %.3f, \"p999_ms\": %.3f, \"min_ms\": %.3f, \"max_ms\": %.3f",
+			(double)h->sum / (double)h->count / 1000.0, hist_quantile(h, 0.5) / 1000.0,
+			hist_quantile(h, 0.9) / 1000.0, hist_quantile(h, 0.99) / 1000.0,
+			hist_quantile(h, 0.999) / 1000.0, h->min / 1000.0, h->max / 1000.0);
+	fputc('}', f);
+}
+
+static void steps(FILE *f, const struct rpt_run *r)
+{
+	unsigned u, i, flat = 0;
+	char name[96];
+
+	fputs("  \"steps\": [", f);
+	for (u = 0; u < r->p->nuas; u++) {
+		const struct prog_ua *pu = &r->p->uas[u];
+
+		for (i = 0; i < pu->nsteps; i++, flat++) {
+			const struct stat_step *c = &r->st->steps[flat];
+
+			rpt_step_name(&pu->steps[i], name, sizeof(name));
+			fprintf(f, "%s\n    {\"party\": ", flat ? "," : "");
+			str(f, pu->name);
+			fprintf(f, ", \"index\": %u, \"step\": ", i + 1);
+			str(f, name);
+			fprintf(f, ", \"sent\": %llu, \"received\": %llu, \"retransmissions\": %llu, "
+				"\"timeouts\": %llu, \"unexpected\": %llu}",
+				(unsigned long long)c->sent, (unsigned long long)c->recv,
+				(unsigned long long)c->retrans, (unsigned long long)c->timeouts,
+				(unsigned long long)c->unexpected);
+		}
+	}
+	fputs("\n  ],\n", f);
+}
+
+static void failures(FILE *f, const struct rpt_run *r)
+{
+	unsigned i, n = 0;
+	char name[96];
+
+	fputs("  \"failures\": [", f);
+	for (i = 0; i < FAIL_COUNT; i++) {
+		if (!r->st->fail[i])
+			continue;
+		fprintf(f, "%s\n    {\"reason\": ", n++ ? "," : "");
+		str(f, stat_fail_name((enum fail_reason)i));
+		fprintf(f, ", \"calls\": %llu}", (unsigned long long)r->st->fail[i]);
+	}
+	fputs("\n  ],\n  \"failed_at\": [", f);
+	for (i = 0; i < r->st->nfail_at; i++) {
+		const struct stat_fail_at *fa = &r->st->fail_at[i];
+		const struct prog_ua *pu = NULL;
+		const struct step *st = rpt_flat_step(r->p, fa->step, &pu);
+
+		if (!st)
+			continue;
+		rpt_step_name(st, name, sizeof(name));
+		fprintf(f, "%s\n    {\"reason\": ", i ? "," : "");
+		str(f, stat_fail_name(fa->r));
+		fputs(", \"party\": ", f);
+		str(f, pu->name);
+		fprintf(f, ", \"index\": %u, \"step\": ", st->index + 1);
+		str(f, name);
+		fputs(", \"detail\": ", f);
+		str(f, fa->what);
+		fprintf(f, ", \"calls\": %llu}", (unsigned long long)fa->n);
+	}
+	fputs("\n  ],\n", f);
+}
+
+int rpt_json(FILE *f, const struct rpt_run *r)
+{
+	const struct stats *st = r->st;
+	double secs = (double)r->elapsed_us / 1e6;
+	time_t t0 = (time_t)(r->start_unix_us / 1000000u);
+	char when[40];
+	unsigned i;
+
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t0));
+	fprintf(f, "{\n  \"sipbench\": \"%s\",\n  \"scenario\": ", PACKAGE_VERSION);
+	str(f, r->p->name ? r->p->name : "");
+	fputs(",\n  \"scenario_file\": ", f);
+	if (r->scenario_file)
+		str(f, r->scenario_file);
+	else
+		fputs("null", f);
+	fputs(",\n  \"target\": ", f);
+	if (r->remote)
+		str(f, r->remote);
+	else
+		fputs("null", f);
+	fprintf(f, ",\n  \"local\": \"%s:%u\",\n  \"started\": \"%s\",\n  \"elapsed_s\": %.3f,\n",
+		r->local_ip, r->local_port, when, secs);
+	fputs("  \"stopped_by\": ", f);
+	if (r->stopped_by)
+		str(f, r->stopped_by);
+	else
+		fputs("null", f);
+	fprintf(f, ",\n  \"exit_status\": %d,\n", r->exit_status);
+	fprintf(f, "  \"calls\": {\"started\": %llu, \"successful\": %llu, \"failed\": %llu, "
+		"\"timed_out\": %llu, \"rate_per_s\": %.3f},\n",
+		(unsigned long long)st->calls_started, (unsigned long long)st->calls_ok,
+		(unsigned long long)st->calls_failed, (unsigned long long)st->calls_timeout,
+		secs > 0 ? (double)(st->calls_ok + st->calls_failed) / secs : 0);
+	failures(f, r);
+	steps(f, r);
+	fputs("  \"response_times\": [", f);
+	for (i = 0; i < st->nrtd; i++) {
+		fputs(i ? ",\n    " : "\n    ", f);
+		hist(f, r->p->rtd_names[i], &st->rtd[i]);
+	}
+	fputs("\n  ],\n  \"call_length\": ", f);
+	hist(f, "call_length", &st->call_len);
+	fprintf(f, ",\n  \"messages\": {\"sent\": %llu, \"received\": %llu, \"send_errors\": %llu, "
+		"\"unparsable\": %llu, \"no_call\": %llu, \"repeated\": %llu, "
+		"\"default_bye_cancel\": %llu},\n",
+		(unsigned long long)st->tx, (unsigned long long)st->rx,
+		(unsigned long long)st->tx_errors, (unsigned long long)st->malformed,
+		(unsigned long long)st->stray, (unsigned long long)st->retrans_rx,
+		(unsigned long long)st->default_sent);
+	fputs("  \"limits\": [", f);
+	for (i = 0; i < r->nlimits; i++) {
+		fprintf(f, "%s\n    {\"limit\": ", i ? "," : "");
+		str(f, r->limits[i].name);
+		fputs(", \"detail\": ", f);
+		str(f, r->limits[i].detail);
+		fprintf(f, ", \"broken\": %s}", r->limits[i].broken ? "true" : "false");
+	}
+	fputs("\n  ]\n}\n", f);
+	return ferror(f) ? EIO : 0;
+}
