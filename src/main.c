@@ -86,6 +86,7 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->no_rate_quit = c->no_rate_quit;
 	o->json_path = c->json;
 	o->junit_path = c->junit;
+	o->pcap_path = c->pcap;
 	o->max_fail_rate = c->max_fail_rate;
 	o->p99_names = (const char (*)[64])c->p99_names;
 	o->p99_ms = c->p99_ms;

@@ -211,6 +211,7 @@ static int apply_str(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_TARGET_CONF: c->target_conf = v; break;
 	case CLI_OPT_JSON: c->json = v; break;
 	case CLI_OPT_JUNIT: c->junit = v; break;
+	case CLI_OPT_PCAP: c->pcap = v; break;
 	case CLI_OPT_MAX_FAIL_RATE: return parse_fail_rate(v, &c->max_fail_rate, d);
 	case CLI_OPT_MAX_P99: return add_p99(c, v, d);
 	case CLI_OPT_SERVICE: c->service = v; break;

@@ -58,6 +58,7 @@ struct config {
 	double rate_max;            /* -rate_max; 0 = none                   */
 	int no_rate_quit;
 	const char *json, *junit;   /* report files, or NULL                 */
+	const char *pcap;           /* --pcap FILE, or NULL                  */
 	double max_fail_rate;       /* -max_fail_rate; < 0 = none            */
 	char p99_names[CLI_MAX_P99][64];  /* -max_p99 NAME=TIME              */
 	uint64_t p99_ms[CLI_MAX_P99];

@@ -142,6 +142,16 @@ void eng_trace_err(struct eng *e, const char *fmt, ...)
 	fputc('\n', e->o.err_log);
 }
 
+void eng_local_addr(const struct ua *ua, struct tp_addr *a)
+{
+	char hp[96];
+	struct diag d = {0};
+
+	snprintf(hp, sizeof(hp), "%s:%u", tp_ip(ua->sock), tp_port(ua->sock));
+	if (tp_addr_parse(a, hp, 5060, &d))
+		memset(a, 0, sizeof(*a));
+}
+
 int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len)
 {
 	int err = tp_send(ua->sock, buf, len, &ua->remote);
@@ -152,6 +162,12 @@ int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len)
 	}
 	e->st.tx++;
 	eng_trace_msg(e, "sent", buf, len, &ua->remote);
+	if (e->cap) {
+		struct tp_addr self;
+
+		eng_local_addr(ua, &self);
+		media_cap_hold(&ua->call->cap, buf, len, &self, &ua->remote);
+	}
 	return err;
 }
 
@@ -166,6 +182,7 @@ static void call_free(struct call *c)
 			tp_close(c->ua[i].sock);
 		ua_release(&c->ua[i]);
 	}
+	media_cap_drop(&c->cap);
 	free(c);
 }
 
@@ -192,6 +209,10 @@ void eng_call_ended(struct eng *e, struct call *c)
 	} else {
 		e->st.calls_ok++;
 	}
+	if (e->cap && c->failed)
+		media_cap_write(e->cap, &c->cap);
+	else
+		media_cap_drop(&c->cap);
 	hist_add(&e->st.call_len, now - c->start_us);
 	for (i = 0; i < c->nuas; i++)
 		eng_hash_del(e, &c->ua[i]);
@@ -694,6 +715,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		err = check_prog(e, d);
 	if (!err)
 		err = check_limits(e, d);
+	if (!err && o->pcap_path)
+		err = media_cap_open(&e->cap, o->pcap_path, d);
 	if (!err && o->inf)
 		err = inj_load(&e->inj, o->inf, d);
 	if (!err)
@@ -735,6 +758,7 @@ void eng_free(struct eng *e)
 			var_clear(&e->globals[i]);
 	free(e->globals);
 	tp_close(e->sock);
+	media_cap_close(e->cap);
 	if (e->loop != e->o.loop)
 		loop_free(e->loop);
 	inj_free(&e->inj);
@@ -833,6 +857,8 @@ int eng_run(struct eng *e, FILE *out)
 	r.uas_mode = e->uas_mode;
 	r.stopped_by = e->exit_reason ? "signal" : e->timed_out ? "-timeout" : NULL;
 	r.start_unix_us = e->start_unix_us;
+	r.pcap_path = e->o.pcap_path;
+	r.pcap_msgs = media_cap_count(e->cap);
 	r.scenario_file = e->p->file;
 	eval_limits(e, &r);
 	r.exit_status = exit_code(e);

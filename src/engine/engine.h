@@ -58,6 +58,7 @@ struct eng_opts {
 	int no_rate_quit;
 	const char *json_path;       /* --json, or NULL                      */
 	const char *junit_path;      /* --junit, or NULL                     */
+	const char *pcap_path;       /* --pcap, or NULL                      */
 	double max_fail_rate;        /* < 0: none                            */
 	const char (*p99_names)[64]; /* --max_p99 NAME=ms limits             */
 	const uint64_t *p99_ms;

@@ -11,6 +11,7 @@
 #include "base/list.h"
 #include "engine/engine.h"
 #include "loop/loop.h"
+#include "media/capture.h"
 #include "report/rpt.h"
 #include "scenario/prog.h"
 #include "stats/stats.h"
@@ -95,6 +96,7 @@ struct call {
 	enum fail_reason reason;
 	int timed_out;
 	uint64_t signals;          /* <signal>s raised, by index           */
+	struct media_cap_list cap; /* --pcap: its messages so far          */
 	struct ua ua[];
 };
 
@@ -122,6 +124,7 @@ struct eng {
 	uint64_t started, ended;
 	uint64_t start_us, end_us;
 	struct tmr rate_tmr, timeout_tmr, stat_tmr, ramp_tmr, progress_tmr;
+	struct media_cap *cap;      /* --pcap writer, or NULL                 */
 	double rate;                /* calls per period now (ramps move it)   */
 	uint64_t start_unix_us;     /* wall clock at the start                */
 	uint64_t rate_base_us;      /* when the rate last changed             */
@@ -148,6 +151,8 @@ void eng_hash_del(struct eng *e, struct ua *ua);
  * of its Request-URI: the party adopts m's Call-ID. NULL if none. */
 struct ua *eng_party_for(struct eng *e, const struct msg *m);
 int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len);
+/* The local address of ua's socket. */
+void eng_local_addr(const struct ua *ua, struct tp_addr *a);
 void eng_trace_msg(struct eng *e, const char *dir, const char *buf, size_t len,
 		   const struct tp_addr *peer);
 void eng_trace_err(struct eng *e, const char *fmt, ...)

@@ -251,6 +251,12 @@ void ua_on_msg(struct ua *ua, struct msg *m)
 		msg_free(m);
 		return;
 	}
+	if (ua->call->eng->cap) {
+		struct tp_addr self;
+
+		eng_local_addr(ua, &self);
+		media_cap_hold(&ua->call->cap, m->raw, m->len, &ua->remote, &self);
+	}
 	stop_own_retransmission(ua, m);
 	ua_note_msg(ua, m);
 	i = find_forward(ua, m);

@@ -29,6 +29,8 @@ struct rpt_run {
 	uint64_t elapsed_us;
 	uint64_t start_unix_us;      /* wall clock at the start              */
 	const char *scenario_file;   /* NULL for a built-in                  */
+	const char *pcap_path;       /* --pcap, or NULL                      */
+	uint64_t pcap_msgs;          /* messages written there               */
 	int exit_status;
 	struct rpt_limit limits[RPT_MAX_LIMITS];
 	unsigned nlimits;

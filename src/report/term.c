@@ -163,6 +163,9 @@ void rpt_summary(FILE *out, const struct rpt_run *r)
 	if (r->st->default_sent)
 		fprintf(out, "  BYE/CANCEL for failed calls %llu\n",
 			(unsigned long long)r->st->default_sent);
+	if (r->pcap_path)
+		fprintf(out, "  captured     %llu (the messages of failed calls, in %s)\n",
+			(unsigned long long)r->pcap_msgs, r->pcap_path);
 	if (r->nlimits) {
 		fprintf(out, "Limits\n");
 		for (i = 0; i < r->nlimits; i++)
