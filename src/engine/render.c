@@ -72,12 +72,26 @@ static int kw_last(struct rctx *r, const struct tpl_seg *s)
 /* [authentication]: credentials for the request being built, answering
  * the last challenge; its method and Request-URI are in the first line,
  * already rendered. EPROTO when there is no challenge. */
+/* A keyword argument's template, rendered into out[n]. */
+static int sub_text(struct rctx *r, const struct tpl *t, char *out, size_t n)
+{
+	struct buf tmp;
+	int err;
+
+	buf_init(&tmp, 1 << 16);
+	err = rend_tpl(r->ua, r->st, t, 0, &tmp);
+	if (!err)
+		snprintf(out, n, "%s", tmp.data ? tmp.data : "");
+	buf_free(&tmp);
+	return err;
+}
+
 static int kw_auth(struct rctx *r, const struct tpl_seg *s)
 {
 	struct ua *ua = r->ua;
 	struct eng *e = ua->call->eng;
 	const char *line = r->out->data, *sp, *sp2;
-	char method[24], uri[512], cnonce[40];
+	char method[24], uri[512], cnonce[40], user[128], pass[128];
 	int err;
 
 	if (!ua->chal)
@@ -90,10 +104,15 @@ static int kw_auth(struct rctx *r, const struct tpl_seg *s)
 	snprintf(uri, sizeof(uri), "%.*s", (int)(sp2 - sp - 1), sp + 1);
 	snprintf(cnonce, sizeof(cnonce), "%08lx%08llx", (unsigned long)random(),
 		 (unsigned long long)ua->call->number);
+	/* username= and password= may hold keywords ([field0]) */
+	if ((s->sub && sub_text(r, s->sub, user, sizeof(user))) ||
+	    (s->sub2 && sub_text(r, s->sub2, pass, sizeof(pass))))
+		return ENOMEM;
 	/* a party authenticates as itself; a SIPp scenario as -au or -s */
-	err = auth_build(ua->chal, s->str ? s->str : ua->user ? ua->user :
+	err = auth_build(ua->chal, s->sub ? user : s->str ? s->str : ua->user ? ua->user :
 			 e->o.auth_user ? e->o.auth_user : e->o.service,
-			 s->str2 ? s->str2 : e->o.auth_pass ? e->o.auth_pass : "password",
+			 s->sub2 ? pass : s->str2 ? s->str2 :
+			 e->o.auth_pass ? e->o.auth_pass : "password",
 			 method, uri, ++ua->auth_nc, cnonce, r->out);
 	if (!err)
 		ua->auth_cseq = ua->cseq;

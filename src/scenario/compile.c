@@ -155,19 +155,32 @@ static int kw_field(struct cctx *c, const char *k, size_t n, int line)
 	return 0;
 }
 
+/* An argument that may itself hold keywords: compiled as a template. */
+static int kw_arg_tpl(struct cctx *c, const char *v, size_t vl, const char **str,
+		      struct tpl **sub)
+{
+	*str = scn_strndup(c->p, v, vl);
+	if (!*str)
+		return ENOMEM;
+	if (!memchr(v, '[', vl))
+		return 0;
+	return scn_text_compile(c->p, sub, *str, c->line, c->d);
+}
+
 static int kw_auth(struct cctx *c, const char *k, size_t n)
 {
 	struct tpl_seg *s = new_seg(c, SEG_AUTHENTICATION);
 	const char *v;
 	size_t vl;
+	int err = 0;
 
 	if (!s)
 		return ENOMEM;
-	if (kw_arg(k, n, "username", &v, &vl) && !(s->str = scn_strndup(c->p, v, vl)))
-		return ENOMEM;
-	if (kw_arg(k, n, "password", &v, &vl) && !(s->str2 = scn_strndup(c->p, v, vl)))
-		return ENOMEM;
-	return 0;
+	if (kw_arg(k, n, "username", &v, &vl))
+		err = kw_arg_tpl(c, v, vl, &s->str, &s->sub);
+	if (!err && kw_arg(k, n, "password", &v, &vl))
+		err = kw_arg_tpl(c, v, vl, &s->str2, &s->sub2);
+	return err;
 }
 
 static int kw_last(struct cctx *c, const char *k, size_t n)
@@ -292,6 +305,22 @@ static int keyword(struct cctx *c, const char *k, size_t n, int line)
 	return kw_plain(c, k, n, line);
 }
 
+/* The ']' closing the keyword at s ('['), keywords nested in its
+ * arguments included, or NULL. */
+static const char *keyword_end(const char *s, size_t n)
+{
+	size_t i;
+	int depth = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '[')
+			depth++;
+		else if (s[i] == ']' && --depth == 0)
+			return s + i;
+	}
+	return memchr(s, ']', n);  /* unbalanced: the first ']' as before */
+}
+
 /* Split one normalised line into literal text and keywords. */
 static int split_line(struct cctx *c, const char *s, size_t n, int line)
 {
@@ -310,7 +339,7 @@ static int split_line(struct cctx *c, const char *s, size_t n, int line)
 		}
 		if (s[i] != '[' || i + 1 >= n ||
 		    !(isalpha((unsigned char)s[i + 1]) || s[i + 1] == '$' || s[i + 1] == '_') ||
-		    !(close = memchr(s + i, ']', n - i))) {
+		    !(close = keyword_end(s + i, n - i))) {
 			i++;
 			continue;
 		}

@@ -43,8 +43,5 @@ int scn_x_actions(struct lctx *c, const xmlNode *action, struct step *s);
 
 /* lenient.c: see there. */
 int scn_lenient(const char *s, size_t n, const char *file, struct buf *out);
-/* compile.c: an action's text (no message normalisation). */
-int scn_text_compile(struct prog *p, struct tpl **tp, const char *text, int line,
-		     struct diag *d);
 
 #endif

@@ -70,6 +70,8 @@ struct tpl_seg {
 	const char *str;       /* literal text or argument; owned by the prog  */
 	size_t len;            /* length of str                                */
 	const char *str2;      /* second argument or NULL                      */
+	struct tpl *sub, *sub2; /* str/str2 when they hold keywords
+	                          ([authentication username=[field0]])        */
 };
 
 /* A compiled message. The literal text is already normalised as SIPp
