@@ -832,6 +832,8 @@ int eng_run(struct eng *e, FILE *out)
 		tmr_start(e->loop, &e->timeout_tmr, e->o.timeout_ms, on_timeout, e);
 	if (e->o.stat_csv) {
 		e->csv.f = e->o.stat_csv;
+		e->csv.rtd_names = e->p->rtd_names;
+		e->csv.nrtd = e->p->nrtds < 32 ? e->p->nrtds : 32;
 		rpt_csv_header(&e->csv, e->start_us);
 		tmr_start(e->loop, &e->stat_tmr, e->o.stat_period_ms, on_stat, e);
 	}

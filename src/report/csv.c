@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* csv: the -trace_stat file. Columns keep SIPp's names and order for the
  * ones sipbench has; (P) counts since the previous line, (C) since the
- * start. Counters sipbench does not have are written as 0. */
+ * start. Counters sipbench does not have are written as 0. After SIPp's
+ * columns come the mean response times (ResponseTimeN, CallLength, as
+ * SIPp writes them: hh:mm:ss:usec) and then sipbench's own percentile
+ * columns in milliseconds (ResponseTimeN_p99_ms(C)...), read from the same
+ * histograms as the summary and the JSON report. */
 #include "config.h"
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +28,11 @@ static const char *const names[C_N] = {
 	"WatchdogMajor", "WatchdogMinor",
 };
 
+static const struct {
+	const char *name;
+	double q;
+} qs[] = {{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"p999", 0.999}};
+
 void rpt_csv_header(struct rpt_csv *c, uint64_t start_us)
 {
 	unsigned i;
@@ -36,6 +45,18 @@ void rpt_csv_header(struct rpt_csv *c, uint64_t start_us)
 		if (i == C_OK)
 			fprintf(c->f, ";TotalCallCreated;CurrentCall");
 		fprintf(c->f, ";%s(P);%s(C)", names[i], names[i]);
+	}
+	for (i = 0; i < c->nrtd; i++)
+		fprintf(c->f, ";ResponseTime%s(P);ResponseTime%s(C)", c->rtd_names[i],
+			c->rtd_names[i]);
+	fprintf(c->f, ";CallLength(P);CallLength(C)");
+	for (i = 0; i <= c->nrtd; i++) {
+		const char *n = i < c->nrtd ? c->rtd_names[i] : NULL;
+		unsigned k;
+
+		for (k = 0; k < sizeof(qs) / sizeof(qs[0]); k++)
+			fprintf(c->f, ";%s%s_%s_ms(C)", n ? "ResponseTime" : "CallLength",
+				n ? n : "", qs[k].name);
 	}
 	fprintf(c->f, "\n");
 	fflush(c->f);
@@ -81,6 +102,19 @@ static void values(const struct stats *st, int uas_mode, uint64_t v[C_N])
 	v[C_AA] = st->auto_answered;
 }
 
+/* The (P) and (C) means of one histogram, as SIPp's hh:mm:ss:usec. */
+static void means(struct rpt_csv *c, unsigned i, const struct hist *h)
+{
+	uint64_t dn = h->count - c->prev_n[i], ds = h->sum - c->prev_sum[i];
+	char p[32], a[32];
+
+	hms(p, sizeof(p), dn ? ds / dn : 0);
+	hms(a, sizeof(a), h->count ? h->sum / h->count : 0);
+	fprintf(c->f, ";%s;%s", p, a);
+	c->prev_n[i] = h->count;
+	c->prev_sum[i] = h->sum;
+}
+
 void rpt_csv_line(struct rpt_csv *c, const struct stats *st, uint64_t now_us,
 		  double target_rate, uint64_t current_calls)
 {
@@ -103,6 +137,15 @@ void rpt_csv_line(struct rpt_csv *c, const struct stats *st, uint64_t now_us,
 		fprintf(c->f, ";%llu;%llu", (unsigned long long)(v[i] - c->prevc[i]),
 			(unsigned long long)v[i]);
 		c->prevc[i] = v[i];
+	}
+	for (i = 0; i <= c->nrtd && i < 33; i++)
+		means(c, i, i < c->nrtd ? &st->rtd[i] : &st->call_len);
+	for (i = 0; i <= c->nrtd; i++) {
+		const struct hist *h = i < c->nrtd ? &st->rtd[i] : &st->call_len;
+		unsigned k;
+
+		for (k = 0; k < sizeof(qs) / sizeof(qs[0]); k++)
+			fprintf(c->f, ";%.3f", hist_quantile(h, qs[k].q) / 1000.0);
 	}
 	fprintf(c->f, "\n");
 	fflush(c->f);

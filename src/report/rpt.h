@@ -63,6 +63,10 @@ const struct step *rpt_flat_step(const struct prog *p, unsigned flat,
  * SIPp's column names for the columns we share. */
 struct rpt_csv {
 	FILE *f;
+	char *const *rtd_names;      /* the response-time counters           */
+	unsigned nrtd;
+	uint64_t prev_sum[33], prev_n[33]; /* per rtd (+ call length) at the
+	                                last line, for the (P) means        */
 	uint64_t start_us, last_us;
 	uint64_t prev[1];            /* calls ended at the last line         */
 	uint64_t prevc[24];          /* counted columns at the last line     */
