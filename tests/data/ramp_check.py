@@ -54,8 +54,8 @@ def summary_num(label):
     return int(m.group(1)) if m else None
 
 calls = j["calls"]
-check(calls["successful"] == 16500, "16500 calls (6 s at each of 50, 100 ... 500/s): %d"
-      % calls["successful"])
+check(abs(calls["successful"] - 16500) <= 50,
+      "about 16500 calls (6 s at each of 50, 100 ... 500/s): %d" % calls["successful"])
 check(calls["failed"] == 0, "no failed call: %d" % calls["failed"])
 check(summary_num("successful") == calls["successful"], "summary and JSON: successful")
 check(summary_num("failed") == calls["failed"], "summary and JSON: failed")
@@ -81,14 +81,16 @@ for q in ("p50", "p90", "p99", "p999"):
           % (q, c, rtd[q + "_ms"]))
 
 sent = sum(s["sent"] + s["retransmissions"] for s in j["steps"] if s["step"] == "-> INVITE")
-got = subprocess.run(["tshark", "-r", cap, "-Y", 'sip.Method == "INVITE" && udp.srcport == %s'
-                      % port, "-T", "fields", "-e", "frame.number"],
+# the capture filter kept INVITEs only; SIP's dissector (call tracking) is
+# slow on 50,000 packets, so tshark counts them by UDP port alone
+got = subprocess.run(["tshark", "-r", cap, "--disable-protocol", "sip", "-Y",
+                      "udp.srcport == %s" % port, "-T", "fields", "-e", "frame.number"],
                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
 captured = len(got.split())
 check(captured == sent, "INVITEs sent: tshark counts %d, the report %d" % (captured, sent))
 recv = sum(s["received"] for s in j["steps"] if s["step"] == "<- INVITE")
-got = subprocess.run(["tshark", "-r", cap, "-Y", 'sip.Method == "INVITE" && udp.dstport == %s'
-                      % port, "-T", "fields", "-e", "frame.number"],
+got = subprocess.run(["tshark", "-r", cap, "--disable-protocol", "sip", "-Y",
+                      "udp.dstport == %s" % port, "-T", "fields", "-e", "frame.number"],
                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
 captured = len(got.split())
 check(captured == recv + j["messages"]["repeated"] or captured == recv,
