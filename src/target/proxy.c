@@ -944,6 +944,38 @@ static int strip_top_via(const struct msg *m, struct buf *out)
 	return err ? ENOMEM : 0;
 }
 
+/* Response m of transaction t for upstream: its status line, the Via
+ * headers of t's request (what is left once ours is removed; taken from
+ * the request so that a UAS that built the response from the CANCEL's
+ * single Via still reaches the caller), its other headers and body. */
+static int relay_response(const struct ptx *t, const struct msg *m, struct buf *out)
+{
+	const char *p = m->raw, *end = m->raw + m->hdr_end;
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	int err = 0, n;
+
+	buf_reset(out);
+	if (!nl)
+		return EINVAL;
+	err |= buf_add(out, p, (size_t)(nl + 1 - p));
+	n = msg_hdr_append(t->req, "Via", 3, 0, out);
+	if (n <= 0)
+		return EINVAL;
+	err |= buf_adds(out, "\r\n");
+	for (p = nl + 1; p < end;) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t len;
+
+		eol = eol ? eol + 1 : end;
+		len = (size_t)(eol - p);
+		if (!is_hdr(p, len, "Via", "v"))
+			err |= buf_add(out, p, len);
+		p = eol;
+	}
+	err |= buf_add(out, m->raw + m->hdr_end, m->len - m->hdr_end);
+	return err ? ENOMEM : 0;
+}
+
 /* Where a response goes with no transaction: the second Via's sent-by,
  * or its received/rport. */
 static int second_via_addr(struct target *tg, const struct msg *m, struct tp_addr *to)
@@ -1003,6 +1035,10 @@ static void on_response(struct target *tg, struct msg *m)
 		return;
 	}
 	t = b->t;
+	if (!strcasecmp(m->cseq_method, "CANCEL")) {
+		msg_free(m);   /* the answer to a CANCEL of ours ends here */
+		return;
+	}
 	first = b->status < 200 && m->status >= 200;
 	tmr_cancel(&b->rtx);
 	if (m->status >= 200 || b->status < 200)
@@ -1026,7 +1062,7 @@ static void on_response(struct target *tg, struct msg *m)
 		msg_free(m);   /* we already answered (408 after the ring timer) */
 		return;
 	}
-	if (!strip_top_via(m, &tg->out)) {
+	if (!relay_response(t, m, &tg->out)) {
 		if (m->status >= 200 && m->status < 300) {
 			send_to(tg, tg->out.data, tg->out.len, &t->from);
 			if (!t->final) {
