@@ -2,6 +2,7 @@
 /* term: the final summary printed on stdout at the end of a run. */
 #include "config.h"
 #include <stdio.h>
+#include <string.h>
 #include "report/rpt.h"
 #include "scenario/prog.h"
 #include "stats/stats.h"
@@ -55,7 +56,7 @@ static void steps(FILE *out, const struct rpt_run *r)
 	for (u = 0; u < r->p->nuas; u++) {
 		const struct prog_ua *pu = &r->p->uas[u];
 
-		if (r->p->nuas > 1)
+		if (r->p->nuas > 1 || strcmp(pu->name, "default"))
 			fprintf(out, "  party %s\n", pu->name);
 		for (i = 0; i < pu->nsteps; i++)
 			step_line(out, &pu->steps[i], &r->st->steps[base + i]);
