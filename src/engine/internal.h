@@ -78,6 +78,7 @@ struct ua {
 	int jump_to;               /* set by a jump action, else -1        */
 	struct var_val *vars;      /* prog->nvars                          */
 	uint64_t *rtd_start_us;    /* prog->nrtds                          */
+	uint64_t last_send_us;     /* when the last message was first sent */
 	struct tp_sock *sock;      /* per-call socket (-t un) or shared    */
 	struct tp_addr remote;
 	struct htab_node cid_node; /* in eng->by_cid, keyed by call_id     */

@@ -222,6 +222,26 @@ static void unexpected(struct ua *ua, struct msg *m)
 	msg_free(m);
 }
 
+/* <recv max_time=>: fail the call when the message came too late. */
+static int too_slow(struct ua *ua, const struct step *st, struct msg *m)
+{
+	uint64_t now = loop_now_us(ua->call->eng->loop), base;
+	char what[160];
+
+	base = st->max_time_from ? ua->rtd_start_us[st->max_time_from - 1] : ua->last_send_us;
+	if (!base || now - base <= (uint64_t)st->max_time_ms * 1000)
+		return 0;
+	step_stat(ua, st->index)->recv++;
+	snprintf(what, sizeof(what), "%s after %.3f ms, more than max_time %d ms (since %s%s)",
+		 st->display, (double)(now - base) / 1000.0, st->max_time_ms,
+		 st->max_time_from ? "rtd " : "the last send",
+		 st->max_time_from ? ua->call->eng->p->rtd_names[st->max_time_from - 1] : "");
+	ua->pc = st->index;
+	ua_fail(ua, FAIL_TOO_SLOW, what);
+	msg_free(m);
+	return 1;
+}
+
 /* A new 401/407 to a request that carried our credentials, that no step
  * expects: the target refused them (wrong user or password). SIPp would
  * take it for a retransmission of the first challenge and wait forever. */
@@ -273,6 +293,8 @@ void ua_on_msg(struct ua *ua, struct msg *m)
 		return;
 	}
 	st = &ua->pu->steps[i];
+	if (st->max_time_ms && too_slow(ua, st, m))
+		return;
 	tmr_cancel(&ua->tmr);
 	step_stat(ua, (unsigned)i)->recv++;
 	ua->pc = (unsigned)i;

@@ -306,6 +306,7 @@ static void do_send(struct ua *ua, const struct step *st)
 		}
 	}
 	step_stat(ua, st->index)->sent++;
+	ua->last_send_us = loop_now_us(e->loop);
 	if (keep_copy(&ua->last_sent, &ua->last_sent_len, e->out.data, e->out.len)) {
 		ua_fail(ua, FAIL_INTERNAL, "out of memory");
 		return;

@@ -19,7 +19,8 @@
 
 static const char *const a_send[] = {COMMON, "retrans", "lost", "start_txn", "ack_txn", NULL};
 static const char *const a_recv[] = {COMMON, "response", "request", "optional", "ignoresdp",
-	"rrs", "auth", "lost", "timeout", "ontimeout", "regexp_match", "response_txn", NULL};
+	"rrs", "auth", "lost", "timeout", "ontimeout", "regexp_match", "response_txn",
+	"max_time", "max_time_from", NULL};
 static const char *const a_pause[] = {COMMON, "milliseconds", "variable", "distribution",
 	"min", "max", "mean", "stdev", "value", "sanity_check", NULL};
 static const char *const a_nop[] = {COMMON, NULL};
@@ -270,8 +271,16 @@ static int el_recv(struct lctx *c, const xmlNode *n)
 	if (!s)
 		return ENOMEM;
 	if ((err = scn_x_check_attrs(c, n, a_recv)) || (err = recv_match(c, n, s)) ||
-	    (err = common_attrs(c, n, s)) || (err = scn_x_int(c, n, "timeout", &s->timeout_ms)))
+	    (err = common_attrs(c, n, s)) || (err = scn_x_int(c, n, "timeout", &s->timeout_ms)) ||
+	    (err = scn_x_int(c, n, "max_time", &s->max_time_ms)))
 		return err;
+	if ((v = scn_x_attr(n, "max_time_from")) != NULL) {
+		if (!s->max_time_ms)
+			return diag_set(c->d, c->p->file, s->line,
+					"max_time_from=\"%s\" without max_time=", v);
+		if ((s->max_time_from = rtd_index(c, v)) < 0)
+			return ENOMEM;
+	}
 	v = scn_x_attr(n, "optional");
 	s->optional = v && !strcmp(v, "global") ? 2 : scn_x_bool(v);
 	s->auth = scn_x_bool(scn_x_attr(n, "auth"));

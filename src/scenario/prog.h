@@ -173,6 +173,10 @@ struct step {
 	const char *request;    /* request=: method, or NULL                   */
 	int optional;           /* optional="true": 1; "global": 2             */
 	int timeout_ms;         /* timeout=: 0 = none (-recv_timeout applies)  */
+	int max_time_ms;        /* max_time=: the message must come within this
+	                           many ms of the last send, or of ...         */
+	int max_time_from;      /* max_time_from=: ... this rtd's start (index
+	                           + 1), 0: the last send                      */
 	int ontimeout;          /* step index, or -1                           */
 	int crlf;               /* crlf="true" (cosmetic)                      */
 	int auth;               /* auth="true": challenge is kept (issue 3)    */

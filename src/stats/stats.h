@@ -15,6 +15,7 @@ enum fail_reason {
 	FAIL_ACTION,         /* <error> action, or a failing action      */
 	FAIL_SEND,           /* the transport refused to send            */
 	FAIL_AUTH,           /* no challenge to answer, or bad algorithm */
+	FAIL_TOO_SLOW,       /* a <recv max_time=> came too late         */
 	FAIL_ABORTED,        /* still running when the run ended         */
 	FAIL_INTERNAL,       /* out of memory or a bug                   */
 	FAIL_COUNT
