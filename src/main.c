@@ -87,6 +87,10 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->json_path = c->json;
 	o->junit_path = c->junit;
 	o->pcap_path = c->pcap;
+	o->metrics_path = c->metrics;
+	o->users = c->users;
+	o->unpaced = c->users && !c->rate_given;
+	o->keyboard = !c->nostdin && !c->background && isatty(STDIN_FILENO);
 	o->max_fail_rate = c->max_fail_rate;
 	o->p99_names = (const char (*)[64])c->p99_names;
 	o->p99_ms = c->p99_ms;

@@ -212,6 +212,7 @@ static int apply_str(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_JSON: c->json = v; break;
 	case CLI_OPT_JUNIT: c->junit = v; break;
 	case CLI_OPT_PCAP: c->pcap = v; break;
+	case CLI_OPT_METRICS: c->metrics = v; break;
 	case CLI_OPT_MAX_FAIL_RATE: return parse_fail_rate(v, &c->max_fail_rate, d);
 	case CLI_OPT_MAX_P99: return add_p99(c, v, d);
 	case CLI_OPT_SERVICE: c->service = v; break;
@@ -239,7 +240,10 @@ static int apply_str(struct config *c, const struct row *r, const char *v, struc
 static int apply_num(struct config *c, const struct row *r, const char *v, struct diag *d)
 {
 	switch (r->id) {
-	case CLI_OPT_RATE: return parse_double(r->name, v, &c->rate, d);
+	case CLI_OPT_RATE:
+		c->rate_given = 1;
+		return parse_double(r->name, v, &c->rate, d);
+	case CLI_OPT_USERS: return parse_uint(r->name, v, &c->users, d);
 	case CLI_OPT_RATE_INCREASE: return parse_double(r->name, v, &c->rate_increase, d);
 	case CLI_OPT_RATE_MAX: return parse_double(r->name, v, &c->rate_max, d);
 	case CLI_OPT_LIMIT: return parse_uint(r->name, v, &c->limit, d);

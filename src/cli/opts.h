@@ -59,6 +59,9 @@ struct config {
 	int no_rate_quit;
 	const char *json, *junit;   /* report files, or NULL                 */
 	const char *pcap;           /* --pcap FILE, or NULL                  */
+	const char *metrics;        /* --metrics FILE, or NULL               */
+	unsigned users;             /* -users; 0 = none                      */
+	int rate_given;             /* -r was on the command line            */
 	double max_fail_rate;       /* -max_fail_rate; < 0 = none            */
 	char p99_names[CLI_MAX_P99][64];  /* -max_p99 NAME=TIME              */
 	uint64_t p99_ms[CLI_MAX_P99];

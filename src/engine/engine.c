@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/time.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include "engine/internal.h"
@@ -322,9 +324,10 @@ static void start_client_call(struct eng *e)
 
 static int can_start(const struct eng *e)
 {
-	return !e->stopping &&
+	return !e->stopping && !e->paused &&
 	       (!e->o.max_calls || e->started < e->o.max_calls) &&
-	       (!e->o.limit || e->nactive < e->o.limit);
+	       (!e->o.limit || e->nactive < e->o.limit) &&
+	       (!e->o.users || e->nactive < e->o.users);
 }
 
 /* Calls due by now at rate r per period: floor(elapsed * r / period). */
@@ -333,14 +336,28 @@ static void on_rate(void *arg)
 	struct eng *e = arg;
 	uint64_t now = loop_now_us(e->loop), due, iv;
 
-	due = e->rate_base_started + (uint64_t)((double)(now - e->rate_base_us) / 1000.0 *
+	/* how late this tick is: the generator's own lag */
+	if (e->rate_sched_us && now > e->rate_sched_us) {
+		uint64_t lag = now - e->rate_sched_us;
+
+		if (lag > e->max_lag_us)
+			e->max_lag_us = lag;
+		if (lag > 10000)
+			e->late_ticks++;
+	}
+	if (e->o.unpaced)
+		due = UINT64_MAX;
+	else
+		due = e->rate_base_started + (uint64_t)((double)(now - e->rate_base_us) / 1000.0 *
 						e->rate / (double)e->o.rate_period_ms) + 1;
 	while (e->started < due && can_start(e))
 		start_client_call(e);
 	if (e->stopping || (e->o.max_calls && e->started >= e->o.max_calls))
 		return;
-	iv = (uint64_t)((double)e->o.rate_period_ms / e->rate);
-	tmr_start(e->loop, &e->rate_tmr, iv ? (iv > 100 ? 100 : iv) : 1, on_rate, e);
+	iv = e->o.unpaced ? 1 : (uint64_t)((double)e->o.rate_period_ms / e->rate);
+	iv = iv ? (iv > 100 ? 100 : iv) : 1;
+	e->rate_sched_us = now + iv * 1000;
+	tmr_start(e->loop, &e->rate_tmr, iv, on_rate, e);
 }
 
 /* A request with an unknown Call-ID: a new call for a server scenario. */
@@ -491,6 +508,77 @@ static void on_ramp(void *arg)
 	tmr_start(e->loop, &e->ramp_tmr, e->o.stat_period_ms, on_ramp, e);
 }
 
+/* Keys on a terminal, as SIPp's: + and - change the rate by 1, * and /
+ * by 10, p pauses and resumes new calls, q stops gracefully (no new
+ * calls; a second q aborts the calls in progress). */
+static void on_key(int fd, unsigned events, void *arg)
+{
+	struct eng *e = arg;
+	char k[16];
+	ssize_t n = read(fd, k, sizeof(k)), i;
+
+	(void)events;
+	for (i = 0; i < n; i++) {
+		double r = e->rate;
+
+		switch (k[i]) {
+		case '+': r += 1; break;
+		case '-': r -= 1; break;
+		case '*': r += 10; break;
+		case '/': r -= 10; break;
+		case 'p':
+			e->paused = !e->paused;
+			fprintf(stderr, "\r\n%s\r\n", e->paused ? "paused: no new calls (p resumes)" :
+				"resumed");
+			continue;
+		case 'q':
+			if (e->stopping) {
+				stop_now(e);
+				return;
+			}
+			fprintf(stderr, "\r\nstopping: no new calls; the calls in progress end "
+				"(q again aborts them)\r\n");
+			e->stopping = 1;
+			maybe_finish(e);
+			continue;
+		default:
+			continue;
+		}
+		set_rate(e, r < 1 ? 1 : r);
+	}
+}
+
+static void keys_start(struct eng *e)
+{
+	struct termios *t = malloc(sizeof(*t)), raw;
+
+	if (!t || tcgetattr(STDIN_FILENO, t)) {
+		free(t);
+		return;
+	}
+	raw = *t;
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) ||
+	    loop_fd_add(e->loop, STDIN_FILENO, LOOP_READ, on_key, e)) {
+		tcsetattr(STDIN_FILENO, TCSANOW, t);
+		free(t);
+		return;
+	}
+	e->tty_saved = t;
+}
+
+static void keys_stop(struct eng *e)
+{
+	if (!e->tty_saved)
+		return;
+	loop_fd_del(e->loop, STDIN_FILENO);
+	tcsetattr(STDIN_FILENO, TCSANOW, (struct termios *)e->tty_saved);
+	free(e->tty_saved);
+	e->tty_saved = NULL;
+}
+
 /* Live progress: a status line rewritten in place on a terminal, a plain
  * line every 10 s otherwise. */
 static void on_progress(void *arg)
@@ -519,11 +607,27 @@ static void on_progress(void *arg)
 	tmr_start(e->loop, &e->progress_tmr, e->progress_tty ? 500 : 10000, on_progress, e);
 }
 
+static void write_metrics(struct eng *e)
+{
+	int err;
+
+	if (!e->o.metrics_path || e->metrics_failed)
+		return;
+	err = rpt_metrics(e->o.metrics_path, e->p, &e->st, e->nactive, target_rate(e));
+	if (err) {
+		fprintf(stderr, "sipbench: error: cannot write %s: %s\n", e->o.metrics_path,
+			strerror(err));
+		e->metrics_failed = 1;
+	}
+}
+
 static void on_stat(void *arg)
 {
 	struct eng *e = arg;
 
-	rpt_csv_line(&e->csv, &e->st, loop_now_us(e->loop), target_rate(e), e->nactive);
+	if (e->o.stat_csv)
+		rpt_csv_line(&e->csv, &e->st, loop_now_us(e->loop), target_rate(e), e->nactive);
+	write_metrics(e);
 	tmr_start(e->loop, &e->stat_tmr, e->o.stat_period_ms, on_stat, e);
 }
 
@@ -783,6 +887,45 @@ static int exit_code(const struct eng *e)
 	return 0;
 }
 
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* Did sipbench keep up? A single-threaded generator near 100% of a core
+ * whose rate timer runs late, or a machine dropping UDP datagrams, is the
+ * bottleneck: failures and slow answers may then be its own, not the
+ * target's. */
+static void judge_generator(const struct eng *e, struct rpt_gen *g)
+{
+	long long drops = tp_udp_rcvbuf_errors();
+	double wall = (double)(e->end_us - e->start_us) / 1e6;
+
+	g->cpu_s = cpu_seconds() - e->cpu0;
+	g->cpu_share = wall > 0 ? g->cpu_s / wall : 0;
+	g->max_lag_us = e->max_lag_us;
+	g->late_ticks = e->late_ticks;
+	g->udp_drops = drops >= 0 && e->udp_drops0 != UINT64_MAX ?
+		       drops - (long long)e->udp_drops0 : -1;
+	if (g->udp_drops > 0)
+		snprintf(g->why, sizeof(g->why), "sipbench may be the bottleneck: this machine "
+			 "dropped %lld UDP datagrams (receive buffers full)", g->udp_drops);
+	else if (g->cpu_share > 0.9 && (e->late_ticks > 10 || e->max_lag_us > 100000))
+		snprintf(g->why, sizeof(g->why), "sipbench is the bottleneck: %.0f%% of one "
+			 "core, its rate timer up to %.0f ms late; ask for less, or the figures "
+			 "measure sipbench", g->cpu_share * 100, (double)e->max_lag_us / 1000.0);
+	else if (e->late_ticks > 100)
+		snprintf(g->why, sizeof(g->why), "sipbench fell behind its schedule %llu times "
+			 "(up to %.0f ms; the machine is busy)", (unsigned long long)e->late_ticks,
+			 (double)e->max_lag_us / 1000.0);
+	g->bottleneck = g->why[0] != '\0';
+}
+
 /* --json and --junit; a file that cannot be written is said on stderr
  * (the run's verdict stands). */
 static void write_reports(const struct eng *e, const struct rpt_run *r)
@@ -819,6 +962,14 @@ int eng_run(struct eng *e, FILE *out)
 		e->start_unix_us = (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
 	}
 	set_rate(e, e->o.rate);
+	e->cpu0 = cpu_seconds();
+	{
+		long long d0 = tp_udp_rcvbuf_errors();
+
+		e->udp_drops0 = d0 >= 0 ? (uint64_t)d0 : UINT64_MAX;
+	}
+	if (e->o.keyboard && !e->uas_mode)
+		keys_start(e);
 	if (!e->uas_mode)
 		tmr_start(e->loop, &e->rate_tmr, 0, on_rate, e);
 	if (!e->uas_mode && e->o.rate_increase > 0)
@@ -835,13 +986,15 @@ int eng_run(struct eng *e, FILE *out)
 		e->csv.rtd_names = e->p->rtd_names;
 		e->csv.nrtd = e->p->nrtds < 32 ? e->p->nrtds : 32;
 		rpt_csv_header(&e->csv, e->start_us);
-		tmr_start(e->loop, &e->stat_tmr, e->o.stat_period_ms, on_stat, e);
 	}
+	if (e->o.stat_csv || e->o.metrics_path)
+		tmr_start(e->loop, &e->stat_tmr, e->o.stat_period_ms, on_stat, e);
 	err = loop_run(e->loop);
 	if (err)
 		fprintf(stderr, "sipbench: event loop failed: %s\n", strerror(err));
 	tmr_cancel(&e->ramp_tmr);
 	tmr_cancel(&e->progress_tmr);
+	keys_stop(e);
 	if (e->progress_tty)
 		fputc('\n', e->o.progress);
 	abort_all(e);
@@ -859,6 +1012,7 @@ int eng_run(struct eng *e, FILE *out)
 	r.uas_mode = e->uas_mode;
 	r.stopped_by = e->exit_reason ? "signal" : e->timed_out ? "-timeout" : NULL;
 	r.start_unix_us = e->start_unix_us;
+	judge_generator(e, &r.gen);
 	r.pcap_path = e->o.pcap_path;
 	r.pcap_msgs = media_cap_count(e->cap);
 	r.scenario_file = e->p->file;
@@ -869,5 +1023,6 @@ int eng_run(struct eng *e, FILE *out)
 			r.exit_status = 1;
 	rpt_summary(out, &r);
 	write_reports(e, &r);
+	write_metrics(e);
 	return r.exit_status;
 }

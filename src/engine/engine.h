@@ -59,6 +59,10 @@ struct eng_opts {
 	const char *json_path;       /* --json, or NULL                      */
 	const char *junit_path;      /* --junit, or NULL                     */
 	const char *pcap_path;       /* --pcap, or NULL                      */
+	const char *metrics_path;    /* --metrics, or NULL                   */
+	unsigned users;              /* -users: calls kept running, 0 none   */
+	int unpaced;                 /* -users without -r: no rate           */
+	int keyboard;                /* read + - * / p q from stdin (a TTY)  */
 	double max_fail_rate;        /* < 0: none                            */
 	const char (*p99_names)[64]; /* --max_p99 NAME=ms limits             */
 	const uint64_t *p99_ms;

@@ -132,6 +132,14 @@ struct eng {
 	uint64_t rate_base_started; /* calls started by then                  */
 	int ramp_done;              /* -rate_max reached                      */
 	int progress_tty;           /* the live line is on a terminal         */
+	int paused;                 /* 'p': no new calls                      */
+	int metrics_failed;         /* --metrics could not be written         */
+	uint64_t rate_sched_us;     /* when the rate timer should fire        */
+	uint64_t max_lag_us;        /* the latest it fired                    */
+	uint64_t late_ticks;        /* rate ticks more than 10 ms late        */
+	uint64_t udp_drops0;        /* machine's UDP RcvbufErrors at start    */
+	double cpu0;                /* our CPU seconds at start               */
+	void *tty_saved;            /* struct termios before the keys mode    */
 	int stopping;              /* no new calls                         */
 	int exit_reason;           /* 0, or 97 on signal                   */
 	int timed_out;             /* -timeout hit                         */

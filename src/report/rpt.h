@@ -22,8 +22,21 @@ struct rpt_limit {
 
 #define RPT_MAX_LIMITS 9
 
+/* How the generator itself did: is sipbench the bottleneck? */
+struct rpt_gen {
+	double cpu_s;                /* user + system CPU of the run         */
+	double cpu_share;            /* of one core, over the run            */
+	uint64_t max_lag_us;         /* the rate timer's worst lateness      */
+	uint64_t late_ticks;         /* rate ticks more than 10 ms late      */
+	long long udp_drops;         /* machine's UDP receive buffer
+	                                overflows during the run, -1 unknown */
+	int bottleneck;              /* sipbench could not keep up           */
+	char why[200];
+};
+
 /* What the final reports show about one run. */
 struct rpt_run {
+	struct rpt_gen gen;
 	const struct prog *p;
 	const struct stats *st;
 	uint64_t elapsed_us;
@@ -52,6 +65,10 @@ int rpt_json(FILE *out, const struct rpt_run *r);
 /* --junit: one testsuite; one testcase per failed call (the first ones,
  * then one for the rest), one per limit, one for the run. 0 or errno. */
 int rpt_junit(const char *path, const struct rpt_run *r);
+
+/* --metrics: OpenMetrics text in path (written aside, then renamed). */
+int rpt_metrics(const char *path, const struct prog *p, const struct stats *st,
+		uint64_t concurrent, double target_rate);
 
 /* Name of a step for reports: "<- 200", "-> INVITE", "pause". */
 void rpt_step_name(const struct step *st, char *out, size_t n);

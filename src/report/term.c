@@ -167,6 +167,15 @@ void rpt_summary(FILE *out, const struct rpt_run *r)
 	if (r->pcap_path)
 		fprintf(out, "  captured     %llu (the messages of failed calls, in %s)\n",
 			(unsigned long long)r->pcap_msgs, r->pcap_path);
+	fprintf(out, "Generator\n");
+	fprintf(out, "  cpu          %.2f s (%.0f%% of one core)\n", r->gen.cpu_s,
+		r->gen.cpu_share * 100);
+	fprintf(out, "  rate lag     max %.1f ms, %llu ticks later than 10 ms\n",
+		(double)r->gen.max_lag_us / 1000.0, (unsigned long long)r->gen.late_ticks);
+	if (r->gen.udp_drops >= 0)
+		fprintf(out, "  udp drops    %lld (receive buffer overflows on this machine)\n",
+			r->gen.udp_drops);
+	fprintf(out, "  %s\n", r->gen.bottleneck ? r->gen.why : "kept up: the figures are the target's");
 	if (r->nlimits) {
 		fprintf(out, "Limits\n");
 		for (i = 0; i < r->nlimits; i++)

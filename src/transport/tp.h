@@ -50,4 +50,8 @@ struct tp_stats {
 };
 const struct tp_stats *tp_get_stats(void);
 
+/* The machine's UDP receive buffer overflows so far (RcvbufErrors of
+ * /proc/net/snmp), or -1 when unknown. */
+long long tp_udp_rcvbuf_errors(void);
+
 #endif

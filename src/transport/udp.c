@@ -248,3 +248,27 @@ unsigned tp_addr_port(const struct tp_addr *a)
 		return ntohs(((const struct sockaddr_in6 *)&a->ss)->sin6_port);
 	return ntohs(((const struct sockaddr_in *)&a->ss)->sin_port);
 }
+
+long long tp_udp_rcvbuf_errors(void)
+{
+	char names[512], vals[512];
+	FILE *f = fopen("/proc/net/snmp", "r");
+	long long v = -1;
+
+	if (!f)
+		return -1;
+	/* two "Udp:" lines: the column names, then the values */
+	while (fgets(names, sizeof(names), f)) {
+		char *sn = NULL, *sv = NULL, *n, *x;
+
+		if (strncmp(names, "Udp:", 4) || !fgets(vals, sizeof(vals), f))
+			continue;
+		for (n = strtok_r(names, " \n", &sn), x = strtok_r(vals, " \n", &sv); n && x;
+		     n = strtok_r(NULL, " \n", &sn), x = strtok_r(NULL, " \n", &sv))
+			if (!strcmp(n, "RcvbufErrors"))
+				v = strtoll(x, NULL, 10);
+		break;
+	}
+	fclose(f);
+	return v;
+}
