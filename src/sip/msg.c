@@ -163,8 +163,7 @@ struct msg_pl msg_hdr_first(const struct msg *m, const char *name, size_t nlen)
 	return f.first;
 }
 
-/* Point pl at the copy of s inside raw when possible (osip strings are
- * its own allocations; keep them, they live as long as om). */
+/* Point pl at an osip string (copied by detach before om goes). */
 static void set_pl(struct msg_pl *pl, const char *s)
 {
 	pl->p = s;
@@ -233,6 +232,30 @@ static int extract(struct msg *m, osip_message_t *om)
 	return 0;
 }
 
+/* Copy the fields that point into libosip2's strings to one block of
+ * m's own. */
+static int detach(struct msg *m)
+{
+	struct msg_pl *pl[] = {&m->to_tag, &m->from_tag, &m->from_user, &m->branch,
+			       &m->ruri_user};
+	size_t need = 0, i;
+	char *p;
+
+	for (i = 0; i < sizeof(pl) / sizeof(pl[0]); i++)
+		need += pl[i]->len + 1;
+	m->strs = p = malloc(need);
+	if (!p)
+		return ENOMEM;
+	for (i = 0; i < sizeof(pl) / sizeof(pl[0]); i++) {
+		if (pl[i]->len)
+			memcpy(p, pl[i]->p, pl[i]->len);
+		p[pl[i]->len] = '\0';
+		pl[i]->p = p;
+		p += pl[i]->len + 1;
+	}
+	return 0;
+}
+
 int msg_parse(struct msg **mp, const char *buf, size_t len)
 {
 	struct msg *m;
@@ -263,8 +286,14 @@ int msg_parse(struct msg **mp, const char *buf, size_t len)
 		goto out;
 	}
 	err = extract(m, om);
+	if (!err)
+		err = detach(m);
 	if (err)
 		goto out;
+	/* everything needed is in m now: the parse tree (dozens of small
+	 * allocations) goes, so a message kept by a call costs little */
+	osip_message_free(om);
+	m->om = NULL;
 	*mp = m;
 	return 0;
 out:
@@ -278,6 +307,7 @@ void msg_free(struct msg *m)
 		return;
 	if (m->om)
 		osip_message_free(m->om);
+	free(m->strs);
 	free(m->raw);
 	free(m);
 }

@@ -19,7 +19,9 @@ struct msg_pl {
 struct msg {
 	char *raw;               /* owned copy of the datagram, NUL-ended    */
 	size_t len;
-	void *om;                /* osip_message_t, private to msg.c         */
+	void *om;                /* osip_message_t while parsing, then NULL  */
+	char *strs;              /* owned copies of the fields below that
+	                            came from libosip2's parse               */
 	int is_request;
 	int status;              /* response code, 0 for a request           */
 	char method[24];         /* request method or ""                     */
