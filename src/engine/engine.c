@@ -827,6 +827,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		err = set_globals(e, d);
 	if (!err && o->remote)
 		err = tp_addr_parse(&e->remote, o->remote, 5060, d);
+	if (!err && o->remote)
+		tp_addr_ip(&e->remote, e->remote_ip, sizeof(e->remote_ip));
 	if (!err && o->loop)
 		e->loop = o->loop;
 	else if (!err)

@@ -115,6 +115,7 @@ struct eng {
 	struct loop *loop;
 	struct tp_sock *sock;      /* the main socket                      */
 	struct tp_addr remote;
+	char remote_ip[64];        /* remote's address as text, "" none     */
 	int have_remote;
 	char local_ip[64];
 	unsigned local_port;

@@ -21,9 +21,18 @@ struct rctx {
 	int skip_line;           /* a missing [last_*] drops its line  */
 };
 
+/* Decimal digits without printf: numbers go into every message. */
 static int add_num(struct buf *b, long long v)
 {
-	return buf_addf(b, "%lld", v);
+	char d[24], *p = d + sizeof(d);
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return buf_add(b, p, (size_t)(d + sizeof(d) - p));
 }
 
 static int add_date(struct buf *b, int with_usec)
@@ -206,6 +215,10 @@ static int kw_addr(struct rctx *r, enum seg_kind k, int32_t off)
 	switch (k) {
 	case SEG_REMOTE_IP:
 	case SEG_CLIENT_IP:
+		/* the target's address as text is kept; others are converted */
+		if (ua->remote.len == e->remote.len &&
+		    !memcmp(&ua->remote.ss, &e->remote.ss, e->remote.len) && e->remote_ip[0])
+			return buf_adds(r->out, e->remote_ip);
 		tp_addr_ip(&ua->remote, ip, sizeof(ip));
 		return buf_adds(r->out, ip);
 	case SEG_REMOTE_PORT:
@@ -254,9 +267,10 @@ static int kw_call(struct rctx *r, const struct tpl_seg *s)
 	case SEG_CSEQ:
 		return add_num(r->out, (long long)ua->cseq + s->offset);
 	case SEG_BRANCH:
-		return buf_addf(r->out, "z9hG4bK-%d-%llu-%d", e->pid,
-				(unsigned long long)ua->call->number,
-				(int)(r->st ? r->st->index : 0) + s->offset);
+		return buf_adds(r->out, "z9hG4bK-") || add_num(r->out, e->pid) ||
+		       buf_add(r->out, "-", 1) ||
+		       add_num(r->out, (long long)ua->call->number) || buf_add(r->out, "-", 1) ||
+		       add_num(r->out, (long long)(r->st ? r->st->index : 0) + s->offset) ? ENOMEM : 0;
 	case SEG_PID:
 		return add_num(r->out, e->pid);
 	case SEG_CALL_NUMBER:

@@ -18,9 +18,22 @@ void tmr_wheel_init(struct tmr_wheel *w, uint64_t now_ms)
 	w->cur = now_ms;
 	w->count = 0;
 	lst_init(&w->due);
-	for (l = 0; l < TMR_LEVELS; l++)
+	for (l = 0; l < TMR_LEVELS; l++) {
 		for (s = 0; s < TMR_SLOTS; s++)
 			lst_init(&w->slot[l][s]);
+		for (s = 0; s < TMR_SLOTS / 64; s++)
+			w->occ[l][s] = 0;
+	}
+}
+
+static void mark(struct tmr_wheel *w, const struct lst_node *head)
+{
+	size_t i;
+
+	if (head == &w->due)
+		return;
+	i = (size_t)(head - &w->slot[0][0]);
+	w->occ[i / TMR_SLOTS][(i % TMR_SLOTS) / 64] |= 1ull << (i % 64);
 }
 
 void tmr_init(struct tmr *t)
@@ -50,9 +63,12 @@ static struct lst_node *slot_for(struct tmr_wheel *w, uint64_t exp)
 
 void tmr_wheel_add(struct tmr_wheel *w, struct tmr *t, uint64_t exp_ms)
 {
+	struct lst_node *head = slot_for(w, exp_ms);
+
 	t->expires_ms = exp_ms;
 	t->wheel = w;
-	lst_append(slot_for(w, exp_ms), &t->le);
+	lst_append(head, &t->le);
+	mark(w, head);
 	w->count++;
 }
 
@@ -64,7 +80,7 @@ void tmr_cancel(struct tmr *t)
 	t->wheel->count--;
 }
 
-static uint64_t next_tick(const struct tmr_wheel *w);
+static uint64_t next_tick_scan(const struct tmr_wheel *w, struct tmr_wheel *w_mut);
 
 static void cascade(struct tmr_wheel *w, unsigned level)
 {
@@ -72,9 +88,11 @@ static void cascade(struct tmr_wheel *w, unsigned level)
 
 	while (!lst_empty(head)) {
 		struct tmr *t = LST_ENTRY(head->next, struct tmr, le);
+		struct lst_node *to = slot_for(w, t->expires_ms);
 
 		lst_unlink(&t->le);
-		lst_append(slot_for(w, t->expires_ms), &t->le);
+		lst_append(to, &t->le);
+		mark(w, to);
 	}
 }
 
@@ -123,7 +141,7 @@ void tmr_wheel_expire(struct tmr_wheel *w, uint64_t now_ms)
 		return;
 	}
 	while (w->cur < now_ms) {
-		uint64_t at = next_tick(w);
+		uint64_t at = next_tick_scan(w, w);
 
 		/* nothing fires or cascades before at: skip the empty ticks */
 		if (at > w->cur + 1) {
@@ -140,10 +158,43 @@ void tmr_wheel_expire(struct tmr_wheel *w, uint64_t now_ms)
  * next lap at one level may come after a slot of a higher level). k = 256 is
  * the current block's own slot, which holds only timers of the next lap.
  * UINT64_MAX when no timer runs. */
-static uint64_t next_tick(const struct tmr_wheel *w)
+/* The first slot of level l at or after slot `from` (circularly) whose
+ * bit is set and which really holds a timer, as a distance 0..255 from
+ * `from`; -1 when none. Stale bits met on the way are cleared when the
+ * wheel may be changed (w_mut). */
+static int first_busy(const struct tmr_wheel *w, struct tmr_wheel *w_mut, unsigned l,
+		      unsigned from)
+{
+	unsigned pass, i;
+
+	for (pass = 0; pass < 2; pass++) {
+		unsigned lo = pass ? 0 : from, hi = pass ? from : TMR_SLOTS;
+
+		for (i = lo; i < hi;) {
+			uint64_t bits = w->occ[l][i / 64] >> (i % 64);
+			unsigned s;
+
+			if (!bits) {
+				i = (i / 64 + 1) * 64;
+				continue;
+			}
+			s = i + (unsigned)__builtin_ctzll(bits);
+			if (s >= hi)
+				break;
+			if (!lst_empty(&w->slot[l][s]))
+				return (int)((s - from) & MASK);
+			if (w_mut)
+				w_mut->occ[l][s / 64] &= ~(1ull << (s % 64));
+			i = s + 1;
+		}
+	}
+	return -1;
+}
+
+static uint64_t next_tick_scan(const struct tmr_wheel *w, struct tmr_wheel *w_mut)
 {
 	uint64_t best = UINT64_MAX;
-	unsigned l, k;
+	unsigned l;
 
 	if (!w->count)
 		return UINT64_MAX;
@@ -151,16 +202,17 @@ static uint64_t next_tick(const struct tmr_wheel *w)
 		return w->cur;
 	for (l = 0; l < TMR_LEVELS; l++) {
 		uint64_t base = w->cur >> (BITS * l);
+		int d = first_busy(w, w_mut, l, (unsigned)((base + 1) & MASK));
 
-		for (k = 1; k <= TMR_SLOTS; k++) {
-			if (lst_empty(&w->slot[l][(base + k) & MASK]))
-				continue;
-			if (((base + k) << (BITS * l)) < best)
-				best = (base + k) << (BITS * l);
-			break;
-		}
+		if (d >= 0 && ((base + 1 + (uint64_t)d) << (BITS * l)) < best)
+			best = (base + 1 + (uint64_t)d) << (BITS * l);
 	}
 	return best == UINT64_MAX ? w->cur + 1 : best;
+}
+
+static uint64_t next_tick(const struct tmr_wheel *w)
+{
+	return next_tick_scan(w, NULL);
 }
 
 int64_t tmr_wheel_next(const struct tmr_wheel *w, uint64_t now_ms)

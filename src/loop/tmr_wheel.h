@@ -16,6 +16,9 @@ struct tmr_wheel {
 	uint64_t count;                             /* running timers       */
 	struct lst_node due;                        /* expiry <= cur        */
 	struct lst_node slot[TMR_LEVELS][TMR_SLOTS];
+	/* slots that may hold timers: set when one is added, cleared when
+	 * the slot is found empty (a cancel leaves its bit until then) */
+	uint64_t occ[TMR_LEVELS][TMR_SLOTS / 64];
 };
 
 void tmr_wheel_init(struct tmr_wheel *w, uint64_t now_ms);
