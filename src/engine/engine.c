@@ -334,22 +334,36 @@ static int can_start(const struct eng *e)
 static void on_rate(void *arg)
 {
 	struct eng *e = arg;
-	uint64_t now = loop_now_us(e->loop), due, iv;
+	uint64_t now = loop_now_us(e->loop), due, iv, lag = 0;
 
 	/* how late this tick is: the generator's own lag */
 	if (e->rate_sched_us && now > e->rate_sched_us) {
-		uint64_t lag = now - e->rate_sched_us;
+		lag = now - e->rate_sched_us;
 
 		if (lag > e->max_lag_us)
 			e->max_lag_us = lag;
 		if (lag > 10000)
 			e->late_ticks++;
 	}
-	if (e->o.unpaced)
+	if (e->o.unpaced) {
 		due = UINT64_MAX;
-	else
+	} else {
+		double per_ms = e->rate / (double)e->o.rate_period_ms;
+		uint64_t slack = (uint64_t)(50 * per_ms) > 2 ? (uint64_t)(50 * per_ms) : 2;
+
 		due = e->rate_base_started + (uint64_t)((double)(now - e->rate_base_us) / 1000.0 *
-						e->rate / (double)e->o.rate_period_ms) + 1;
+							per_ms) + 1;
+		/* more than 50 ms late and that many calls behind: sipbench
+		 * cannot keep the rate. Starting the backlog in one burst would
+		 * only feed a retransmission storm; drop it, go on from now. */
+
+		if (lag > 50000 && due > e->started + 1 + slack && can_start(e)) {
+			e->not_started += due - e->started - 1;
+			e->rate_base_us = now;
+			e->rate_base_started = e->started;
+			due = e->started + 1;
+		}
+	}
 	while (e->started < due && can_start(e))
 		start_client_call(e);
 	if (e->stopping || (e->o.max_calls && e->started >= e->o.max_calls))
@@ -912,9 +926,15 @@ static void judge_generator(const struct eng *e, struct rpt_gen *g)
 	g->cpu_share = wall > 0 ? g->cpu_s / wall : 0;
 	g->max_lag_us = e->max_lag_us;
 	g->late_ticks = e->late_ticks;
+	g->not_started = e->not_started;
 	g->udp_drops = drops >= 0 && e->udp_drops0 != UINT64_MAX ?
 		       drops - (long long)e->udp_drops0 : -1;
-	if (g->udp_drops > 0)
+	if (e->not_started)
+		snprintf(g->why, sizeof(g->why), "sipbench is the bottleneck: %llu calls due at "
+			 "the asked rate were not started (%.0f%% of one core; its rate timer "
+			 "up to %.0f ms late)", (unsigned long long)e->not_started,
+			 g->cpu_share * 100, (double)e->max_lag_us / 1000.0);
+	else if (g->udp_drops > 0)
 		snprintf(g->why, sizeof(g->why), "sipbench may be the bottleneck: this machine "
 			 "dropped %lld UDP datagrams (receive buffers full)", g->udp_drops);
 	else if (g->cpu_share > 0.9 && (e->late_ticks > 10 || e->max_lag_us > 100000))

@@ -138,6 +138,7 @@ struct eng {
 	uint64_t rate_sched_us;     /* when the rate timer should fire        */
 	uint64_t max_lag_us;        /* the latest it fired                    */
 	uint64_t late_ticks;        /* rate ticks more than 10 ms late        */
+	uint64_t not_started;       /* calls due that sipbench could not start */
 	uint64_t udp_drops0;        /* machine's UDP RcvbufErrors at start    */
 	double cpu0;                /* our CPU seconds at start               */
 	void *tty_saved;            /* struct termios before the keys mode    */

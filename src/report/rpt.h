@@ -28,6 +28,7 @@ struct rpt_gen {
 	double cpu_share;            /* of one core, over the run            */
 	uint64_t max_lag_us;         /* the rate timer's worst lateness      */
 	uint64_t late_ticks;         /* rate ticks more than 10 ms late      */
+	uint64_t not_started;        /* calls due but dropped: behind        */
 	long long udp_drops;         /* machine's UDP receive buffer
 	                                overflows during the run, -1 unknown */
 	int bottleneck;              /* sipbench could not keep up           */

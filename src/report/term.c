@@ -172,6 +172,9 @@ void rpt_summary(FILE *out, const struct rpt_run *r)
 		r->gen.cpu_share * 100);
 	fprintf(out, "  rate lag     max %.1f ms, %llu ticks later than 10 ms\n",
 		(double)r->gen.max_lag_us / 1000.0, (unsigned long long)r->gen.late_ticks);
+	if (r->gen.not_started)
+		fprintf(out, "  not started  %llu (calls due while sipbench was behind)\n",
+			(unsigned long long)r->gen.not_started);
 	if (r->gen.udp_drops >= 0)
 		fprintf(out, "  udp drops    %lld (receive buffer overflows on this machine)\n",
 			r->gen.udp_drops);

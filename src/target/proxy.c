@@ -33,6 +33,7 @@
 #define T1_MS 500
 #define T2_MS 4000
 #define TXN_LIFE_MS 32000      /* 64*T1: how long a transaction lingers */
+#define TXN_SHORT_MS 5000      /* ... when nothing waits for an ACK      */
 #define NONCE_LIFE_S 300
 #define MAX_BRANCHES 2
 
@@ -292,9 +293,13 @@ static void on_life(void *arg)
 	txn_free(arg);
 }
 
+/* A transaction with its final answer stays to absorb retransmissions:
+ * 64*T1 when a non-2xx to an INVITE still waits for its ACK, else a
+ * short while (a lost 2xx is resent by the UAS and relayed statelessly). */
 static void linger(struct ptx *t)
 {
-	tmr_start(t->tg->loop, &t->life, TXN_LIFE_MS, on_life, t);
+	tmr_start(t->tg->loop, &t->life, t->is_invite && t->final >= 300 ? TXN_LIFE_MS :
+		  TXN_SHORT_MS, on_life, t);
 }
 
 /* Send a response upstream and keep it for retransmitted requests. */
