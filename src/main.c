@@ -72,6 +72,7 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->timeout_error = c->timeout_error;
 	o->recv_timeout_ms = c->recv_timeout_ms;
 	o->pause_ms = c->pause_ms;
+	o->batch_us = c->timer_resol_ms * 1000;
 	o->max_retrans = c->max_retrans;
 	o->auto_answer = c->auto_answer;
 	o->behaviors = c->behaviors;
@@ -185,6 +186,7 @@ static int serve(const struct config *c)
 	signal(SIGINT, on_serve_signal);
 	signal(SIGTERM, on_serve_signal);
 	loop_set_tick(l, serve_tick, l);
+	loop_set_batch(l, c->timer_resol_ms * 1000);
 	printf("sipbench %s: embedded reference target (a test target, not for production) "
 	       "on udp %s:%u; Ctrl-C stops it\n", PACKAGE_VERSION, ip, tgt_port(t));
 	fflush(stdout);

@@ -52,7 +52,8 @@ static int grow(struct buf *b, size_t need)
 
 int buf_add(struct buf *b, const void *p, size_t n)
 {
-	int err = grow(b, b->len + n);
+	size_t need = b->len + n;
+	int err = need < b->cap && need <= b->max ? 0 : grow(b, need);
 
 	if (err)
 		return err;

@@ -42,6 +42,7 @@ static void defaults(struct config *c)
 	c->tp_mode = TP_MODE_U1;
 	c->behaviors = BEH_ALL;
 	c->freq_dump_ms = 60000;
+	c->timer_resol_ms = 1;
 }
 
 static const struct row *find(const char *arg)
@@ -252,6 +253,7 @@ static int apply_num(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_MEDIA_PORT: return parse_uint(r->name, v, &c->media_port, d);
 	case CLI_OPT_MAX_RETRANS: return parse_uint(r->name, v, &c->max_retrans, d);
 	case CLI_OPT_DURATION: return parse_time(r->name, v, 1, &c->pause_ms, d);
+	case CLI_OPT_TIMER_RESOL: return parse_time(r->name, v, 1, &c->timer_resol_ms, d);
 	case CLI_OPT_RATE_PERIOD: return parse_time(r->name, v, 1, &c->rate_period_ms, d);
 	case CLI_OPT_RECV_TIMEOUT: return parse_time(r->name, v, 1, &c->recv_timeout_ms, d);
 	case CLI_OPT_TIMEOUT: return parse_time(r->name, v, 1000, &c->timeout_ms, d);

@@ -34,6 +34,7 @@ struct config {
 	const char *auth_user;      /* -au                                   */
 	const char *auth_pass;      /* -ap                                   */
 	uint64_t pause_ms;          /* -d                                    */
+	uint64_t timer_resol_ms;    /* -timer_resol: batching pause bound    */
 	double rate;                /* -r                                    */
 	uint64_t rate_period_ms;    /* -rp                                   */
 	unsigned limit;             /* -l; 0 = none                          */

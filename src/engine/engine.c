@@ -856,6 +856,7 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		return err;
 	}
 	loop_set_tick(e->loop, on_tick, e);
+	loop_set_batch(e->loop, o->batch_us);
 	*ep = e;
 	return 0;
 }

@@ -42,6 +42,7 @@ struct eng_opts {
 	int timeout_error;
 	uint64_t recv_timeout_ms;    /* default <recv> timeout, 0 = none     */
 	uint64_t pause_ms;           /* -d                                   */
+	uint64_t batch_us;           /* -timer_resol: loop_set_batch bound   */
 	unsigned max_retrans;        /* 0 = 64*T1 rule                       */
 	int auto_answer;             /* -aa                                  */
 	unsigned behaviors;

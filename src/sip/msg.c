@@ -11,6 +11,7 @@
 #include <osipparser2/osip_parser.h>
 #include "base/buf.h"
 #include "sip/msg.h"
+#include "sip/scan.h"
 
 /* RFC 3261 7.3.3 and later RFCs: compact header forms. */
 static const struct {
@@ -33,40 +34,70 @@ int msg_init(void)
 
 uint64_t msg_hash(const char *p, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL;
+	/* eight bytes a step: a multiply-xorshift mix, good enough to tell
+	 * a retransmission from another message of the same length */
+	uint64_t h = 1469598103934665603ULL ^ len, w;
 
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
 	while (len--) {
 		h ^= (unsigned char)*p++;
 		h *= 1099511628211ULL;
 	}
-	return h;
+	return h ^ (h >> 32);
 }
 
-/* Does header name (hp, hl) as found in a message match the wanted name? */
-static int name_matches(const char *hp, size_t hl, const char *want, size_t wl)
+/* A wanted header name with its other form (RFC 3261 7.3.3): "Via" also
+ * matches "v", "v" also matches "Via". Worked out once per lookup. */
+struct hdr_name {
+	const char *p;
+	size_t len;
+	char letter;             /* compact form, lower case, or 0          */
+	const char *lng;         /* long form, or NULL                      */
+	size_t lng_len;
+};
+
+static void hdr_name_init(struct hdr_name *w, const char *name, size_t len)
 {
 	size_t i;
 
-	if (hl == wl && strncasecmp(hp, want, wl) == 0)
-		return 1;
+	w->p = name;
+	w->len = len;
+	w->letter = 0;
+	w->lng = NULL;
+	w->lng_len = 0;
 	for (i = 0; i < sizeof(compact) / sizeof(compact[0]); i++) {
 		size_t cl = strlen(compact[i].name);
-		int want_is_long = (wl == cl && strncasecmp(want, compact[i].name, cl) == 0);
-		int want_is_short = (wl == 1 && (want[0] | 0x20) == compact[i].c);
-		int have_is_long = (hl == cl && strncasecmp(hp, compact[i].name, cl) == 0);
-		int have_is_short = (hl == 1 && (hp[0] | 0x20) == compact[i].c);
 
-		if ((want_is_long || want_is_short) && (have_is_long || have_is_short))
-			return 1;
+		if ((len == 1 && (name[0] | 0x20) == compact[i].c) ||
+		    (len == cl && !strncasecmp(name, compact[i].name, cl))) {
+			w->letter = compact[i].c;
+			w->lng = compact[i].name;
+			w->lng_len = cl;
+			return;
+		}
 	}
-	return 0;
+}
+
+/* Does header name (hp, hl) as found in a message match the wanted name? */
+static int name_matches(const char *hp, size_t hl, const struct hdr_name *w)
+{
+	if (hl == 1)
+		return w->letter ? (hp[0] | 0x20) == w->letter :
+				   w->len == 1 && (hp[0] | 0x20) == (w->p[0] | 0x20);
+	if (hl == w->len && (hp[0] | 0x20) == (w->p[0] | 0x20) && !strncasecmp(hp, w->p, hl))
+		return 1;
+	return w->lng && hl == w->lng_len && !strncasecmp(hp, w->lng, hl);
 }
 
 static size_t line_end(const char *p, size_t pos, size_t end)
 {
-	while (pos < end && p[pos] != '\n')
-		pos++;
-	return pos;
+	const char *nl = pos < end ? memchr(p + pos, '\n', end - pos) : NULL;
+
+	return nl ? (size_t)(nl - p) : end;
 }
 
 /* Walk the header lines. For each header, call back with its name and
@@ -81,11 +112,10 @@ static void hdr_walk(const struct msg *m, hdr_visit_h *h, void *arg)
 	size_t end = m->hdr_end, pos = line_end(p, 0, end) + 1;
 
 	while (pos < end) {
-		size_t le = line_end(p, pos, end), colon = pos, vs, ve;
+		size_t le = line_end(p, pos, end), vs, ve, ne;
+		const char *colon = memchr(p + pos, ':', le - pos);
 
-		while (colon < le && p[colon] != ':')
-			colon++;
-		if (colon >= le) {
+		if (!colon) {
 			pos = le + 1;
 			continue;
 		}
@@ -95,10 +125,10 @@ static void hdr_walk(const struct msg *m, hdr_visit_h *h, void *arg)
 		ve = le;
 		if (ve > pos && p[ve - 1] == '\r')
 			ve--;
-		vs = colon + 1;
+		vs = (size_t)(colon - p) + 1;
 		while (vs < ve && (p[vs] == ' ' || p[vs] == '\t'))
 			vs++;
-		size_t ne = colon;
+		ne = (size_t)(colon - p);
 		while (ne > pos && (p[ne - 1] == ' ' || p[ne - 1] == '\t'))
 			ne--;
 		if (h(p + pos, ne - pos, p + vs, ve - vs, arg))
@@ -108,8 +138,7 @@ static void hdr_walk(const struct msg *m, hdr_visit_h *h, void *arg)
 }
 
 struct hdr_find {
-	const char *want;
-	size_t wl;
+	struct hdr_name want;
 	int value_only;
 	struct buf *out;
 	int count;
@@ -121,7 +150,7 @@ static int find_first(const char *name, size_t nl, const char *val, size_t vl, v
 {
 	struct hdr_find *f = arg;
 
-	if (!name_matches(name, nl, f->want, f->wl))
+	if (!name_matches(name, nl, &f->want))
 		return 0;
 	f->first.p = val;
 	f->first.len = vl;
@@ -133,12 +162,12 @@ static int find_append(const char *name, size_t nl, const char *val, size_t vl, 
 {
 	struct hdr_find *f = arg;
 
-	if (!name_matches(name, nl, f->want, f->wl))
+	if (!name_matches(name, nl, &f->want))
 		return 0;
 	if (f->count)
 		f->err |= buf_adds(f->out, f->value_only ? "," : "\r\n");
 	if (!f->value_only) {
-		f->err |= buf_add(f->out, f->want, f->wl);
+		f->err |= buf_add(f->out, f->want.p, f->want.len);
 		f->err |= buf_adds(f->out, ": ");
 	}
 	f->err |= buf_add(f->out, val, vl);
@@ -149,16 +178,18 @@ static int find_append(const char *name, size_t nl, const char *val, size_t vl, 
 int msg_hdr_append(const struct msg *m, const char *name, size_t nlen,
 		   int value_only, struct buf *out)
 {
-	struct hdr_find f = {name, nlen, value_only, out, 0, {NULL, 0}, 0};
+	struct hdr_find f = {{0}, value_only, out, 0, {NULL, 0}, 0};
 
+	hdr_name_init(&f.want, name, nlen);
 	hdr_walk(m, find_append, &f);
 	return f.count;
 }
 
 struct msg_pl msg_hdr_first(const struct msg *m, const char *name, size_t nlen)
 {
-	struct hdr_find f = {name, nlen, 0, NULL, 0, {NULL, 0}, 0};
+	struct hdr_find f = {{0}, 0, NULL, 0, {NULL, 0}, 0};
 
+	hdr_name_init(&f.want, name, nlen);
 	hdr_walk(m, find_first, &f);
 	return f.first;
 }
@@ -256,49 +287,83 @@ static int detach(struct msg *m)
 	return 0;
 }
 
-int msg_parse(struct msg **mp, const char *buf, size_t len)
+/* Back to a message with only its bytes: the scanner gave up half way. */
+static void reset_fields(struct msg *m)
 {
-	struct msg *m;
+	char *raw = m->raw;
+	size_t len = m->len;
+	uint64_t hash = m->hash;
+
+	memset(m, 0, sizeof(*m));
+	m->raw = raw;
+	m->len = len;
+	m->hash = hash;
+}
+
+/* libosip2's full parse of m->raw: the verdict on anything unusual. */
+static int parse_osip(struct msg *m)
+{
 	osip_message_t *om = NULL;
 	int err;
 
-	m = calloc(1, sizeof(*m));
-	if (!m)
-		return ENOMEM;
-	m->raw = malloc(len + 1);
-	if (!m->raw) {
-		err = ENOMEM;
-		goto out;
-	}
-	memcpy(m->raw, buf, len);
-	m->raw[len] = '\0';
-	m->len = len;
-	m->hash = msg_hash(buf, len);
 	find_hdr_end(m);
-	if (osip_message_init(&om) != 0) {
-		err = ENOMEM;
-		goto out;
-	}
+	if (osip_message_init(&om) != 0)
+		return ENOMEM;
 	m->om = om;
-	if (len < 12 || memchr(buf, '\0', len) ||
-	    osip_message_parse(om, m->raw, len) != 0) {
-		err = EBADMSG;
-		goto out;
-	}
+	if (osip_message_parse(om, m->raw, m->len) != 0)
+		return EBADMSG;
 	err = extract(m, om);
 	if (!err)
 		err = detach(m);
-	if (err)
-		goto out;
 	/* everything needed is in m now: the parse tree (dozens of small
 	 * allocations) goes, so a message kept by a call costs little */
 	osip_message_free(om);
 	m->om = NULL;
+	return err;
+}
+
+static int parse(struct msg **mp, const char *buf, size_t len, int strict)
+{
+	struct msg *m;
+	int err;
+
+	/* the message and its bytes in one block */
+	m = malloc(sizeof(*m) + len + 1);
+	if (!m)
+		return ENOMEM;
+	memset(m, 0, sizeof(*m));
+	m->raw = (char *)(m + 1);
+	memcpy(m->raw, buf, len);
+	m->raw[len] = '\0';
+	m->len = len;
+	m->hash = msg_hash(buf, len);
+	if (len < 12 || memchr(buf, '\0', len)) {
+		err = EBADMSG;
+		goto out;
+	}
+	if (!strict && msg_scan(m) == 0) {
+		*mp = m;
+		return 0;
+	}
+	reset_fields(m);
+	err = parse_osip(m);
+	if (err)
+		goto out;
 	*mp = m;
 	return 0;
 out:
 	msg_free(m);
 	return err;
+}
+
+int msg_parse(struct msg **mp, const char *buf, size_t len)
+{
+	return parse(mp, buf, len, 0);
+}
+
+int msg_parse_strict(struct msg **mp, const char *buf, size_t len)
+{
+	return parse(mp, buf, len, 1);
 }
 
 void msg_free(struct msg *m)
@@ -308,7 +373,6 @@ void msg_free(struct msg *m)
 	if (m->om)
 		osip_message_free(m->om);
 	free(m->strs);
-	free(m->raw);
 	free(m);
 }
 
@@ -320,8 +384,6 @@ static int copy_hdr(const struct msg *m, const char *name, struct buf *out)
 		err = buf_adds(out, "\r\n");
 	return err;
 }
-
-static int copy_hdr(const struct msg *m, const char *name, struct buf *out);
 
 int msg_build_request(const struct msg *m, const char *method, const char *ruri,
 		      size_t rlen, const char *via, uint32_t cseq, struct buf *out)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* msg: one received SIP message, parsed once with libosip2 (the only file
- * that calls osip_message_*). Exposes the few fields dispatch and the
+/* msg: one received SIP message, parsed once: by the scanner (scan.c) when
+ * it is in the plain form, else by libosip2 (msg.c is the only file that
+ * calls osip_message_*). Exposes the few fields dispatch and the
  * interpreter need, and raw header lookup for [last_*] keywords. */
 #ifndef SB_MSG_H
 #define SB_MSG_H
@@ -17,11 +18,12 @@ struct msg_pl {
 };
 
 struct msg {
-	char *raw;               /* owned copy of the datagram, NUL-ended    */
+	char *raw;               /* copy of the datagram, NUL-ended, in the
+	                            same block as the struct                 */
 	size_t len;
 	void *om;                /* osip_message_t while parsing, then NULL  */
-	char *strs;              /* owned copies of the fields below that
-	                            came from libosip2's parse               */
+	char *strs;              /* owned copies of the fields below when
+	                            libosip2 parsed (else they point in raw) */
 	int is_request;
 	int status;              /* response code, 0 for a request           */
 	char method[24];         /* request method or ""                     */
@@ -42,10 +44,18 @@ struct msg {
 /* Initialise libosip2's parser; call once before msg_parse. */
 int msg_init(void);
 
-/* Parse a datagram. On success *mp owns a copy of buf. Returns EBADMSG
- * when libosip2 rejects it or a mandatory header (Call-ID, CSeq, From,
- * To, Via) is missing, ENOMEM on allocation failure. */
+/* Parse a datagram. On success *mp owns a copy of buf. A message in the
+ * plain form (CRLF lines, no folding, one each of From, To, Call-ID,
+ * CSeq, sip: URIs without escapes, a Content-Length that matches) is
+ * read by a scanner of our own; any other goes through libosip2.
+ * Returns EBADMSG when libosip2 rejects it or a mandatory header
+ * (Call-ID, CSeq, From, To, Via) is missing, ENOMEM on allocation
+ * failure. The msg_pl fields are not NUL-ended. */
 int msg_parse(struct msg **mp, const char *buf, size_t len);
+/* The same, always through libosip2's full parse (which checks every
+ * header it knows): for the embedded target, which must refuse what a
+ * proxy refuses. */
+int msg_parse_strict(struct msg **mp, const char *buf, size_t len);
 void msg_free(struct msg *m);
 
 /* Append every occurrence of header `name` (case-insensitive; compact

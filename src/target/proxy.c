@@ -1094,7 +1094,7 @@ static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
 	if (len < 4 || !memcmp(buf, "\r\n\r\n", 4) || (len <= 4 && buf[0] == '\r'))
 		return;  /* keep-alive */
 	trace(tg, "received", buf, len, from);
-	if (msg_parse(&m, buf, len)) {
+	if (msg_parse_strict(&m, buf, len)) {
 		tg->n.malformed++;
 		return;
 	}

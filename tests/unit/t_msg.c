@@ -88,6 +88,116 @@ START_TEST(malformed)
 }
 END_TEST
 
+/* The scanner (msg_parse) and libosip2 (msg_parse_strict) agree on
+ * every field, for messages the scanner reads and for ones it hands on. */
+static void same_pl(const struct msg_pl *a, const struct msg_pl *b, const char *what)
+{
+	ck_assert_msg(a->len == b->len && (!a->len || !memcmp(a->p, b->p, a->len)),
+		      "%s: '%.*s' vs '%.*s'", what, (int)a->len, a->p ? a->p : "",
+		      (int)b->len, b->p ? b->p : "");
+}
+
+START_TEST(scanner_agrees_with_libosip2)
+{
+	static const char *msgs[] = {
+		/* a SIPp-style INVITE with SDP */
+		"INVITE sip:service@127.0.0.1:5060 SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP 127.0.0.1:5061;branch=z9hG4bK-1-1-0\r\n"
+		"From: sipp <sip:sipp@127.0.0.1:5061>;tag=1SIPpTag001\r\n"
+		"To: service <sip:service@127.0.0.1:5060>\r\n"
+		"Call-ID: 1-1@127.0.0.1\r\n"
+		"CSeq: 1 INVITE\r\n"
+		"Contact: sip:sipp@127.0.0.1:5061\r\n"
+		"Max-Forwards: 70\r\n"
+		"Content-Type: application/sdp\r\n"
+		"Content-Length: 4\r\n\r\nv=0\n",
+		/* a response with two Vias in one header, addr-spec To with tag */
+		"SIP/2.0 180 Ringing\r\n"
+		"Via: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKa;rport, SIP/2.0/UDP 10.0.0.2;branch=z9hG4bKb\r\n"
+		"From: <sip:a@h>;tag=x1\r\n"
+		"To: sip:b@h;tag=y2\r\n"
+		"Call-ID: abc\r\n"
+		"CSeq: 12 INVITE\r\n"
+		"Content-Length: 0\r\n\r\n",
+		/* compact forms, no user in the Request-URI, no Content-Length */
+		"OPTIONS sip:127.0.0.1 SIP/2.0\r\n"
+		"v: SIP/2.0/UDP h:5060;branch=z9hG4bK.9\r\n"
+		"f: a <sips:alice@example.com>;tag=t\r\n"
+		"t: <sip:bob@h>\r\n"
+		"i: q@w\r\n"
+		"CSeq: 2 OPTIONS\r\n\r\n",
+		/* handed on: a quoted display name, an escaped user, folding */
+		"BYE sip:b%40x@h SIP/2.0\r\n"
+		"Via: SIP/2.0/UDP h;branch=z9hG4bKq\r\n"
+		"From: \"A <b>; c\" <sip:a@h>;tag=1\r\n"
+		"To: <sip:b@h>;tag=2\r\n"
+		"Call-ID: c1\r\n"
+		"CSeq: 3\r\n BYE\r\n\r\n",
+		/* handed on: LF-only line ends */
+		"SIP/2.0 200 OK\n"
+		"Via: SIP/2.0/UDP h;branch=z9hG4bKq\n"
+		"From: <sip:a@h>;tag=1\nTo: <sip:b@h>;tag=2\nCall-ID: c1\nCSeq: 3 BYE\n\n",
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		struct msg *a = NULL, *b = NULL;
+		size_t len = strlen(msgs[i]);
+
+		ck_assert_int_eq(msg_parse(&a, msgs[i], len), 0);
+		ck_assert_msg(msg_parse_strict(&b, msgs[i], len) == 0, "message %u", i);
+		ck_assert_int_eq(a->is_request, b->is_request);
+		ck_assert_int_eq(a->status, b->status);
+		ck_assert_str_eq(a->method, b->method);
+		ck_assert_str_eq(a->cseq_method, b->cseq_method);
+		ck_assert_uint_eq(a->cseq, b->cseq);
+		same_pl(&a->call_id, &b->call_id, "call_id");
+		same_pl(&a->to_tag, &b->to_tag, "to_tag");
+		same_pl(&a->from_tag, &b->from_tag, "from_tag");
+		same_pl(&a->branch, &b->branch, "branch");
+		same_pl(&a->ruri, &b->ruri, "ruri");
+		same_pl(&a->ruri_user, &b->ruri_user, "ruri_user");
+		same_pl(&a->from_user, &b->from_user, "from_user");
+		ck_assert_uint_eq(a->hdr_end, b->hdr_end);
+		ck_assert_uint_eq(a->body_off, b->body_off);
+		ck_assert(a->hash == b->hash);
+		/* the first three take the fast path: no copies of their own */
+		ck_assert(i >= 3 ? b->strs != NULL : a->strs == NULL);
+		msg_free(a);
+		msg_free(b);
+	}
+}
+END_TEST
+
+START_TEST(scanner_hands_on_what_libosip2_refuses)
+{
+	/* Content-Length longer than the body: the scanner does not accept
+	 * it, whatever libosip2 then says */
+	static const char m1[] =
+		"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKq\r\n"
+		"From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\nCall-ID: c1\r\n"
+		"CSeq: 3 BYE\r\nContent-Length: 40\r\n\r\nv=0\r\n";
+	static const char m2[] =   /* two Call-IDs */
+		"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKq\r\n"
+		"From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\nCall-ID: c1\r\n"
+		"i: c2\r\nCSeq: 3 BYE\r\n\r\n";
+	struct msg *a = NULL, *b = NULL;
+	int ra = msg_parse(&a, m1, strlen(m1)), rb = msg_parse_strict(&b, m1, strlen(m1));
+
+	ck_assert_int_eq(ra, rb);
+	ck_assert(!a || a->strs != NULL);
+	msg_free(a);
+	msg_free(b);
+	a = b = NULL;
+	ra = msg_parse(&a, m2, strlen(m2));
+	rb = msg_parse_strict(&b, m2, strlen(m2));
+	ck_assert_int_eq(ra, rb);
+	ck_assert(!a || a->strs != NULL);
+	msg_free(a);
+	msg_free(b);
+}
+END_TEST
+
 START_TEST(build_response)
 {
 	struct msg *m = NULL, *r = NULL;
@@ -152,6 +262,8 @@ int main(void)
 	tcase_add_test(tc, parse_fields);
 	tcase_add_test(tc, header_lookup);
 	tcase_add_test(tc, malformed);
+	tcase_add_test(tc, scanner_agrees_with_libosip2);
+	tcase_add_test(tc, scanner_hands_on_what_libosip2_refuses);
 	tcase_add_test(tc, build_response);
 	tcase_add_test(tc, hist_error_bound);
 	tcase_add_test(tc, hist_merge_lossless);

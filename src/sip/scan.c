@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* scan: the fast path of msg_parse. One bounded pass over a datagram in
+ * the plain form nearly every peer sends (CRLF line ends, no folding,
+ * each dispatch header once, sip:/sips: URIs without escapes) finds the
+ * fields the engine needs, as pointers into the message's own bytes.
+ * Whatever it does not fully recognise is left to libosip2 (msg.c), so
+ * an unusual or broken message still gets libosip2's verdict. */
+#include "config.h"
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "sip/msg.h"
+#include "sip/scan.h"
+
+#define UNSURE (-1)
+
+enum hdr_id { H_OTHER, H_VIA, H_FROM, H_TO, H_CALL_ID, H_CSEQ, H_CLEN, H_COUNT };
+
+struct span {
+	const char *p, *e;           /* [p, e), e == NULL: not seen        */
+};
+
+/* RFC 3261 25.1: token characters, as a table (the scanner asks for
+ * every byte of a parameter list). */
+static const unsigned char token_tab[256] = {
+	['a' ... 'z'] = 1, ['A' ... 'Z'] = 1, ['0' ... '9'] = 1,
+	['-'] = 1, ['.'] = 1, ['!'] = 1, ['%'] = 1, ['*'] = 1, ['_'] = 1,
+	['+'] = 1, ['`'] = 1, ['\''] = 1, ['~'] = 1,
+};
+
+static int is_token(unsigned char c)
+{
+	return token_tab[c];
+}
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static enum hdr_id hdr_id(const char *n, size_t l)
+{
+	if (l == 1) {
+		switch (n[0] | 0x20) {
+		case 'v': return H_VIA;
+		case 'f': return H_FROM;
+		case 't': return H_TO;
+		case 'i': return H_CALL_ID;
+		case 'l': return H_CLEN;
+		default: return H_OTHER;
+		}
+	}
+	if (l == 3 && !strncasecmp(n, "Via", 3))
+		return H_VIA;
+	if (l == 4 && !strncasecmp(n, "From", 4))
+		return H_FROM;
+	if (l == 2 && !strncasecmp(n, "To", 2))
+		return H_TO;
+	if (l == 7 && !strncasecmp(n, "Call-ID", 7))
+		return H_CALL_ID;
+	if (l == 4 && !strncasecmp(n, "CSeq", 4))
+		return H_CSEQ;
+	if (l == 14 && !strncasecmp(n, "Content-Length", 14))
+		return H_CLEN;
+	return H_OTHER;
+}
+
+/* A method token into out (NUL-ended); UNSURE when it is not one or is
+ * longer than out holds. */
+static int copy_token(const char *p, const char *e, char *out, size_t n)
+{
+	size_t l = (size_t)(e - p), i;
+
+	if (!l || l >= n)
+		return UNSURE;
+	for (i = 0; i < l; i++)
+		if (!is_token((unsigned char)p[i]))
+			return UNSURE;
+	memcpy(out, p, l);
+	out[l] = '\0';
+	return 0;
+}
+
+/* The user part of a sip: or sips: URI in [p, e): len 0 when it has
+ * none. UNSURE for other schemes and for escapes or a password, which
+ * libosip2 decodes. */
+static int uri_user(const char *p, const char *e, struct msg_pl *user)
+{
+	const char *at, *u;
+
+	if (e - p > 4 && !strncasecmp(p, "sip:", 4))
+		u = p + 4;
+	else if (e - p > 5 && !strncasecmp(p, "sips:", 5))
+		u = p + 5;
+	else
+		return UNSURE;
+	at = memchr(u, '@', (size_t)(e - u));
+	if (!at) {
+		user->p = NULL;
+		user->len = 0;
+		return 0;
+	}
+	if (memchr(u, '%', (size_t)(at - u)) || memchr(u, ':', (size_t)(at - u)))
+		return UNSURE;
+	user->p = u;
+	user->len = (size_t)(at - u);
+	return 0;
+}
+
+/* The value of parameter name in a ";a=b;c" list at [p, e); len 0 when
+ * absent. UNSURE on a quoted value. */
+static int param(const char *p, const char *e, const char *name, size_t nl,
+		 struct msg_pl *out)
+{
+	out->p = NULL;
+	out->len = 0;
+	while (p < e) {
+		const char *n, *ne, *v, *ve;
+
+		if (*p != ';') {
+			p++;
+			continue;
+		}
+		for (n = p + 1; n < e && is_ws(*n); n++)
+			;
+		for (ne = n; ne < e && is_token((unsigned char)*ne); ne++)
+			;
+		for (v = ne; v < e && is_ws(*v); v++)
+			;
+		if (v < e && *v == '=') {
+			for (v++; v < e && is_ws(*v); v++)
+				;
+			if (v < e && *v == '"')
+				return UNSURE;
+			for (ve = v; ve < e && is_token((unsigned char)*ve); ve++)
+				;
+		} else {
+			ve = v;
+		}
+		if ((size_t)(ne - n) == nl && !strncasecmp(n, name, nl)) {
+			out->p = v;
+			out->len = (size_t)(ve - v);
+			return 0;
+		}
+		p = ve > p + 1 ? ve : p + 1;
+	}
+	return 0;
+}
+
+/* From/To (RFC 3261 20.20, 20.39): name-addr or addr-spec, then header
+ * parameters. The tag, and the URI's user when user is not NULL. */
+static int addr(struct span v, struct msg_pl *user, struct msg_pl *tag)
+{
+	const char *p = v.p, *lt, *gt, *uri, *uri_e, *params, *at;
+
+	if (memchr(p, '"', (size_t)(v.e - p)))
+		return UNSURE;  /* quoted display names: libosip2's job */
+	lt = memchr(p, '<', (size_t)(v.e - p));
+	if (lt) {
+		gt = memchr(lt, '>', (size_t)(v.e - lt));
+		if (!gt)
+			return UNSURE;
+		uri = lt + 1;
+		uri_e = gt;
+		params = gt + 1;
+	} else {
+		/* addr-spec: the first ';' starts the header parameters */
+		uri = p;
+		uri_e = memchr(p, ';', (size_t)(v.e - p));
+		if (!uri_e)
+			uri_e = v.e;
+		at = memchr(uri, '@', (size_t)(v.e - uri));
+		if (at && at > uri_e)
+			return UNSURE;  /* ';' inside a user part */
+		params = uri_e;
+	}
+	if (user && uri_user(uri, uri_e, user))
+		return UNSURE;
+	return param(params, v.e, "tag", 3, tag);
+}
+
+/* The top Via value (RFC 3261 20.42): "SIP/2.0/transport sent-by;params",
+ * up to a comma that starts the next value. Its branch. */
+static int via(struct span v, struct msg_pl *branch)
+{
+	const char *p = v.p, *e = v.e, *comma, *semi;
+
+	if (e - p < 10 || strncasecmp(p, "SIP/2.0/", 8) || memchr(p, '"', (size_t)(e - p)))
+		return UNSURE;
+	for (p += 8; p < e && is_token((unsigned char)*p); p++)
+		;
+	if (p == v.p + 8 || p == e || !is_ws(*p))
+		return UNSURE;
+	comma = memchr(p, ',', (size_t)(e - p));
+	if (comma)
+		e = comma;
+	semi = memchr(p, ';', (size_t)(e - p));
+	if (!semi) {
+		branch->p = NULL;
+		branch->len = 0;
+		return 0;
+	}
+	return param(semi, e, "branch", 6, branch);
+}
+
+/* CSeq: digits, whitespace, method (RFC 3261 20.16). */
+static int cseq(struct msg *m, struct span v)
+{
+	const char *p = v.p, *d;
+	unsigned long n = 0;
+
+	for (d = p; d < v.e && *d >= '0' && *d <= '9'; d++) {
+		n = n * 10 + (unsigned long)(*d - '0');
+		if (n > 0xffffffffUL)
+			return UNSURE;
+	}
+	if (d == p || d == v.e || !is_ws(*d))
+		return UNSURE;
+	while (d < v.e && is_ws(*d))
+		d++;
+	m->cseq = (uint32_t)n;
+	return copy_token(d, v.e, m->cseq_method, sizeof(m->cseq_method));
+}
+
+static int start_line(struct msg *m, const char *p, const char *e)
+{
+	const char *sp, *sp2;
+
+	if (e - p > 12 && !strncmp(p, "SIP/2.0 ", 8)) {
+		int code = 0, i;
+
+		for (i = 8; i < 11; i++) {
+			if (p[i] < '0' || p[i] > '9')
+				return UNSURE;
+			code = code * 10 + p[i] - '0';
+		}
+		if (code < 100 || code > 699 || p[11] != ' ')
+			return UNSURE;
+		m->status = code;
+		return 0;
+	}
+	sp = memchr(p, ' ', (size_t)(e - p));
+	sp2 = sp ? memchr(sp + 1, ' ', (size_t)(e - sp - 1)) : NULL;
+	if (!sp2 || e - sp2 != 8 || strncmp(sp2 + 1, "SIP/2.0", 7) || sp2 == sp + 1 ||
+	    copy_token(p, sp, m->method, sizeof(m->method)))
+		return UNSURE;
+	m->is_request = 1;
+	m->ruri.p = sp + 1;
+	m->ruri.len = (size_t)(sp2 - sp - 1);
+	return uri_user(sp + 1, sp2, &m->ruri_user);
+}
+
+/* Split the header lines; keep the value of each header we read. */
+static int lines(struct msg *m, const char *p, const char *end, struct span *h)
+{
+	for (;;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le, *colon, *ne, *vs;
+		enum hdr_id id;
+
+		if (!nl || nl == p || nl[-1] != '\r')
+			return UNSURE;
+		le = nl - 1;
+		if (le == p) {  /* the empty line */
+			m->hdr_end = (size_t)(p - m->raw);
+			m->body_off = m->hdr_end + 2;
+			return 0;
+		}
+		if (is_ws(*p) || !(colon = memchr(p, ':', (size_t)(le - p))))
+			return UNSURE;  /* folding, or not a header */
+		for (ne = colon; ne > p && is_ws(ne[-1]); ne--)
+			;
+		if (ne == p)
+			return UNSURE;
+		id = hdr_id(p, (size_t)(ne - p));
+		if (id != H_OTHER) {
+			for (vs = colon + 1; vs < le && is_ws(*vs); vs++)
+				;
+			while (le > vs && is_ws(le[-1]))
+				le--;
+			if (h[id].e) {
+				if (id != H_VIA)
+					return UNSURE;  /* two of a header we read */
+			} else {
+				h[id].p = vs;
+				h[id].e = le;
+			}
+		}
+		p = nl + 1;
+	}
+}
+
+int msg_scan(struct msg *m)
+{
+	struct span h[H_COUNT] = {{NULL, NULL}};
+	const char *p = m->raw, *end = m->raw + m->len, *nl;
+	const char *cid;
+	size_t i;
+
+	nl = memchr(p, '\n', m->len);
+	if (!nl || nl == p || nl[-1] != '\r' || start_line(m, p, nl - 1))
+		return UNSURE;
+	if (lines(m, nl + 1, end, h))
+		return UNSURE;
+	for (i = H_VIA; i <= H_CSEQ; i++)
+		if (!h[i].e || h[i].e == h[i].p)
+			return UNSURE;
+	if (h[H_CLEN].e) {
+		unsigned long cl = 0;
+		const char *d;
+
+		for (d = h[H_CLEN].p; d < h[H_CLEN].e; d++) {
+			if (*d < '0' || *d > '9' || cl > 1 << 24)
+				return UNSURE;
+			cl = cl * 10 + (unsigned long)(*d - '0');
+		}
+		if (d == h[H_CLEN].p || cl != m->len - m->body_off)
+			return UNSURE;
+	}
+	for (cid = h[H_CALL_ID].p; cid < h[H_CALL_ID].e; cid++)
+		if (is_ws(*cid))
+			return UNSURE;
+	m->call_id.p = h[H_CALL_ID].p;
+	m->call_id.len = (size_t)(h[H_CALL_ID].e - h[H_CALL_ID].p);
+	if (via(h[H_VIA], &m->branch) || cseq(m, h[H_CSEQ]) ||
+	    addr(h[H_FROM], &m->from_user, &m->from_tag) || addr(h[H_TO], NULL, &m->to_tag))
+		return UNSURE;
+	/* RFC 3261 8.1.1.7: a request's CSeq method is its own */
+	if (m->is_request && strcmp(m->method, m->cseq_method))
+		return UNSURE;
+	return 0;
+}
