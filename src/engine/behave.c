@@ -12,10 +12,33 @@
 #include "engine/internal.h"
 #include "sip/msg.h"
 
+/* What a BYE in the dialog of 2xx m needs (RFC 3261 12.1.2: the remote
+ * target, and the From and To as the dialog knows them), kept as
+ * "contact\0From\0To\0" instead of the whole message. */
+static char *dialog_of(const struct msg *m)
+{
+	struct msg_pl c = msg_contact_uri(m), f = msg_hdr_first(m, "From", 4),
+		      t = msg_hdr_first(m, "To", 2);
+	char *d, *p;
+
+	if (!c.len || !f.len || !t.len)
+		return NULL;
+	d = p = malloc(c.len + f.len + t.len + 3);
+	if (!d)
+		return NULL;
+	memcpy(p, c.p, c.len);
+	p += c.len;
+	*p++ = '\0';
+	memcpy(p, f.p, f.len);
+	p += f.len;
+	*p++ = '\0';
+	memcpy(p, t.p, t.len);
+	p[t.len] = '\0';
+	return d;
+}
+
 void ua_note_msg(struct ua *ua, const struct msg *m)
 {
-	char *copy;
-
 	if (m->is_request) {
 		if (!strcasecmp(m->method, "BYE"))
 			ua->dlg_closed = 1;
@@ -24,40 +47,57 @@ void ua_note_msg(struct ua *ua, const struct msg *m)
 	if (strcasecmp(m->cseq_method, "INVITE") || m->status < 200)
 		return;
 	ua->inv_pending = 0;
-	if (m->status >= 300 || ua->dlg_raw)
+	if (m->status >= 300 || ua->dlg)
 		return;
-	/* the answer that made the dialog: kept to build a BYE from */
-	copy = malloc(m->len + 1);
-	if (!copy)
-		return;
-	memcpy(copy, m->raw, m->len + 1);
-	ua->dlg_raw = copy;
-	ua->dlg_len = m->len;
+	ua->dlg = dialog_of(m);
 }
 
-static void send_built(struct ua *ua, const char *what, const char *raw, size_t len,
-		       const char *method, int use_contact)
+static void send_count(struct ua *ua, struct buf *b)
 {
 	struct eng *e = ua->call->eng;
-	struct msg *m = NULL;
-	struct msg_pl uri;
+
+	if (eng_send(e, ua, b->data, b->len) == 0)
+		e->st.default_sent++;
+}
+
+static void via_of(const struct ua *ua, const char *what, char *via, size_t n)
+{
+	const struct eng *e = ua->call->eng;
+
+	snprintf(via, n, "SIP/2.0/UDP %s:%u;branch=z9hG4bK-%d-%llu-%s", e->local_ip,
+		 tp_port(ua->sock), e->pid, (unsigned long long)ua->call->number, what);
+}
+
+/* The BYE of our dialog, to its remote target. */
+static void send_bye(struct ua *ua)
+{
+	struct buf *b = &ua->call->eng->scratch;
+	const char *contact = ua->dlg, *from = contact + strlen(contact) + 1,
+		   *to = from + strlen(from) + 1;
 	char via[160];
 
-	if (msg_parse(&m, raw, len))
+	via_of(ua, "abort-bye", via, sizeof(via));
+	buf_reset(b);
+	if (buf_addf(b, "BYE %s SIP/2.0\r\nVia: %s\r\nFrom: %s\r\nTo: %s\r\n"
+		     "Call-ID: %s\r\nCSeq: %u BYE\r\nMax-Forwards: 70\r\n"
+		     "Content-Length: 0\r\n\r\n", contact, via, from, to,
+		     ua->call_id ? ua->call_id : "", ua->cseq + 1) == 0)
+		send_count(ua, b);
+}
+
+/* The CANCEL of our pending INVITE (RFC 3261 9.1: its Request-URI, top
+ * Via, From, To, Call-ID and CSeq number). */
+static void send_cancel(struct ua *ua)
+{
+	struct buf *b = &ua->call->eng->scratch;
+	struct msg *m = NULL;
+
+	if (msg_parse(&m, ua->rtx_msg, ua->rtx_len))
 		return;
-	uri = use_contact ? msg_contact_uri(m) : m->ruri;
-	if (!uri.len) {
-		msg_free(m);
-		return;
-	}
-	snprintf(via, sizeof(via), "SIP/2.0/UDP %s:%u;branch=z9hG4bK-%d-%llu-%s",
-		 e->local_ip, tp_port(ua->sock), e->pid,
-		 (unsigned long long)ua->call->number, what);
-	buf_reset(&e->scratch);
-	if (msg_build_request(m, method, uri.p, uri.len, use_contact ? via : NULL,
-			      use_contact ? ua->cseq + 1 : m->cseq, &e->scratch) == 0 &&
-	    eng_send(e, ua, e->scratch.data, e->scratch.len) == 0)
-		e->st.default_sent++;
+	buf_reset(b);
+	if (m->ruri.len &&
+	    msg_build_request(m, "CANCEL", m->ruri.p, m->ruri.len, NULL, m->cseq, b) == 0)
+		send_count(ua, b);
 	msg_free(m);
 }
 
@@ -68,10 +108,10 @@ void ua_default_behaviour(struct ua *ua)
 	if (!(ua->call->eng->o.behaviors & ENG_BEH_BYE) || ua->dlg_closed || !ua->sock)
 		return;
 	ua->dlg_closed = 1;
-	if (ua->dlg_raw) {
-		send_built(ua, "abort-bye", ua->dlg_raw, ua->dlg_len, "BYE", 1);
+	if (ua->dlg) {
+		send_bye(ua);
 		return;
 	}
 	if (ua->inv_pending && inv && !strncmp(inv, "INVITE ", 7))
-		send_built(ua, "abort-cancel", inv, ua->rtx_len, "CANCEL", 0);
+		send_cancel(ua);
 }

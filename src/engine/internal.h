@@ -59,17 +59,22 @@ struct ua {
 	unsigned rtx_count;
 	uint32_t rtx_interval_ms, rtx_elapsed_ms;
 	char rtx_method[24];       /* CSeq method that stops it            */
-	char *last_sent;           /* owned: last message sent             */
+	char *last_sent;           /* owned copy of the last response or ACK
+	                              sent, only when its step's resend_copy */
 	size_t last_sent_len;
+	int last_sent_step;        /* step of the last message sent, or -1  */
 	int last_sent_is_resp, last_sent_is_ack;
-	char *dlg_raw;             /* owned: the 2xx that made our dialog    */
-	size_t dlg_len;
+	char *dlg;                 /* owned: of the 2xx that made our dialog,
+	                              "contact\0From\0To\0" (for a BYE)    */
 	int dlg_closed;            /* a BYE was sent or received              */
 	int inv_pending;           /* our INVITE has no final response yet    */
 	struct auth_chal *chal;    /* owned: last challenge (recv auth=true)  */
 	unsigned auth_nc;          /* nonce count sent with qop=auth          */
 	uint32_t auth_cseq;        /* CSeq of the last request with credentials, 0 none */
-	struct msg *last_msg;      /* last message received (owned)        */
+	struct msg *last_msg;      /* last message received (owned), while a
+	                              later step reads it (step keep_last)  */
+	uint64_t rx_hash;          /* of the last message received, to know */
+	size_t rx_len;             /* its retransmissions; len 0: none      */
 	char *peer_tag;            /* owned: remote tag for [peer_tag_param] */
 	char *routes;              /* owned: route set from rrs="true"     */
 	char *call_id;             /* owned                                */
@@ -178,6 +183,13 @@ void ua_fail(struct ua *ua, enum fail_reason r, const char *what);
 void ua_abort(struct ua *ua);
 /* After a matched recv: response-time marks, then next=/jump. */
 void ua_after_recv(struct ua *ua, const struct step *st);
+/* m repeats the last message received: send again the response or ACK
+ * that answered it (the kept copy, or its step rendered again with m as
+ * the last message). */
+void ua_resend_last(struct ua *ua, struct msg *m);
+/* Drop the copy of a request whose transaction is over (no CANCEL or
+ * ACK can need it any more). */
+void ua_rtx_forget(struct ua *ua);
 
 /* behave.c: the default BYE/CANCEL of a failed call (-default_behaviors) */
 void ua_note_msg(struct ua *ua, const struct msg *m);

@@ -35,16 +35,16 @@ static int step_matches(const struct step *st, const struct msg *m)
 
 /* A datagram identical to the last one received: the peer did not hear
  * our answer. Send it again when we have one (RFC 3261 17.2.1, 13.2.2.4). */
-static int handle_retransmission(struct ua *ua, const struct msg *m)
+static int handle_retransmission(struct ua *ua, struct msg *m)
 {
 	struct eng *e = ua->call->eng;
 
-	if (!ua->last_msg || ua->last_msg->hash != m->hash || ua->last_msg->len != m->len)
+	if (!ua->rx_len || ua->rx_hash != m->hash || ua->rx_len != m->len)
 		return 0;
 	e->st.retrans_rx++;
 	if ((m->is_request && ua->last_sent_is_resp) ||
 	    (!m->is_request && m->status >= 200 && ua->last_sent_is_ack))
-		eng_send(e, ua, ua->last_sent, ua->last_sent_len);
+		ua_resend_last(ua, m);
 	return 1;
 }
 
@@ -177,6 +177,8 @@ static void remember(struct ua *ua, struct msg *m, const struct step *st)
 	}
 	msg_free(ua->last_msg);
 	ua->last_msg = m;
+	ua->rx_hash = m->hash;
+	ua->rx_len = m->len;
 }
 
 /* A final non-2xx answer to our INVITE that no step expected still gets
@@ -184,7 +186,7 @@ static void remember(struct ua *ua, struct msg *m, const struct step *st)
 static void ack_unexpected_final(struct ua *ua, const struct msg *m)
 {
 	struct eng *e = ua->call->eng;
-	const char *inv = ua->rtx_msg ? ua->rtx_msg : ua->last_sent;
+	const char *inv = ua->rtx_msg;
 	const char *sp, *sp2;
 
 	if (m->is_request || m->status < 300 || strcasecmp(m->cseq_method, "INVITE") ||
@@ -305,6 +307,12 @@ void ua_on_msg(struct ua *ua, struct msg *m)
 		ua_fail(ua, r, st->display);
 		return;
 	}
+	if (!st->keep_last) {
+		/* no later step reads it: an idle call holds no message */
+		msg_free(ua->last_msg);
+		ua->last_msg = NULL;
+	}
+	ua_rtx_forget(ua);
 	/* rtd_marks and advance live in ua.c; reuse them via ua_after_recv */
 	ua->state = UA_ST_RUN;
 	ua_after_recv(ua, st);

@@ -33,6 +33,7 @@ int ua_init(struct ua *ua, struct call *c, const struct prog_ua *pu, unsigned st
 	ua->pu = pu;
 	ua->step_base = step_base;
 	ua->jump_to = -1;
+	ua->last_sent_step = -1;
 	ua->state = UA_ST_RUN;
 	ua->vars = calloc(p->nvars ? p->nvars : 1, sizeof(*ua->vars));
 	ua->rtd_start_us = calloc(p->nrtds ? p->nrtds : 1, sizeof(*ua->rtd_start_us));
@@ -66,7 +67,7 @@ void ua_release(struct ua *ua)
 	free(ua->rtd_start_us);
 	free(ua->rtx_msg);
 	free(ua->last_sent);
-	free(ua->dlg_raw);
+	free(ua->dlg);
 	free(ua->chal);
 	free(ua->peer_tag);
 	free(ua->routes);
@@ -75,7 +76,7 @@ void ua_release(struct ua *ua)
 	msg_free(ua->last_msg);
 	ua->vars = NULL;
 	ua->rtd_start_us = NULL;
-	ua->dlg_raw = NULL;
+	ua->dlg = NULL;
 	ua->chal = NULL;
 	ua->rtx_msg = ua->last_sent = ua->peer_tag = ua->routes = ua->call_id = NULL;
 	ua->user = NULL;
@@ -234,6 +235,7 @@ static void rtx_fire(void *arg)
 	    (e->o.max_retrans && ua->rtx_count >= e->o.max_retrans)) {
 		if (ua->rtx_kind == RTX_FINAL_RESP) {
 			rtx_stop(ua);
+			ua_rtx_forget(ua);  /* no ACK came: nothing more to resend */
 			return;
 		}
 		rtx_stop(ua);
@@ -307,7 +309,16 @@ static void do_send(struct ua *ua, const struct step *st)
 	}
 	step_stat(ua, st->index)->sent++;
 	ua->last_send_us = loop_now_us(e->loop);
-	if (keep_copy(&ua->last_sent, &ua->last_sent_len, e->out.data, e->out.len)) {
+	ua->last_sent_is_resp = !t->is_request;
+	ua->last_sent_is_ack = t->is_request && is_method(t->method, "ACK");
+	ua->last_sent_step = (int)st->index;
+	free(ua->last_sent);
+	ua->last_sent = NULL;
+	/* only a response or an ACK is ever sent again as it was (for a
+	 * retransmitted request or 2xx); rendering its step again gives the
+	 * same bytes unless the template holds time or variables */
+	if (st->resend_copy && (ua->last_sent_is_resp || ua->last_sent_is_ack) &&
+	    keep_copy(&ua->last_sent, &ua->last_sent_len, e->out.data, e->out.len)) {
 		ua_fail(ua, FAIL_INTERNAL, "out of memory");
 		return;
 	}
@@ -315,11 +326,39 @@ static void do_send(struct ua *ua, const struct step *st)
 		ua->inv_pending = 1;
 	else if (t->is_request && is_method(t->method, "BYE"))
 		ua->dlg_closed = 1;
-	ua->last_sent_is_resp = !t->is_request;
-	ua->last_sent_is_ack = t->is_request && is_method(t->method, "ACK");
 	arm_after_send(ua, st, e->out.data, e->out.len);
 	rtd_marks(ua, st);
 	advance(ua, st);
+}
+
+void ua_resend_last(struct ua *ua, struct msg *m)
+{
+	struct eng *e = ua_eng(ua);
+	const struct step *st;
+	struct msg *keep = ua->last_msg;
+	int err;
+
+	if (ua->last_sent) {
+		eng_send(e, ua, ua->last_sent, ua->last_sent_len);
+		return;
+	}
+	if (ua->last_sent_step < 0)
+		return;
+	st = &ua->pu->steps[ua->last_sent_step];
+	ua->last_msg = m;  /* the same bytes as the message it answered */
+	err = rend_tpl(ua, st, st->msg, 1, &e->out);
+	ua->last_msg = keep;
+	if (!err)
+		eng_send(e, ua, e->out.data, e->out.len);
+}
+
+void ua_rtx_forget(struct ua *ua)
+{
+	if (ua->rtx_kind != RTX_NONE || ua->inv_pending)
+		return;
+	free(ua->rtx_msg);
+	ua->rtx_msg = NULL;
+	ua->rtx_len = 0;
 }
 
 void ua_after_recv(struct ua *ua, const struct step *st)

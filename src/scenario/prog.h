@@ -163,6 +163,8 @@ struct step {
 	/* send */
 	struct tpl *msg;
 	int retrans_ms;         /* retrans= T1 in ms; 0 = default (-t u*: 500)  */
+	int resend_copy;        /* keep what was sent to resend it (rendering
+	                           again might differ: time, variables)      */
 	int lost_pct;           /* lost=: percent of sends to drop (0..100)    */
 	int start_txn;          /* start_txn= present                          */
 
@@ -182,6 +184,8 @@ struct step {
 	int auth;               /* auth="true": challenge is kept (issue 3)    */
 	int rrs;                /* rrs="true": record the route set            */
 	int ignoresdp;
+	int keep_last;          /* a later step reads this message ([last_*]):
+	                           the call keeps it until the next recv      */
 
 	/* send and recv */
 	int next;               /* step index to go to after this one, or -1   */

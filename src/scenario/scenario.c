@@ -439,6 +439,7 @@ static void finish(struct prog *p)
 		pu->uas_mode = i < pu->nsteps && pu->steps[i].kind == STEP_RECV &&
 			       pu->steps[i].request != NULL;
 	}
+	scn_flow(p);
 }
 
 /* ---- parsing ------------------------------------------------------------- */

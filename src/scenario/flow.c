@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* flow: what a call must keep of the messages around each step, worked
+ * out once at load so that an idle call holds no message it will not
+ * read again: the last received message only while a later step reads
+ * it ([last_*], [next_url], an ereg at a <nop>), and a sent response or
+ * ACK as a copy only when rendering it again could give other bytes. */
+#include "config.h"
+#include "scenario/build.h"
+
+/* Does template t (with its nested templates) read the last message? */
+static int tpl_reads_last(const struct prog *p, const struct tpl *t)
+{
+	unsigned i;
+
+	if (!t)
+		return 0;
+	for (i = 0; i < t->nsegs; i++) {
+		const struct tpl_seg *s = &t->segs[i];
+
+		switch (s->kind) {
+		case SEG_LAST_HDR: case SEG_LAST_REQUEST_URI: case SEG_LAST_CSEQ_NUMBER:
+		case SEG_LAST_MESSAGE: case SEG_NEXT_URL:
+			return 1;
+		case SEG_PARAM:
+			if ((unsigned)s->num < p->nparams && tpl_reads_last(p, p->params[s->num]))
+				return 1;
+			break;
+		default:
+			break;
+		}
+		if (tpl_reads_last(p, s->sub) || tpl_reads_last(p, s->sub2))
+			return 1;
+	}
+	return 0;
+}
+
+/* Could rendering t again give other bytes than the first time, with the
+ * same last message? (Time, variables, counters, credentials.) */
+static int tpl_volatile(const struct prog *p, const struct tpl *t)
+{
+	unsigned i;
+
+	if (!t)
+		return 0;
+	for (i = 0; i < t->nsegs; i++) {
+		const struct tpl_seg *s = &t->segs[i];
+
+		switch (s->kind) {
+		case SEG_TIMESTAMP: case SEG_DATE: case SEG_CLOCK_TICK: case SEG_USERS:
+		case SEG_VAR: case SEG_AUTHENTICATION:
+			return 1;
+		case SEG_PARAM:
+			if ((unsigned)s->num < p->nparams && tpl_volatile(p, p->params[s->num]))
+				return 1;
+			break;
+		default:
+			break;
+		}
+		if (tpl_volatile(p, s->sub) || tpl_volatile(p, s->sub2))
+			return 1;
+	}
+	return 0;
+}
+
+/* Does step st read the last received message (not the one it receives)? */
+static int step_reads_last(const struct prog *p, const struct step *st)
+{
+	unsigned i;
+
+	if (st->kind == STEP_SEND && tpl_reads_last(p, st->msg))
+		return 1;
+	if (st->kind == STEP_RECV)
+		return 0;  /* its actions read the message it receives */
+	for (i = 0; i < st->nacts; i++) {
+		const struct action *a = &st->acts[i];
+
+		if ((a->kind == ACT_EREG && a->search != SEARCH_VAR) ||
+		    a->kind == ACT_VERIFYAUTH || tpl_reads_last(p, a->value) ||
+		    tpl_reads_last(p, a->value2))
+			return 1;
+	}
+	return 0;
+}
+
+/* Steps run in order unless a next=, ontimeout= or jump says otherwise. */
+static int is_linear(const struct prog_ua *pu)
+{
+	unsigned i, j;
+
+	for (i = 0; i < pu->nsteps; i++) {
+		const struct step *st = &pu->steps[i];
+
+		if (st->next >= 0 || st->ontimeout >= 0)
+			return 0;
+		for (j = 0; j < st->nacts; j++)
+			if (st->acts[j].kind == ACT_JUMP)
+				return 0;
+	}
+	return 1;
+}
+
+static void flow_ua(const struct prog *p, struct prog_ua *pu)
+{
+	int linear = is_linear(pu), any = 0;
+	unsigned i, j;
+
+	for (i = 0; i < pu->nsteps; i++)
+		any |= step_reads_last(p, &pu->steps[i]);
+	for (i = 0; i < pu->nsteps; i++) {
+		struct step *st = &pu->steps[i];
+
+		if (st->kind == STEP_SEND)
+			st->resend_copy = tpl_volatile(p, st->msg);
+		if (st->kind != STEP_RECV)
+			continue;
+		if (!linear) {
+			st->keep_last = any;
+			continue;
+		}
+		/* control leaves a chain of recvs only through one of them,
+		 * which replaces the last message: look up to the next recv */
+		st->keep_last = 0;
+		for (j = i + 1; j < pu->nsteps && pu->steps[j].kind != STEP_RECV; j++)
+			if (step_reads_last(p, &pu->steps[j]))
+				st->keep_last = 1;
+	}
+}
+
+void scn_flow(struct prog *p)
+{
+	unsigned u;
+
+	for (u = 0; u < p->nuas; u++)
+		flow_ua(p, &p->uas[u]);
+}
