@@ -230,22 +230,39 @@ void eng_call_ended(struct eng *e, struct call *c)
 static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
 			const struct tp_addr *from, void *arg);
 
+/* A call and its nuas parties in one zeroed block: the structs, then
+ * each party's variables and rtd marks. */
+static struct call *call_alloc(struct eng *e, unsigned nuas)
+{
+	size_t extra = ua_extra_size(e->p);
+	struct call *c = calloc(1, sizeof(*c) + nuas * (sizeof(struct ua) + extra));
+
+	if (c) {
+		c->eng = e;
+		c->nuas = nuas;
+	}
+	return c;
+}
+
+static void *ua_extra(struct call *c, unsigned i)
+{
+	return (char *)&c->ua[c->nuas] + i * ua_extra_size(c->eng->p);
+}
+
 static int call_new(struct eng *e, struct call **cp, struct diag *d)
 {
 	const struct prog *p = e->p;
-	struct call *c = calloc(1, sizeof(*c) + p->nuas * sizeof(struct ua));
+	struct call *c = call_alloc(e, p->nuas);
 	unsigned i, base = 0;
 	int err = ENOMEM;
 
 	if (!c)
 		return ENOMEM;
-	c->eng = e;
-	c->nuas = p->nuas;
 	c->number = ++e->started;
 	c->start_us = loop_now_us(e->loop);
 	c->field_row = inj_next_row(&e->inj);
 	for (i = 0; i < p->nuas; i++) {
-		err = ua_init(&c->ua[i], c, &p->uas[i], base);
+		err = ua_init(&c->ua[i], c, &p->uas[i], base, ua_extra(c, i));
 		if (err)
 			goto out;
 		base += p->uas[i].nsteps;
@@ -689,12 +706,10 @@ static int run_init(struct eng *e, struct diag *d)
 	if (!e->globals && !(e->globals = calloc(e->p->nvars ? e->p->nvars : 1,
 						   sizeof(*e->globals))))
 		return ENOMEM;
-	c = calloc(1, sizeof(*c) + sizeof(struct ua));
+	c = call_alloc(e, 1);
 	if (!c)
 		return ENOMEM;
-	c->eng = e;
-	c->nuas = 1;
-	if (ua_init(&c->ua[0], c, pu, 0) != 0) {
+	if (ua_init(&c->ua[0], c, pu, 0, ua_extra(c, 0)) != 0) {
 		free(c);
 		return ENOMEM;
 	}

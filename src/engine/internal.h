@@ -81,8 +81,8 @@ struct ua {
 	uint32_t cseq;
 	int cseq_used;
 	int jump_to;               /* set by a jump action, else -1        */
-	struct var_val *vars;      /* prog->nvars                          */
-	uint64_t *rtd_start_us;    /* prog->nrtds                          */
+	struct var_val *vars;      /* prog->nvars, in the call's block     */
+	uint64_t *rtd_start_us;    /* prog->nrtds, in the call's block     */
 	uint64_t last_send_us;     /* when the last message was first sent */
 	struct tp_sock *sock;      /* per-call socket (-t un) or shared    */
 	struct tp_addr remote;
@@ -176,7 +176,11 @@ void eng_trace_err(struct eng *e, const char *fmt, ...)
 void eng_call_ended(struct eng *e, struct call *c);
 
 /* ua.c */
-int ua_init(struct ua *ua, struct call *c, const struct prog_ua *pu, unsigned step_base);
+/* The memory a UA needs beside its struct (variables, rtd marks): the
+ * call allocates it with itself, zeroed, and hands it to ua_init. */
+size_t ua_extra_size(const struct prog *p);
+int ua_init(struct ua *ua, struct call *c, const struct prog_ua *pu, unsigned step_base,
+	    void *extra);
 void ua_release(struct ua *ua);
 void ua_run(struct ua *ua);
 void ua_fail(struct ua *ua, enum fail_reason r, const char *what);

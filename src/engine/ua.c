@@ -23,7 +23,14 @@ static struct stat_step *step_stat(struct ua *ua, unsigned idx)
 	return &ua_eng(ua)->st.steps[ua->step_base + idx];
 }
 
-int ua_init(struct ua *ua, struct call *c, const struct prog_ua *pu, unsigned step_base)
+size_t ua_extra_size(const struct prog *p)
+{
+	return (p->nvars ? p->nvars : 1) * sizeof(struct var_val) +
+	       (p->nrtds ? p->nrtds : 1) * sizeof(uint64_t);
+}
+
+int ua_init(struct ua *ua, struct call *c, const struct prog_ua *pu, unsigned step_base,
+	    void *extra)
 {
 	const struct prog *p = c->eng->p;
 	unsigned i;
@@ -35,12 +42,9 @@ int ua_init(struct ua *ua, struct call *c, const struct prog_ua *pu, unsigned st
 	ua->jump_to = -1;
 	ua->last_sent_step = -1;
 	ua->state = UA_ST_RUN;
-	ua->vars = calloc(p->nvars ? p->nvars : 1, sizeof(*ua->vars));
-	ua->rtd_start_us = calloc(p->nrtds ? p->nrtds : 1, sizeof(*ua->rtd_start_us));
-	if (!ua->vars || !ua->rtd_start_us) {
-		ua_release(ua);
-		return ENOMEM;
-	}
+	/* zeroed memory of the call's own block (ua_extra_size) */
+	ua->vars = extra;
+	ua->rtd_start_us = (uint64_t *)(ua->vars + (p->nvars ? p->nvars : 1));
 	/* without start_rtd, a response time counts from the call's start */
 	for (i = 0; i < p->nrtds; i++)
 		ua->rtd_start_us[i] = c->start_us;
@@ -63,8 +67,6 @@ void ua_release(struct ua *ua)
 	if (ua->vars && p)
 		for (i = 0; i < p->nvars; i++)
 			var_clear(&ua->vars[i]);
-	free(ua->vars);
-	free(ua->rtd_start_us);
 	free(ua->rtx_msg);
 	free(ua->last_sent);
 	free(ua->dlg);

@@ -6,14 +6,24 @@
 #define SB_TP_H
 
 #include <stddef.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include "base/diag.h"
 
 struct loop;
 struct tp_sock;
 
+/* An IPv4 or IPv6 address: 28 bytes, not sockaddr_storage's 128 (every
+ * call keeps one per party). */
+union tp_sa {
+	sa_family_t ss_family;
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
 struct tp_addr {
-	struct sockaddr_storage ss;
+	union tp_sa ss;
 	socklen_t len;
 };
 

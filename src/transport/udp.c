@@ -226,6 +226,10 @@ int tp_addr_parse(struct tp_addr *a, const char *hostport, unsigned defport,
 	rc = getaddrinfo(host, port, &hints, &res);
 	if (rc != 0 || !res)
 		return diag_set(d, NULL, 0, "cannot resolve '%s': %s", host, gai_strerror(rc));
+	if (res->ai_addrlen > sizeof(a->ss)) {
+		freeaddrinfo(res);
+		return diag_set(d, NULL, 0, "'%s' is not an IPv4 or IPv6 address", host);
+	}
 	memcpy(&a->ss, res->ai_addr, res->ai_addrlen);
 	a->len = res->ai_addrlen;
 	freeaddrinfo(res);
