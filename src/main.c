@@ -91,6 +91,7 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->metrics_path = c->metrics;
 	o->users = c->users;
 	o->unpaced = c->users && !c->rate_given;
+	o->no_backoff = c->no_backoff;
 	o->keyboard = !c->nostdin && !c->background && isatty(STDIN_FILENO);
 	o->max_fail_rate = c->max_fail_rate;
 	o->p99_names = (const char (*)[64])c->p99_names;

@@ -274,6 +274,7 @@ static void apply_flag(struct config *c, const struct row *r)
 	case CLI_OPT_BACKGROUND: c->background = 1; break;
 	case CLI_OPT_SERVE: c->serve = 1; break;
 	case CLI_OPT_NO_RATE_QUIT: c->no_rate_quit = 1; break;
+	case CLI_OPT_NO_BACKOFF: c->no_backoff = 1; break;
 	case CLI_OPT_NOSTDIN: c->nostdin = 1; break;
 	case CLI_OPT_HELP: c->help = 1; break;
 	case CLI_OPT_VERSION: c->version = 1; break;

@@ -35,6 +35,7 @@ struct config {
 	const char *auth_pass;      /* -ap                                   */
 	uint64_t pause_ms;          /* -d                                    */
 	uint64_t timer_resol_ms;    /* -timer_resol: batching pause bound    */
+	int no_backoff;             /* -no_backoff                           */
 	double rate;                /* -r                                    */
 	uint64_t rate_period_ms;    /* -rp                                   */
 	unsigned limit;             /* -l; 0 = none                          */

@@ -362,10 +362,16 @@ static void on_rate(void *arg)
 		if (lag > 10000)
 			e->late_ticks++;
 	}
+	if (!e->o.unpaced &&
+	    eng_pace_update(&e->pace, e->rate * 1000.0 / (double)e->o.rate_period_ms, now)) {
+		/* a new share of the asked rate: schedule anew from now */
+		e->rate_base_us = now;
+		e->rate_base_started = e->started;
+	}
 	if (e->o.unpaced) {
 		due = UINT64_MAX;
 	} else {
-		double per_ms = e->rate / (double)e->o.rate_period_ms;
+		double per_ms = e->rate * e->pace.factor / (double)e->o.rate_period_ms;
 		uint64_t slack = (uint64_t)(50 * per_ms) > 2 ? (uint64_t)(50 * per_ms) : 2;
 
 		due = e->rate_base_started + (uint64_t)((double)(now - e->rate_base_us) / 1000.0 *
@@ -872,6 +878,7 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 	}
 	loop_set_tick(e->loop, on_tick, e);
 	loop_set_batch(e->loop, o->batch_us);
+	eng_pace_init(&e->pace, o->no_backoff);
 	*ep = e;
 	return 0;
 }
@@ -945,7 +952,17 @@ static void judge_generator(const struct eng *e, struct rpt_gen *g)
 	g->not_started = e->not_started;
 	g->udp_drops = drops >= 0 && e->udp_drops0 != UINT64_MAX ?
 		       drops - (long long)e->udp_drops0 : -1;
-	if (e->not_started)
+	g->held_s = (double)e->pace.held_us / 1e6;
+	g->min_rate_share = e->pace.min_factor;
+	if (e->pace.held_us && e->not_started == 0)
+		snprintf(g->why, sizeof(g->why), "%s: answers queued up (first answers after "
+			 "%.1f ms, %.1f ms unloaded), so sipbench held the start rate back, down "
+			 "to %.0f%% of the asked rate, for %.1f s%s",
+			 g->cpu_share > 0.7 ? "sipbench is the bottleneck" :
+			 "the target is saturated", (double)e->pace.worst_us / 1000.0,
+			 (double)e->pace.base_us / 1000.0, e->pace.min_factor * 100, g->held_s,
+			 g->cpu_share > 0.7 ? "" : " (-no_backoff keeps the asked rate)");
+	else if (e->not_started)
 		snprintf(g->why, sizeof(g->why), "sipbench is the bottleneck: %llu calls due at "
 			 "the asked rate were not started (%.0f%% of one core; its rate timer "
 			 "up to %.0f ms late)", (unsigned long long)e->not_started,
@@ -1038,6 +1055,7 @@ int eng_run(struct eng *e, FILE *out)
 	abort_all(e);
 	loop_update_time(e->loop);
 	e->end_us = loop_now_us(e->loop);
+	eng_pace_finish(&e->pace, e->end_us);
 	if (e->o.stat_csv)
 		rpt_csv_line(&e->csv, &e->st, e->end_us, target_rate(e), e->nactive);
 	memset(&r, 0, sizeof(r));

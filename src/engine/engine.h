@@ -63,6 +63,7 @@ struct eng_opts {
 	const char *metrics_path;    /* --metrics, or NULL                   */
 	unsigned users;              /* -users: calls kept running, 0 none   */
 	int unpaced;                 /* -users without -r: no rate           */
+	int no_backoff;              /* -no_backoff: always the asked rate   */
 	int keyboard;                /* read + - * / p q from stdin (a TTY)  */
 	double max_fail_rate;        /* < 0: none                            */
 	const char (*p99_names)[64]; /* --max_p99 NAME=ms limits             */

@@ -101,10 +101,40 @@ struct call {
 	int failed;                /* a UA failed: outcome decided         */
 	enum fail_reason reason;
 	int timed_out;
+	int answered;              /* a first answer came (eng_pace_answered) */
 	uint64_t signals;          /* <signal>s raised, by index           */
 	struct media_cap_list cap; /* --pcap: its messages so far          */
 	struct ua ua[];
 };
+
+/* pace.c: the share of the asked rate to start, cut while answers queue. */
+struct pace {
+	double factor;             /* share of the asked rate, (0, 1]      */
+	double min_factor;         /* the lowest it went                   */
+	uint64_t ewma_us;          /* smoothed time to a first answer      */
+	uint64_t base_us;          /* its lowest: the unloaded time        */
+	uint64_t worst_us;         /* the highest that caused a cut        */
+	unsigned samples;
+	uint64_t hold_until_us;    /* cool-down after a cut                */
+	uint64_t next_up_us;       /* next increase                        */
+	uint64_t changed_us;       /* factor last changed                  */
+	uint64_t held_us;          /* time spent below the asked rate      */
+	uint64_t win_start_us;     /* window counting answered calls       */
+	unsigned win_calls;
+	double answered_per_s;     /* calls answered per second, last window */
+	int off;                   /* -no_backoff                          */
+};
+
+void eng_pace_init(struct pace *p, int off);
+/* A first answer to a request came rtt_us after it was sent (requests
+ * that were retransmitted give no sample, as in Karn's algorithm). */
+void eng_pace_sample(struct pace *p, uint64_t rtt_us);
+/* A call got the first answer to its first request. */
+void eng_pace_answered(struct pace *p, uint64_t now_us);
+/* Called from the rate timer with the asked calls per second: 1 when
+ * factor changed (the schedule must restart from now at the new rate). */
+int eng_pace_update(struct pace *p, double asked_per_s, uint64_t now_us);
+void eng_pace_finish(struct pace *p, uint64_t now_us);
 
 struct inj {
 	char ***rows;              /* rows[i][j]: field j of row i         */
@@ -158,6 +188,7 @@ struct eng {
 	struct var_val *globals;   /* -set values, by variable index       */
 	int pid;
 	struct rpt_csv csv;         /* -trace_stat state                     */
+	struct pace pace;           /* back-off when answers queue up        */
 };
 
 /* engine.c */

@@ -50,6 +50,17 @@ static int handle_retransmission(struct ua *ua, struct msg *m)
 
 static void stop_own_retransmission(struct ua *ua, const struct msg *m)
 {
+	/* the first answer to a request sent once: how long answers take */
+	if ((ua->rtx_kind == RTX_INVITE || ua->rtx_kind == RTX_NON_INVITE) &&
+	    !m->is_request && ua->rtx_count == 0) {
+		struct eng *e = ua->call->eng;
+
+		eng_pace_sample(&e->pace, loop_now_us(e->loop) - ua->last_send_us);
+		if (!ua->call->answered) {
+			ua->call->answered = 1;
+			eng_pace_answered(&e->pace, loop_now_us(e->loop));
+		}
+	}
 	switch (ua->rtx_kind) {
 	case RTX_FINAL_RESP:
 		if (m->is_request && !strcasecmp(m->method, "ACK"))

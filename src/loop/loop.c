@@ -31,6 +31,7 @@ struct loop {
 	uint64_t win_start_us;     /* the current 100 ms busy window        */
 	unsigned win_turns;        /* turns that handled events in it       */
 	int batching;              /* the last window was busy enough       */
+	int backlog;               /* input left waiting this turn          */
 };
 
 #define BUSY_WINDOW_US 100000
@@ -183,6 +184,11 @@ void loop_set_batch(struct loop *l, uint64_t max_us)
 	l->batch_us = max_us;
 }
 
+void loop_note_backlog(struct loop *l)
+{
+	l->backlog = 1;
+}
+
 /* After a turn that handled events, on a busy loop: pause before the next
  * epoll_wait so that the datagrams arriving meanwhile are taken in one
  * wake-up (as SIPp's fixed 1 ms sleep does, but only under load, and
@@ -207,8 +213,10 @@ static void gather(struct loop *l, int busy)
 		l->win_start_us = l->now_us;
 		l->win_turns = 0;
 	}
-	if (!busy || !l->batching)
+	if (!busy || !l->batching || l->backlog) {
+		l->backlog = 0;
 		return;
+	}
 	next = tmr_wheel_next(&l->wheel, l->now_us / 1000);
 	if (next >= 0 && (uint64_t)next * 1000 < wait)
 		wait = (uint64_t)next * 1000;

@@ -53,6 +53,9 @@ int loop_run(struct loop *l);
  * (never past the next timer) before polling again, so one wake-up takes
  * in several datagrams. 0 (the default) turns it off. */
 void loop_set_batch(struct loop *l, uint64_t max_us);
+/* A handler stopped with input still waiting: the loop polls again at
+ * once instead of pausing to gather. */
+void loop_note_backlog(struct loop *l);
 void loop_stop(struct loop *l);
 
 /* Monotonic clock, cached at the start of each iteration. */

@@ -158,10 +158,11 @@ int rpt_json(FILE *f, const struct rpt_run *r)
 		(unsigned long long)st->default_sent);
 	fprintf(f, "  \"generator\": {\"cpu_s\": %.3f, \"cpu_share\": %.3f, \"max_lag_ms\": %.3f, "
 		"\"late_ticks\": %llu, \"not_started\": %llu, \"udp_drops\": %lld, "
-		"\"bottleneck\": %s, \"verdict\": ",
+		"\"held_back_s\": %.3f, \"min_rate_share\": %.3f, \"bottleneck\": %s, "
+		"\"verdict\": ",
 		r->gen.cpu_s, r->gen.cpu_share, (double)r->gen.max_lag_us / 1000.0,
 		(unsigned long long)r->gen.late_ticks, (unsigned long long)r->gen.not_started,
-		r->gen.udp_drops,
+		r->gen.udp_drops, r->gen.held_s, r->gen.min_rate_share,
 		r->gen.bottleneck ? "true" : "false");
 	str(f, r->gen.bottleneck ? r->gen.why : "kept up");
 	fputs("},\n", f);

@@ -31,8 +31,10 @@ struct rpt_gen {
 	uint64_t not_started;        /* calls due but dropped: behind        */
 	long long udp_drops;         /* machine's UDP receive buffer
 	                                overflows during the run, -1 unknown */
+	double held_s;               /* time the start rate was held back    */
+	double min_rate_share;       /* lowest share of the asked rate       */
 	int bottleneck;              /* sipbench could not keep up           */
-	char why[200];
+	char why[240];
 };
 
 /* What the final reports show about one run. */

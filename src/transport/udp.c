@@ -69,6 +69,8 @@ static void on_readable(int fd, unsigned events, void *arg)
 		}
 		/* bounded so one busy socket cannot starve timers */
 	} while (n == BATCH && ++rounds < 8);
+	if (n == BATCH)
+		loop_note_backlog(s->loop);  /* more waits: no gathering pause */
 }
 
 static void set_bufsize(int fd)
