@@ -3,11 +3,13 @@
 
 For each pair of client and server (SIPp/SIPp, sipbench/sipbench and the
 two crossed pairs) it finds the highest rate with no failed call and no
-retransmission over a window, records the CPU seconds per 1,000 calls of
-each process (from /proc), then measures the RSS of 10,000 concurrent
-calls and the instructions per call (perf stat, else callgrind on a smaller
-run). Loopback only; every process it starts is stopped by its pid; every
-run is bounded in calls and time.
+retransmission over a window, at which the achieved rate is the asked one
+(within 3%), and records the CPU seconds per 1,000 calls of each process
+(from /proc). Then it asks each same-tool pair for twice its peak (does
+it collapse?), measures the RSS per idle call (10,000 calls in a pause,
+minus the process's RSS at start) and the instructions per call (perf
+stat, else callgrind on a smaller run). Loopback only; every process it
+starts is stopped by its pid; every run is bounded in calls and time.
 
 Usage: compare.py [--window S] [--rates R1,R2,...] [--quick]"""
 import argparse, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time
@@ -38,6 +40,9 @@ class Proc:
                                   stdin=subprocess.DEVNULL, cwd=TMP)
         self.cpu = 0.0
         self.rss = 0
+        self.rss0 = None             # the first RSS sample: the baseline
+        self.t0 = time.time()
+        self.t1 = None
 
     def sample(self):
         try:
@@ -45,11 +50,16 @@ class Proc:
                 fields = f.read().rsplit(")", 1)[1].split()
             self.cpu = (int(fields[11]) + int(fields[12])) / CLK
             self.rss = int(fields[21]) * PAGE
+            if self.rss0 is None:
+                self.rss0 = self.rss
         except (OSError, IndexError, ValueError):
             pass
 
     def alive(self):
-        return self.p.poll() is None
+        alive = self.p.poll() is None
+        if not alive and self.t1 is None:
+            self.t1 = time.time()
+        return alive
 
     def stop(self):
         if self.alive():
@@ -118,8 +128,19 @@ def counts(kind, side):
     return sipbench_counts(os.path.join(TMP, side + ".json"))
 
 
+def verdict(kind):
+    """sipbench's own word on whether it kept up (client side)."""
+    if kind != "sipbench":
+        return ""
+    try:
+        return json.load(open(os.path.join(TMP, "cli.json")))["generator"]["verdict"]
+    except (OSError, ValueError, KeyError):
+        return ""
+
+
 def trial(cli, srv, rate, window):
-    """One run at rate for window seconds: (clean, ok, failed, retrans, cpu_cli, cpu_srv)."""
+    """One run at rate for window seconds:
+    (clean, ok, failed, retrans, cpu_cli, cpu_srv, achieved calls/s)."""
     for f in ("cli.csv", "srv.csv", "cli.json", "srv.json"):
         try:
             os.remove(os.path.join(TMP, f))
@@ -130,45 +151,68 @@ def trial(cli, srv, rate, window):
     s = Proc(server_cmd(srv, port, calls), "server")
     time.sleep(0.5)
     c = Proc(client_cmd(cli, port, rate, calls), "client")
-    wait_all([c], time.time() + window + 40)
+    wait_all([c], time.time() + 2 * window + 40)
     wait_all([s], time.time() + 5)
     ok, failed, rtx = counts(cli, "cli")
     sok, sfailed, srtx = counts(srv, "srv")
-    clean = ok == calls and failed == 0 and rtx == 0 and srtx == 0
-    return clean, ok, failed, rtx + srtx, c.cpu, s.cpu
+    took = (c.t1 or time.time()) - c.t0
+    achieved = ok / took if took > 0 else 0
+    clean = (ok == calls and failed == 0 and rtx == 0 and srtx == 0 and
+             achieved >= 0.97 * rate)
+    return clean, ok, failed, rtx + srtx, c.cpu, s.cpu, achieved
 
 
-def best_rate(cli, srv, rates, window, log):
-    """The highest clean rate, climbing the list and stopping at the first failure."""
+def best_rate(cli, srv, rates, window, log, per_rate):
+    """The highest clean rate, climbing the list and stopping at the first
+    failure; per_rate[r] gets (cpu/1000 client, cpu/1000 server) of each
+    clean rate."""
     best = None
     for r in rates:
-        clean, ok, failed, rtx, ccpu, scpu = trial(cli, srv, r, window)
-        log("  %-8s -> %-8s %6d calls/s: %s (ok %d, failed %d, retrans %d, cpu %.2f + %.2f s)"
-            % (cli, srv, r, "clean" if clean else "NOT clean", ok, failed, rtx, ccpu, scpu))
+        clean, ok, failed, rtx, ccpu, scpu, got = trial(cli, srv, r, window)
+        log("  %-8s -> %-8s %6d calls/s: %s (ok %d, failed %d, retrans %d, achieved %.0f/s, "
+            "cpu %.2f + %.2f s)" % (cli, srv, r, "clean" if clean else "NOT clean", ok,
+                                    failed, rtx, got, ccpu, scpu))
         if not clean:
             break
         best = (r, 1000.0 * ccpu / max(ok, 1), 1000.0 * scpu / max(ok, 1))
+        per_rate[r] = best[1:]
     return best
 
 
+def saturate(kind, peak, window, log):
+    """Ask a same-tool pair for twice its peak: (achieved/s, failed, retrans, verdict)."""
+    clean, ok, failed, rtx, ccpu, scpu, got = trial(kind, kind, 2 * peak, window)
+    v = verdict(kind)
+    log("  %-8s -> %-8s %6d calls/s (2x peak): achieved %.0f/s = %.0f%% of the peak, "
+        "failed %d, retrans %d%s" % (kind, kind, 2 * peak, got, 100.0 * got / peak, failed,
+                                     rtx, "; says: " + v if v else ""))
+    return got, failed, rtx, v
+
+
 def rss_per_10k(kind_cli, kind_srv, concurrent):
-    """RSS of each side holding `concurrent` calls in a long pause."""
+    """RSS per idle call of each side: the growth of RSS between 20% and
+    100% of `concurrent` calls held in a long pause, per call (so the
+    program's own start-up memory does not count)."""
     port = free_port()
     rate = 5000
     s = Proc(server_cmd(kind_srv, port, concurrent), "rss-server")
     time.sleep(0.5)
     c = Proc(client_cmd(kind_cli, port, rate, concurrent, pause_ms=60000), "rss-client")
-    t_end = time.time() + concurrent / rate + 8
+    t0 = time.time()
+    time.sleep(0.2 * concurrent / rate)
+    c.sample()
+    s.sample()
+    n1 = min(concurrent, rate * (time.time() - t0))
+    r1 = (c.rss, s.rss)
+    t_end = t0 + concurrent / rate + 5
     while time.time() < t_end and c.alive():
-        c.sample()
-        s.sample()
         time.sleep(0.5)
     c.sample()
     s.sample()
-    cr, sr = c.rss, s.rss
+    per_call = ((c.rss - r1[0]) / (concurrent - n1), (s.rss - r1[1]) / (concurrent - n1))
     c.stop()
     s.stop()
-    return cr * 10000 / concurrent, sr * 10000 / concurrent
+    return per_call
 
 
 def instructions_per_call(kind, calls):
@@ -214,11 +258,12 @@ def instructions_per_call(kind, calls):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--window", type=float, default=20)
-    ap.add_argument("--rates", default="1000,2000,3000,5000,7000,10000,12500,15000,20000")
+    ap.add_argument("--rates", default="1000,2000,3000,5000,7000,10000,15000,20000,25000,"
+                    "30000,35000,40000,45000,50000")
     ap.add_argument("--quick", action="store_true", help="5 s windows, fewer rates")
     a = ap.parse_args()
     if a.quick:
-        a.window, a.rates = 5, "1000,2000,5000,10000"
+        a.window, a.rates = 5, "1000,2000,5000,10000,20000,30000"
     rates = [int(r) for r in a.rates.split(",")]
     if not SIPP or not os.access(SIPBENCH, os.X_OK):
         print("needs sipp on PATH and a built %s" % SIPBENCH)
@@ -234,9 +279,13 @@ def main():
     log("window %g s, rates %s; work files in %s" % (a.window, a.rates, TMP))
     pairs = [("sipp", "sipp"), ("sipbench", "sipbench"), ("sipbench", "sipp"),
              ("sipp", "sipbench")]
-    res = {}
+    res, per_rate = {}, {}
     for cli, srv in pairs:
-        res[(cli, srv)] = best_rate(cli, srv, rates, a.window, log)
+        per_rate[(cli, srv)] = {}
+        res[(cli, srv)] = best_rate(cli, srv, rates, a.window, log, per_rate[(cli, srv)])
+    log("asking each pair for twice its peak ...")
+    sat = {k: saturate(k, res[(k, k)][0], a.window, log) for k in ("sipp", "sipbench")
+           if res.get((k, k))}
     log("measuring RSS of 10,000 concurrent calls ...")
     rss = {k: rss_per_10k(k, k, 10000) for k in ("sipp", "sipbench")}
     log("measuring instructions per call ...")
@@ -250,16 +299,23 @@ def main():
             log("%-22s %10d/s %14.3f s %14.3f s" % (cli + " -> " + srv, b[0], b[1], b[2]))
         else:
             log("%-22s %12s" % (cli + " -> " + srv, "none clean"))
-    log("%-22s %14s %14s" % ("RSS per 10,000 calls", "client", "server"))
+    for k, (got, failed, rtx, v) in sat.items():
+        peak = res[(k, k)][0]
+        log("%-22s asked %d/s: achieved %.0f/s (%.0f%% of peak), failed %d, retrans %d"
+            % (k + " at 2x peak", 2 * peak, got, 100.0 * got / peak, failed, rtx))
+    log("%-22s %14s %14s" % ("RSS per idle call", "client", "server"))
     for k, (cr, sr) in rss.items():
-        log("%-22s %11.1f MB %11.1f MB" % (k, cr / 1e6, sr / 1e6))
+        log("%-22s %12.0f B %12.0f B" % (k, cr, sr))
     for k, (n, tool) in ipc.items():
         log("%-22s %s" % ("instructions/call " + k, "%.0f (%s)" % (n, tool) if n else "n/a"))
     sp, sb = res.get(("sipp", "sipp")), res.get(("sipbench", "sipbench"))
     if sp and sb:
-        log("ratio sipbench/SIPp: clean rate %.2fx, client CPU per call %.2fx, "
-            "RSS per call %.2fx" % (sb[0] / sp[0], sb[1] / sp[1] if sp[1] else 0,
-                                   rss["sipbench"][0] / rss["sipp"][0] if rss["sipp"][0] else 0))
+        same = per_rate[("sipbench", "sipbench")].get(sp[0])
+        log("ratio sipbench/SIPp: clean rate %.2fx, RSS per idle call %.2fx (client)"
+            % (sb[0] / sp[0], rss["sipbench"][0] / rss["sipp"][0] if rss["sipp"][0] else 0))
+        if same:
+            log("CPU per call at SIPp's peak (%d/s), sipbench/SIPp: client %.2fx, server %.2fx"
+                % (sp[0], same[0] / sp[1] if sp[1] else 0, same[1] / sp[2] if sp[2] else 0))
     shutil.rmtree(TMP, ignore_errors=True)
     return 0
 

@@ -176,6 +176,7 @@ struct eng {
 	uint64_t not_started;       /* calls due that sipbench could not start */
 	uint64_t udp_drops0;        /* machine's UDP RcvbufErrors at start    */
 	double cpu0;                /* our CPU seconds at start               */
+	uint64_t tx_late0;          /* tp's failed batched sends at start     */
 	void *tty_saved;            /* struct termios before the keys mode    */
 	int stopping;              /* no new calls                         */
 	int exit_reason;           /* 0, or 97 on signal                   */

@@ -32,6 +32,8 @@ struct loop {
 	unsigned win_turns;        /* turns that handled events in it       */
 	int batching;              /* the last window was busy enough       */
 	int backlog;               /* input left waiting this turn          */
+	int running;               /* inside loop_run                       */
+	struct loop_defer *deferred; /* to run at the end of the turn       */
 };
 
 #define BUSY_WINDOW_US 100000
@@ -189,6 +191,30 @@ void loop_note_backlog(struct loop *l)
 	l->backlog = 1;
 }
 
+void loop_defer(struct loop *l, struct loop_defer *d)
+{
+	if (!l->running) {
+		d->h(d->arg);
+		return;
+	}
+	if (d->queued)
+		return;
+	d->queued = 1;
+	d->next = l->deferred;
+	l->deferred = d;
+}
+
+void loop_run_deferred(struct loop *l)
+{
+	while (l->deferred) {
+		struct loop_defer *d = l->deferred;
+
+		l->deferred = d->next;
+		d->queued = 0;
+		d->h(d->arg);
+	}
+}
+
 /* After a turn that handled events, on a busy loop: pause before the next
  * epoll_wait so that the datagrams arriving meanwhile are taken in one
  * wake-up (as SIPp's fixed 1 ms sleep does, but only under load, and
@@ -233,19 +259,28 @@ int loop_run(struct loop *l)
 	struct epoll_event ev[MAX_EVENTS];
 
 	l->stop = 0;
+	l->running = 1;
 	while (!l->stop) {
 		int64_t wait = tmr_wheel_next(&l->wheel, l->now_us / 1000);
 		int n = epoll_wait(l->epfd, ev, MAX_EVENTS, wait < 0 ? -1 : (int)wait);
 
-		if (n < 0 && errno != EINTR)
-			return errno;
+		if (n < 0 && errno != EINTR) {
+			int err = errno;
+
+			loop_run_deferred(l);
+			l->running = 0;
+			return err;
+		}
 		l->now_us = mono_us();
 		if (n > 0)
 			dispatch(l, ev, n);
 		tmr_wheel_expire(&l->wheel, l->now_us / 1000);
 		if (l->tick)
 			l->tick(l->tick_arg);
+		loop_run_deferred(l);
 		gather(l, n > 0);
 	}
+	loop_run_deferred(l);
+	l->running = 0;
 	return 0;
 }

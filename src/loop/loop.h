@@ -34,8 +34,25 @@ struct tmr {
 	struct tmr_wheel *wheel;  /* set while running                    */
 };
 
+/* Work put off to the end of the loop turn (before the loop polls or
+ * pauses again), embedded in its owner: sends gathered during a turn go
+ * out in one system call. */
+typedef void (loop_defer_h)(void *arg);
+struct loop_defer {
+	struct loop_defer *next;
+	loop_defer_h *h;
+	void *arg;
+	int queued;
+};
+
 int loop_alloc(struct loop **lp);
 void loop_free(struct loop *l);
+
+/* Run d->h(d->arg) once at the end of this turn (again if queued again).
+ * Outside loop_run, call it at once. */
+void loop_defer(struct loop *l, struct loop_defer *d);
+/* Run what is deferred now (an owner about to go away calls it). */
+void loop_run_deferred(struct loop *l);
 
 /* Watch fd for events; arg is handed back to h. One registration per fd. */
 int loop_fd_add(struct loop *l, int fd, unsigned events, loop_fd_h *h, void *arg);

@@ -266,7 +266,9 @@ static int kw_plain(struct cctx *c, const char *k, size_t n, int line)
 		s->num = (int32_t)i;
 		return 0;
 	}
-	if (!strncmp(k, "crypto", 6))
+	/* SIPp's SDES keywords, and their unencrypted-SRTP ("ue") forms */
+	if (!strncmp(k, "crypto", 6) || (n > 10 && (!strncmp(k, "ueaescm128", 10) ||
+						    !strncmp(k, "uenullsha1", 10))))
 		return diag_set(c->d, c->p->file, line, "[%.*s]: SRTP (SDES) keywords are "
 				"not supported yet", (int)n, k);
 	return diag_set(c->d, c->p->file, line, "unknown keyword [%.*s]%s", (int)n, k,

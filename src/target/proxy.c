@@ -1145,6 +1145,10 @@ int tgt_start(struct target **tp, struct loop *l, const char *ip, unsigned port,
 	buf_init(&tg->out, 65535);
 	buf_init(&tg->tmp, 65535);
 	err = tp_udp_open(&tg->sock, l, ip, port, on_datagram, tg, d);
+	if (!err && tp_set_batching(tg->sock)) {
+		tp_close(tg->sock);
+		err = diag_set(d, NULL, 0, "out of memory");
+	}
 	if (err) {
 		free(tg);
 		return err;

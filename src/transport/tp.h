@@ -36,6 +36,11 @@ typedef void (tp_recv_h)(struct tp_sock *s, const char *buf, size_t len,
 int tp_udp_open(struct tp_sock **sp, struct loop *l, const char *ip,
 		unsigned port, tp_recv_h *h, void *arg, struct diag *d);
 void tp_close(struct tp_sock *s);
+/* From now on, gather what is sent on s during a loop turn and send it
+ * with one sendmmsg at the end of the turn (a shared socket: per-call
+ * sockets gain nothing). A batched send that fails then is counted in
+ * tp_stats.tx_late_errors, not returned by tp_send. */
+int tp_set_batching(struct tp_sock *s);
 
 /* Send one datagram. Returns 0 or errno (EAGAIN when the socket buffer
  * is full, ECONNREFUSED after an ICMP port unreachable...). */
@@ -57,6 +62,7 @@ unsigned tp_addr_port(const struct tp_addr *a);
 /* Counters kept by the transport layer (all sockets). */
 struct tp_stats {
 	unsigned long long rx_dgrams, tx_dgrams, tx_errors, rx_truncated;
+	unsigned long long tx_late_errors;  /* batched sends that failed    */
 };
 const struct tp_stats *tp_get_stats(void);
 

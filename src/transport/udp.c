@@ -15,6 +15,19 @@
 
 #define BATCH 32
 #define DGRAM_MAX 65536
+#define TXQ 64                 /* datagrams per sendmmsg                 */
+#define TXQ_BYTES 65536        /* their bytes                            */
+#define TXQ_DIRECT 8192        /* larger datagrams go out at once        */
+
+/* Sends gathered during a loop turn, sent with one sendmmsg at its end. */
+struct txq {
+	struct mmsghdr mm[TXQ];
+	struct iovec iov[TXQ];
+	struct tp_addr to[TXQ];
+	unsigned n;
+	size_t used;
+	char bytes[TXQ_BYTES];
+};
 
 struct tp_sock {
 	int fd;
@@ -23,6 +36,8 @@ struct tp_sock {
 	void *arg;
 	unsigned port;
 	char ip[64];
+	struct txq *txq;           /* tp_set_batching, else NULL            */
+	struct loop_defer flush;   /* queued while txq holds datagrams       */
 };
 
 /* Receive buffers shared by all sockets: the loop is single-threaded and
@@ -140,16 +155,53 @@ out:
 	return err;
 }
 
+static void txq_flush(void *arg)
+{
+	struct tp_sock *s = arg;
+	struct txq *q = s->txq;
+	unsigned done = 0;
+
+	while (q && done < q->n) {
+		int n = sendmmsg(s->fd, q->mm + done, q->n - done, MSG_DONTWAIT);
+
+		if (n <= 0) {
+			/* the rest is lost, as a datagram the network drops */
+			stats.tx_late_errors += q->n - done;
+			break;
+		}
+		done += (unsigned)n;
+	}
+	if (q) {
+		q->n = 0;
+		q->used = 0;
+	}
+}
+
 void tp_close(struct tp_sock *s)
 {
 	if (!s)
 		return;
+	if (s->flush.queued)
+		loop_run_deferred(s->loop);
 	loop_fd_del(s->loop, s->fd);
 	close(s->fd);
+	free(s->txq);
 	free(s);
 }
 
-int tp_send(struct tp_sock *s, const void *buf, size_t len, const struct tp_addr *to)
+int tp_set_batching(struct tp_sock *s)
+{
+	if (s->txq)
+		return 0;
+	s->txq = calloc(1, sizeof(*s->txq));
+	if (!s->txq)
+		return ENOMEM;
+	s->flush.h = txq_flush;
+	s->flush.arg = s;
+	return 0;
+}
+
+static int send_now(struct tp_sock *s, const void *buf, size_t len, const struct tp_addr *to)
 {
 	ssize_t n = sendto(s->fd, buf, len, MSG_DONTWAIT,
 			   (const struct sockaddr *)&to->ss, to->len);
@@ -159,6 +211,31 @@ int tp_send(struct tp_sock *s, const void *buf, size_t len, const struct tp_addr
 		return errno;
 	}
 	stats.tx_dgrams++;
+	return 0;
+}
+
+int tp_send(struct tp_sock *s, const void *buf, size_t len, const struct tp_addr *to)
+{
+	struct txq *q = s->txq;
+	unsigned i;
+
+	if (!q || len > TXQ_DIRECT)
+		return send_now(s, buf, len, to);
+	if (q->n == TXQ || q->used + len > TXQ_BYTES)
+		txq_flush(s);
+	i = q->n++;
+	memcpy(q->bytes + q->used, buf, len);
+	q->to[i] = *to;
+	q->iov[i].iov_base = q->bytes + q->used;
+	q->iov[i].iov_len = len;
+	memset(&q->mm[i], 0, sizeof(q->mm[i]));
+	q->mm[i].msg_hdr.msg_name = &q->to[i].ss;
+	q->mm[i].msg_hdr.msg_namelen = q->to[i].len;
+	q->mm[i].msg_hdr.msg_iov = &q->iov[i];
+	q->mm[i].msg_hdr.msg_iovlen = 1;
+	q->used += len;
+	stats.tx_dgrams++;
+	loop_defer(s->loop, &s->flush);
 	return 0;
 }
 
