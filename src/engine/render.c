@@ -276,7 +276,7 @@ static int kw_call(struct rctx *r, const struct tpl_seg *s)
 	case SEG_CALL_NUMBER:
 		return add_num(r->out, (long long)ua->call->number + s->offset);
 	case SEG_PEER_TAG_PARAM:
-		return ua->peer_tag ? buf_addf(r->out, ";tag=%s", ua->peer_tag) : 0;
+		return ua->peer_tag ? buf_adds(r->out, ";tag=") || buf_adds(r->out, ua->peer_tag) : 0;
 	case SEG_LAST_REQUEST_URI:
 		return m && m->ruri.len ? buf_add(r->out, m->ruri.p, m->ruri.len) : 0;
 	case SEG_LAST_CSEQ_NUMBER:
@@ -359,14 +359,17 @@ static int skip_seg(struct rctx *r, const struct tpl_seg *s)
 static int fill_len(struct rctx *r)
 {
 	struct buf *b = r->out;
-	const char *sep = b->data ? strstr(b->data, "\r\n\r\n") : NULL;
-	size_t body = sep ? b->len - (size_t)(sep + 4 - b->data) : 0;
+	const char *sep;
+	size_t body;
 	char num[24];
-	int n = snprintf(num, sizeof(num), "%zu", body);
-	int err;
+	int n, err;
 
-	if (r->len_pos == SIZE_MAX)
+	if (r->len_pos == SIZE_MAX || !b->data)
 		return 0;
+	/* [len] sits in a header: the empty line comes after it */
+	sep = memmem(b->data + r->len_pos, b->len - r->len_pos, "\r\n\r\n", 4);
+	body = sep ? b->len - (size_t)(sep + 4 - b->data) : 0;
+	n = snprintf(num, sizeof(num), "%zu", body);
 	/* grow by n bytes, then shift the tail right */
 	err = buf_add(b, num, (size_t)n);
 	if (err)

@@ -220,7 +220,13 @@ static void rtx_arm(struct ua *ua, const struct step *st, enum rtx_kind k,
 	ua->rtx_count = 0;
 	ua->rtx_interval_ms = (uint32_t)(st->retrans_ms > 0 ? st->retrans_ms : SIP_T1_MS);
 	ua->rtx_elapsed_ms = 0;
-	snprintf(ua->rtx_method, sizeof(ua->rtx_method), "%s", method);
+	{
+		size_t l = strlen(method);
+
+		l = l < sizeof(ua->rtx_method) - 1 ? l : sizeof(ua->rtx_method) - 1;
+		memcpy(ua->rtx_method, method, l);
+		ua->rtx_method[l] = '\0';
+	}
 	tmr_start(ua_eng(ua)->loop, &ua->rtx, ua->rtx_interval_ms, rtx_fire, ua);
 }
 

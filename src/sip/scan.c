@@ -40,29 +40,29 @@ static int is_ws(char c)
 
 static enum hdr_id hdr_id(const char *n, size_t l)
 {
-	if (l == 1) {
-		switch (n[0] | 0x20) {
-		case 'v': return H_VIA;
-		case 'f': return H_FROM;
-		case 't': return H_TO;
-		case 'i': return H_CALL_ID;
-		case 'l': return H_CLEN;
-		default: return H_OTHER;
-		}
+	/* by first letter, then one comparison */
+	switch (n[0] | 0x20) {
+	case 'v':
+		return l == 1 || (l == 3 && !strncasecmp(n, "Via", 3)) ? H_VIA : H_OTHER;
+	case 'f':
+		return l == 1 || (l == 4 && !strncasecmp(n, "From", 4)) ? H_FROM : H_OTHER;
+	case 't':
+		return l == 1 || (l == 2 && (n[1] | 0x20) == 'o') ? H_TO : H_OTHER;
+	case 'i':
+		return l == 1 ? H_CALL_ID : H_OTHER;
+	case 'l':
+		return l == 1 ? H_CLEN : H_OTHER;
+	case 'c':
+		if (l == 7 && !strncasecmp(n, "Call-ID", 7))
+			return H_CALL_ID;
+		if (l == 4 && !strncasecmp(n, "CSeq", 4))
+			return H_CSEQ;
+		if (l == 14 && !strncasecmp(n, "Content-Length", 14))
+			return H_CLEN;
+		return H_OTHER;
+	default:
+		return H_OTHER;
 	}
-	if (l == 3 && !strncasecmp(n, "Via", 3))
-		return H_VIA;
-	if (l == 4 && !strncasecmp(n, "From", 4))
-		return H_FROM;
-	if (l == 2 && !strncasecmp(n, "To", 2))
-		return H_TO;
-	if (l == 7 && !strncasecmp(n, "Call-ID", 7))
-		return H_CALL_ID;
-	if (l == 4 && !strncasecmp(n, "CSeq", 4))
-		return H_CSEQ;
-	if (l == 14 && !strncasecmp(n, "Content-Length", 14))
-		return H_CLEN;
-	return H_OTHER;
 }
 
 /* A method token into out (NUL-ended); UNSURE when it is not one or is
