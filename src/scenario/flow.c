@@ -7,8 +7,11 @@
 #include "config.h"
 #include "scenario/build.h"
 
-/* Does template t (with its nested templates) read the last message? */
-static int tpl_reads_last(const struct prog *p, const struct tpl *t)
+typedef int (seg_pred_h)(enum seg_kind k);
+
+/* Does a segment of t, of its nested templates or of a <param> it names,
+ * satisfy pred? */
+static int tpl_any(const struct prog *p, const struct tpl *t, seg_pred_h *pred)
 {
 	unsigned i;
 
@@ -17,49 +20,33 @@ static int tpl_reads_last(const struct prog *p, const struct tpl *t)
 	for (i = 0; i < t->nsegs; i++) {
 		const struct tpl_seg *s = &t->segs[i];
 
-		switch (s->kind) {
-		case SEG_LAST_HDR: case SEG_LAST_REQUEST_URI: case SEG_LAST_CSEQ_NUMBER:
-		case SEG_LAST_MESSAGE: case SEG_NEXT_URL:
-			return 1;
-		case SEG_PARAM:
-			if ((unsigned)s->num < p->nparams && tpl_reads_last(p, p->params[s->num]))
-				return 1;
-			break;
-		default:
-			break;
-		}
-		if (tpl_reads_last(p, s->sub) || tpl_reads_last(p, s->sub2))
+		if (pred(s->kind) ||
+		    (s->kind == SEG_PARAM && (unsigned)s->num < p->nparams &&
+		     tpl_any(p, p->params[s->num], pred)) ||
+		    tpl_any(p, s->sub, pred) || tpl_any(p, s->sub2, pred))
 			return 1;
 	}
 	return 0;
 }
 
-/* Could rendering t again give other bytes than the first time, with the
- * same last message? (Time, variables, counters, credentials.) */
-static int tpl_volatile(const struct prog *p, const struct tpl *t)
+/* Keywords that read the last received message. */
+static int reads_last(enum seg_kind k)
 {
-	unsigned i;
+	return k == SEG_LAST_HDR || k == SEG_LAST_REQUEST_URI || k == SEG_LAST_CSEQ_NUMBER ||
+	       k == SEG_LAST_MESSAGE || k == SEG_NEXT_URL;
+}
 
-	if (!t)
-		return 0;
-	for (i = 0; i < t->nsegs; i++) {
-		const struct tpl_seg *s = &t->segs[i];
+/* Keywords that may render other bytes a second time, with the same last
+ * message: time, variables, counters, credentials. */
+static int is_volatile(enum seg_kind k)
+{
+	return k == SEG_TIMESTAMP || k == SEG_DATE || k == SEG_CLOCK_TICK || k == SEG_USERS ||
+	       k == SEG_VAR || k == SEG_AUTHENTICATION;
+}
 
-		switch (s->kind) {
-		case SEG_TIMESTAMP: case SEG_DATE: case SEG_CLOCK_TICK: case SEG_USERS:
-		case SEG_VAR: case SEG_AUTHENTICATION:
-			return 1;
-		case SEG_PARAM:
-			if ((unsigned)s->num < p->nparams && tpl_volatile(p, p->params[s->num]))
-				return 1;
-			break;
-		default:
-			break;
-		}
-		if (tpl_volatile(p, s->sub) || tpl_volatile(p, s->sub2))
-			return 1;
-	}
-	return 0;
+static int tpl_reads_last(const struct prog *p, const struct tpl *t)
+{
+	return tpl_any(p, t, reads_last);
 }
 
 /* Does step st read the last received message (not the one it receives)? */
@@ -110,7 +97,7 @@ static void flow_ua(const struct prog *p, struct prog_ua *pu)
 		struct step *st = &pu->steps[i];
 
 		if (st->kind == STEP_SEND)
-			st->resend_copy = tpl_volatile(p, st->msg);
+			st->resend_copy = tpl_any(p, st->msg, is_volatile);
 		if (st->kind != STEP_RECV)
 			continue;
 		if (!linear) {
