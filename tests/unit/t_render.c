@@ -47,8 +47,8 @@ static void teardown(void)
 	buf_free(&eng.scratch);
 }
 
-#define LIT(s) {SEG_LIT, 0, 0, -1, s, sizeof(s) - 1, NULL}
-#define KW(k, off) {k, off, 0, -1, NULL, 0, NULL}
+#define LIT(s) {SEG_LIT, 0, 0, -1, s, sizeof(s) - 1, NULL, NULL, NULL}
+#define KW(k, off) {k, off, 0, -1, NULL, 0, NULL, NULL, NULL}
 
 static const char *render(const struct tpl_seg *segs, unsigned n, int is_msg, struct buf *out)
 {
@@ -81,8 +81,8 @@ START_TEST(missing_last_header_drops_line)
 		"From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\nCall-ID: c1\r\n"
 		"CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
 	struct tpl_seg s[] = {
-		LIT("ACK sip:a SIP/2.0\r\n"), {SEG_LAST_HDR, 0, 0, -1, "Via", 3, NULL},
-		LIT("\r\n"), {SEG_LAST_HDR, 0, 0, -1, "Route", 5, NULL}, LIT(";lr\r\nTo: x"),
+		LIT("ACK sip:a SIP/2.0\r\n"), {SEG_LAST_HDR, 0, 0, -1, "Via", 3, NULL, NULL, NULL},
+		LIT("\r\n"), {SEG_LAST_HDR, 0, 0, -1, "Route", 5, NULL, NULL, NULL}, LIT(";lr\r\nTo: x"),
 		KW(SEG_PEER_TAG_PARAM, 0), LIT("\r\n\r\n"),
 	};
 	struct buf b;
@@ -116,7 +116,7 @@ END_TEST
 
 START_TEST(variables)
 {
-	struct tpl_seg s[] = {LIT("<"), {SEG_VAR, 0, 0, -1, NULL, 0, NULL}, LIT(">")};
+	struct tpl_seg s[] = {LIT("<"), {SEG_VAR, 0, 0, -1, NULL, 0, NULL, NULL, NULL}, LIT(">")};
 	struct buf b;
 
 	buf_init(&b, 4096);
