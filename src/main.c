@@ -219,10 +219,13 @@ static int run(const struct config *c, struct prog *p)
 	if (!c->remote && !eng_prog_is_server(p)) {
 		/* no target: the embedded one, on loopback, for one call
 		 * unless -m, -timeout or a ramp says how long to run */
-		if (loop_alloc(&l) || start_target(c, l, "127.0.0.1", 0, &tc, &t))
+		/* on the loopback of the family of -i */
+		int v6 = c->local_ip && strchr(c->local_ip, ':');
+
+		if (loop_alloc(&l) || start_target(c, l, v6 ? "::1" : "127.0.0.1", 0, &tc, &t))
 			goto out;
 		tgt_set_log(t, o.msg_log);
-		snprintf(remote, sizeof(remote), "127.0.0.1:%u", tgt_port(t));
+		snprintf(remote, sizeof(remote), v6 ? "[::1]:%u" : "127.0.0.1:%u", tgt_port(t));
 		o.remote = remote;
 		o.loop = l;
 		if (!o.max_calls && !o.timeout_ms && !(o.rate_increase > 0))

@@ -751,6 +751,7 @@ static int open_main_socket(struct eng *e, struct diag *d)
 	if (tp_set_batching(e->sock))
 		return diag_set(d, NULL, 0, "out of memory");
 	snprintf(e->local_ip, sizeof(e->local_ip), "%s", tp_ip(e->sock));
+	tp_ip_host(e->local_ip, e->local_host, sizeof(e->local_host));
 	e->local_port = tp_port(e->sock);
 	return 0;
 }
@@ -865,8 +866,12 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		err = set_globals(e, d);
 	if (!err && o->remote)
 		err = tp_addr_parse(&e->remote, o->remote, 5060, d);
-	if (!err && o->remote)
-		tp_addr_ip(&e->remote, e->remote_ip, sizeof(e->remote_ip));
+	if (!err && o->remote) {
+		char ip[64];
+
+		tp_addr_ip(&e->remote, ip, sizeof(ip));
+		tp_ip_host(ip, e->remote_ip, sizeof(e->remote_ip));
+	}
 	if (!err && o->loop)
 		e->loop = o->loop;
 	else if (!err)

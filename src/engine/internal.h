@@ -150,9 +150,10 @@ struct eng {
 	struct loop *loop;
 	struct tp_sock *sock;      /* the main socket                      */
 	struct tp_addr remote;
-	char remote_ip[64];        /* remote's address as text, "" none     */
+	char remote_ip[72];        /* remote's address as a URI host, "" none */
 	int have_remote;
-	char local_ip[64];
+	char local_ip[64];         /* as bound, for Call-IDs               */
+	char local_host[72];       /* the same as a URI host ([::1])       */
 	unsigned local_port;
 	int uas_mode;              /* the single UA starts on a request     */
 	struct stats st;

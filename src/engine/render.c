@@ -134,20 +134,21 @@ static int kw_party(struct rctx *r, const struct tpl_seg *s)
 	struct call *c = r->ua->call;
 	const struct ua *o = (unsigned)s->num2 < c->nuas ? &c->ua[s->num2] : r->ua;
 	struct eng *e = c->eng;
-	char ip[64];
+	char ip[64], host[72];
 
 	tp_addr_ip(&o->remote, ip, sizeof(ip));
+	tp_ip_host(ip, host, sizeof(host));
 	switch (s->num) {
 	case UA_WHAT_USER:
 		return buf_adds(r->out, o->user ? o->user : "");
 	case UA_WHAT_CONTACT:
-		return buf_addf(r->out, "sip:%s@%s:%u", o->user ? o->user : "", e->local_ip,
+		return buf_addf(r->out, "sip:%s@%s:%u", o->user ? o->user : "", e->local_host,
 				tp_port(o->sock));
 	case UA_WHAT_URI:
-		return buf_addf(r->out, "sip:%s@%s:%u", o->user ? o->user : "", ip,
+		return buf_addf(r->out, "sip:%s@%s:%u", o->user ? o->user : "", host,
 				tp_addr_port(&o->remote));
 	case UA_WHAT_IP:
-		return buf_adds(r->out, e->local_ip);
+		return buf_adds(r->out, e->local_host);
 	case UA_WHAT_PORT:
 		return buf_addf(r->out, "%u", tp_port(o->sock));
 	default:
@@ -210,7 +211,7 @@ static int kw_addr(struct rctx *r, enum seg_kind k, int32_t off)
 {
 	struct ua *ua = r->ua;
 	struct eng *e = ua->call->eng;
-	char ip[64];
+	char ip[64], host[72];
 
 	switch (k) {
 	case SEG_REMOTE_IP:
@@ -220,12 +221,14 @@ static int kw_addr(struct rctx *r, enum seg_kind k, int32_t off)
 		    !memcmp(&ua->remote.ss, &e->remote.ss, e->remote.len) && e->remote_ip[0])
 			return buf_adds(r->out, e->remote_ip);
 		tp_addr_ip(&ua->remote, ip, sizeof(ip));
-		return buf_adds(r->out, ip);
+		tp_ip_host(ip, host, sizeof(host));
+		return buf_adds(r->out, host);
 	case SEG_REMOTE_PORT:
 		return add_num(r->out, (long long)tp_addr_port(&ua->remote) + off);
 	case SEG_LOCAL_IP:
 	case SEG_SERVER_IP:
-		return buf_adds(r->out, e->local_ip);
+		/* as SIPp: an IPv6 address in brackets, ready for a URI or Via */
+		return buf_adds(r->out, e->local_host);
 	case SEG_LOCAL_PORT:
 		return add_num(r->out, (long long)tp_port(ua->sock) + off);
 	case SEG_LOCAL_IP_TYPE:

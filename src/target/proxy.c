@@ -1153,7 +1153,7 @@ int tgt_start(struct target **tp, struct loop *l, const char *ip, unsigned port,
 		free(tg);
 		return err;
 	}
-	snprintf(tg->ip, sizeof(tg->ip), "%s", tp_ip(tg->sock));
+	tp_ip_host(tp_ip(tg->sock), tg->ip, sizeof(tg->ip));  /* [::1] for IPv6 */
 	tg->port = tp_port(tg->sock);
 	for (i = 0; i < c->nstatics && !err; i++)
 		err = add_static(tg, c->statics[i].name, c->statics[i].pass, d);

@@ -105,7 +105,8 @@ static int bind_sock(struct tp_sock *s, const char *ip, unsigned port, struct di
 	char spec[128];
 	int err;
 
-	snprintf(spec, sizeof(spec), "%s:%u", ip, port);
+	snprintf(spec, sizeof(spec), strchr(ip, ':') && ip[0] != '[' ? "[%s]:%u" : "%s:%u", ip,
+		 port);
 	err = tp_addr_parse(&a, spec, port, d);
 	if (err)
 		return err;
@@ -313,6 +314,11 @@ int tp_addr_parse(struct tp_addr *a, const char *hostport, unsigned defport,
 	a->len = res->ai_addrlen;
 	freeaddrinfo(res);
 	return 0;
+}
+
+void tp_ip_host(const char *ip, char *out, size_t n)
+{
+	snprintf(out, n, strchr(ip, ':') && ip[0] != '[' ? "[%s]" : "%s", ip);
 }
 
 void tp_addr_ip(const struct tp_addr *a, char *out, size_t n)
