@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/resource.h>
 #include <sys/time.h>
 #include <termios.h>
 #include <time.h>
@@ -756,66 +755,6 @@ static int open_main_socket(struct eng *e, struct diag *d)
 	return 0;
 }
 
-/* The histogram a -max_p99 NAME reads: an rtd counter or call_length. */
-static const struct hist *limit_hist(const struct eng *e, const char *name)
-{
-	unsigned i;
-
-	if (!strcmp(name, "call_length"))
-		return &e->st.call_len;
-	for (i = 0; i < e->p->nrtds; i++)
-		if (!strcmp(e->p->rtd_names[i], name))
-			return &e->st.rtd[i];
-	return NULL;
-}
-
-static int check_limits(const struct eng *e, struct diag *d)
-{
-	unsigned i;
-
-	for (i = 0; i < e->o.np99; i++)
-		if (!limit_hist(e, e->o.p99_names[i]))
-			return diag_set(d, NULL, 0, "-max_p99 %s: no such counter (the "
-					"scenario's rtd names, or call_length)",
-					e->o.p99_names[i]);
-	return 0;
-}
-
-/* -max_fail_rate and -max_p99, judged at the end of the run. */
-static void eval_limits(const struct eng *e, struct rpt_run *r)
-{
-	const struct stats *st = &e->st;
-	uint64_t ended = st->calls_ok + st->calls_failed;
-	unsigned i;
-
-	if (e->o.max_fail_rate >= 0) {
-		struct rpt_limit *l = &r->limits[r->nlimits++];
-		double rate = ended ? (double)st->calls_failed / (double)ended : 0;
-
-		snprintf(l->name, sizeof(l->name), "-max_fail_rate %g%%", e->o.max_fail_rate * 100);
-		snprintf(l->detail, sizeof(l->detail), "%llu of %llu calls failed (%.4g%%)",
-			 (unsigned long long)st->calls_failed, (unsigned long long)ended,
-			 rate * 100);
-		l->broken = rate > e->o.max_fail_rate;
-	}
-	for (i = 0; i < e->o.np99 && r->nlimits < RPT_MAX_LIMITS; i++) {
-		struct rpt_limit *l = &r->limits[r->nlimits++];
-		const struct hist *h = limit_hist(e, e->o.p99_names[i]);
-		double p99 = h ? hist_quantile(h, 0.99) / 1000.0 : 0;
-
-		snprintf(l->name, sizeof(l->name), "-max_p99 %s=%llums", e->o.p99_names[i],
-			 (unsigned long long)e->o.p99_ms[i]);
-		if (!h || !h->count) {
-			snprintf(l->detail, sizeof(l->detail), "%s has no samples", e->o.p99_names[i]);
-			l->broken = 1;
-			continue;
-		}
-		snprintf(l->detail, sizeof(l->detail), "p99 of %s is %.3f ms (%llu samples)",
-			 e->o.p99_names[i], p99, (unsigned long long)h->count);
-		l->broken = p99 > (double)e->o.p99_ms[i];
-	}
-}
-
 int eng_prog_is_server(const struct prog *p)
 {
 	return p->nuas == 1 && p->uas[0].uas_mode;
@@ -857,7 +796,7 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 	if (!err)
 		err = check_prog(e, d);
 	if (!err)
-		err = check_limits(e, d);
+		err = eng_check_limits(e, d);
 	if (!err && o->pcap_path)
 		err = media_cap_open(&e->cap, o->pcap_path, d);
 	if (!err && o->inf)
@@ -921,99 +860,6 @@ void eng_free(struct eng *e)
 	free(e);
 }
 
-static int exit_code(const struct eng *e)
-{
-	if (e->exit_reason)
-		return e->exit_reason;
-	if (e->timed_out && e->o.timeout_error)
-		return 1;
-	if (e->st.calls_failed)
-		return 1;
-	if (!e->st.calls_ok)
-		return 99;
-	return 0;
-}
-
-static double cpu_seconds(void)
-{
-	struct rusage ru;
-
-	if (getrusage(RUSAGE_SELF, &ru))
-		return 0;
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-/* Did sipbench keep up? A single-threaded generator near 100% of a core
- * whose rate timer runs late, or a machine dropping UDP datagrams, is the
- * bottleneck: failures and slow answers may then be its own, not the
- * target's. */
-static void judge_generator(const struct eng *e, struct rpt_gen *g)
-{
-	long long drops = tp_udp_rcvbuf_errors();
-	double wall = (double)(e->end_us - e->start_us) / 1e6;
-
-	g->cpu_s = cpu_seconds() - e->cpu0;
-	g->cpu_share = wall > 0 ? g->cpu_s / wall : 0;
-	g->max_lag_us = e->max_lag_us;
-	g->late_ticks = e->late_ticks;
-	g->not_started = e->not_started;
-	g->udp_drops = drops >= 0 && e->udp_drops0 != UINT64_MAX ?
-		       drops - (long long)e->udp_drops0 : -1;
-	g->held_s = (double)e->pace.held_us / 1e6;
-	g->min_rate_share = e->pace.min_factor;
-	if (e->pace.held_us && e->not_started == 0)
-		snprintf(g->why, sizeof(g->why), "%s: answers queued up (first answers after "
-			 "%.1f ms, %.1f ms unloaded), so sipbench held the start rate back, down "
-			 "to %.0f%% of the asked rate, for %.1f s%s",
-			 g->cpu_share > 0.7 ? "sipbench is the bottleneck" :
-			 "the target is saturated", (double)e->pace.worst_us / 1000.0,
-			 (double)e->pace.base_us / 1000.0, e->pace.min_factor * 100, g->held_s,
-			 g->cpu_share > 0.7 ? "" : " (-no_backoff keeps the asked rate)");
-	else if (e->not_started)
-		snprintf(g->why, sizeof(g->why), "sipbench is the bottleneck: %llu calls due at "
-			 "the asked rate were not started (%.0f%% of one core; its rate timer "
-			 "up to %.0f ms late)", (unsigned long long)e->not_started,
-			 g->cpu_share * 100, (double)e->max_lag_us / 1000.0);
-	else if (g->udp_drops > 0)
-		snprintf(g->why, sizeof(g->why), "sipbench may be the bottleneck: this machine "
-			 "dropped %lld UDP datagrams (receive buffers full)", g->udp_drops);
-	else if (g->cpu_share > 0.9 && (e->late_ticks > 10 || e->max_lag_us > 100000))
-		snprintf(g->why, sizeof(g->why), "sipbench is the bottleneck: %.0f%% of one "
-			 "core, its rate timer up to %.0f ms late; ask for less, or the figures "
-			 "measure sipbench", g->cpu_share * 100, (double)e->max_lag_us / 1000.0);
-	else if (e->late_ticks > 100)
-		snprintf(g->why, sizeof(g->why), "sipbench fell behind its schedule %llu times "
-			 "(up to %.0f ms; the machine is busy)", (unsigned long long)e->late_ticks,
-			 (double)e->max_lag_us / 1000.0);
-	else if (g->cpu_share > 0.85 && wall > 2)
-		/* a server has no schedule to fall behind: its CPU tells */
-		snprintf(g->why, sizeof(g->why), "sipbench may be the bottleneck: it used %.0f%% "
-			 "of one core, all one thread can give", g->cpu_share * 100);
-	g->bottleneck = g->why[0] != '\0';
-}
-
-/* --json and --junit; a file that cannot be written is said on stderr
- * (the run's verdict stands). */
-static void write_reports(const struct eng *e, const struct rpt_run *r)
-{
-	FILE *f;
-	int err;
-
-	if (e->o.json_path) {
-		f = fopen(e->o.json_path, "w");
-		err = f ? rpt_json(f, r) : errno;
-		if (f && fclose(f) && !err)
-			err = errno;
-		if (err)
-			fprintf(stderr, "sipbench: error: cannot write %s: %s\n", e->o.json_path,
-				strerror(err));
-	}
-	if (e->o.junit_path && (err = rpt_junit(e->o.junit_path, r)) != 0)
-		fprintf(stderr, "sipbench: error: cannot write %s: %s\n", e->o.junit_path,
-			strerror(err));
-}
-
 int eng_run(struct eng *e, FILE *out)
 {
 	struct rpt_run r;
@@ -1030,7 +876,7 @@ int eng_run(struct eng *e, FILE *out)
 		e->start_unix_us = (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
 	}
 	set_rate(e, e->o.rate);
-	e->cpu0 = cpu_seconds();
+	e->cpu0 = eng_cpu_seconds();
 	e->tx_late0 = tp_get_stats()->tx_late_errors;
 	{
 		long long d0 = tp_udp_rcvbuf_errors();
@@ -1086,17 +932,17 @@ int eng_run(struct eng *e, FILE *out)
 	r.uas_mode = e->uas_mode;
 	r.stopped_by = e->exit_reason ? "signal" : e->timed_out ? "-timeout" : NULL;
 	r.start_unix_us = e->start_unix_us;
-	judge_generator(e, &r.gen);
+	eng_judge_generator(e, &r.gen);
 	r.pcap_path = e->o.pcap_path;
 	r.pcap_msgs = media_cap_count(e->cap);
 	r.scenario_file = e->p->file;
-	eval_limits(e, &r);
-	r.exit_status = exit_code(e);
+	eng_eval_limits(e, &r);
+	r.exit_status = eng_exit_code(e);
 	for (i = 0; i < r.nlimits; i++)
 		if (r.limits[i].broken && r.exit_status == 0)
 			r.exit_status = 1;
 	rpt_summary(out, &r);
-	write_reports(e, &r);
+	eng_write_reports(e, &r);
 	write_metrics(e);
 	return r.exit_status;
 }

@@ -254,6 +254,15 @@ int var_append(const struct var_val *v, struct buf *out);
 int var_run_actions(struct ua *ua, const struct step *st, const struct msg *m,
 		    enum fail_reason *r);
 
+/* verdict.c: the end of a run */
+/* -max_p99 names a counter the scenario has (else a diag, at start). */
+int eng_check_limits(const struct eng *e, struct diag *d);
+void eng_eval_limits(const struct eng *e, struct rpt_run *r);
+void eng_judge_generator(const struct eng *e, struct rpt_gen *g);
+int eng_exit_code(const struct eng *e);
+double eng_cpu_seconds(void);
+void eng_write_reports(const struct eng *e, const struct rpt_run *r);
+
 /* inject.c */
 int inj_load(struct inj *inj, const char *path, struct diag *d);
 void inj_free(struct inj *inj);

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* verdict: what a run's end says about it: the run limits (-max_fail_rate,
+ * -max_p99), whether the generator kept up, the exit status, and the
+ * --json/--junit files. engine.c calls these once, when the run ends. */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include "engine/internal.h"
+
+/* The histogram a -max_p99 NAME reads: an rtd counter or call_length. */
+static const struct hist *limit_hist(const struct eng *e, const char *name)
+{
+	unsigned i;
+
+	if (!strcmp(name, "call_length"))
+		return &e->st.call_len;
+	for (i = 0; i < e->p->nrtds; i++)
+		if (!strcmp(e->p->rtd_names[i], name))
+			return &e->st.rtd[i];
+	return NULL;
+}
+
+int eng_check_limits(const struct eng *e, struct diag *d)
+{
+	unsigned i;
+
+	for (i = 0; i < e->o.np99; i++)
+		if (!limit_hist(e, e->o.p99_names[i]))
+			return diag_set(d, NULL, 0, "-max_p99 %s: no such counter (the "
+					"scenario's rtd names, or call_length)",
+					e->o.p99_names[i]);
+	return 0;
+}
+
+/* -max_fail_rate and -max_p99, judged at the end of the run. */
+void eng_eval_limits(const struct eng *e, struct rpt_run *r)
+{
+	const struct stats *st = &e->st;
+	uint64_t ended = st->calls_ok + st->calls_failed;
+	unsigned i;
+
+	if (e->o.max_fail_rate >= 0) {
+		struct rpt_limit *l = &r->limits[r->nlimits++];
+		double rate = ended ? (double)st->calls_failed / (double)ended : 0;
+
+		snprintf(l->name, sizeof(l->name), "-max_fail_rate %g%%", e->o.max_fail_rate * 100);
+		snprintf(l->detail, sizeof(l->detail), "%llu of %llu calls failed (%.4g%%)",
+			 (unsigned long long)st->calls_failed, (unsigned long long)ended,
+			 rate * 100);
+		l->broken = rate > e->o.max_fail_rate;
+	}
+	for (i = 0; i < e->o.np99 && r->nlimits < RPT_MAX_LIMITS; i++) {
+		struct rpt_limit *l = &r->limits[r->nlimits++];
+		const struct hist *h = limit_hist(e, e->o.p99_names[i]);
+		double p99 = h ? hist_quantile(h, 0.99) / 1000.0 : 0;
+
+		snprintf(l->name, sizeof(l->name), "-max_p99 %s=%llums", e->o.p99_names[i],
+			 (unsigned long long)e->o.p99_ms[i]);
+		if (!h || !h->count) {
+			snprintf(l->detail, sizeof(l->detail), "%s has no samples", e->o.p99_names[i]);
+			l->broken = 1;
+			continue;
+		}
+		snprintf(l->detail, sizeof(l->detail), "p99 of %s is %.3f ms (%llu samples)",
+			 e->o.p99_names[i], p99, (unsigned long long)h->count);
+		l->broken = p99 > (double)e->o.p99_ms[i];
+	}
+}
+
+int eng_exit_code(const struct eng *e)
+{
+	if (e->exit_reason)
+		return e->exit_reason;
+	if (e->timed_out && e->o.timeout_error)
+		return 1;
+	if (e->st.calls_failed)
+		return 1;
+	if (!e->st.calls_ok)
+		return 99;
+	return 0;
+}
+
+double eng_cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* Did sipbench keep up? A single-threaded generator near 100% of a core
+ * whose rate timer runs late, or a machine dropping UDP datagrams, is the
+ * bottleneck: failures and slow answers may then be its own, not the
+ * target's. */
+void eng_judge_generator(const struct eng *e, struct rpt_gen *g)
+{
+	long long drops = tp_udp_rcvbuf_errors();
+	double wall = (double)(e->end_us - e->start_us) / 1e6;
+
+	g->cpu_s = eng_cpu_seconds() - e->cpu0;
+	g->cpu_share = wall > 0 ? g->cpu_s / wall : 0;
+	g->max_lag_us = e->max_lag_us;
+	g->late_ticks = e->late_ticks;
+	g->not_started = e->not_started;
+	g->udp_drops = drops >= 0 && e->udp_drops0 != UINT64_MAX ?
+		       drops - (long long)e->udp_drops0 : -1;
+	g->held_s = (double)e->pace.held_us / 1e6;
+	g->min_rate_share = e->pace.min_factor;
+	if (e->pace.held_us && e->not_started == 0)
+		snprintf(g->why, sizeof(g->why), "%s: answers queued up (first answers after "
+			 "%.1f ms, %.1f ms unloaded), so sipbench held the start rate back, down "
+			 "to %.0f%% of the asked rate, for %.1f s%s",
+			 g->cpu_share > 0.7 ? "sipbench is the bottleneck" :
+			 "the target is saturated", (double)e->pace.worst_us / 1000.0,
+			 (double)e->pace.base_us / 1000.0, e->pace.min_factor * 100, g->held_s,
+			 g->cpu_share > 0.7 ? "" : " (-no_backoff keeps the asked rate)");
+	else if (e->not_started)
+		snprintf(g->why, sizeof(g->why), "sipbench is the bottleneck: %llu calls due at "
+			 "the asked rate were not started (%.0f%% of one core; its rate timer "
+			 "up to %.0f ms late)", (unsigned long long)e->not_started,
+			 g->cpu_share * 100, (double)e->max_lag_us / 1000.0);
+	else if (g->udp_drops > 0)
+		snprintf(g->why, sizeof(g->why), "sipbench may be the bottleneck: this machine "
+			 "dropped %lld UDP datagrams (receive buffers full)", g->udp_drops);
+	else if (g->cpu_share > 0.9 && (e->late_ticks > 10 || e->max_lag_us > 100000))
+		snprintf(g->why, sizeof(g->why), "sipbench is the bottleneck: %.0f%% of one "
+			 "core, its rate timer up to %.0f ms late; ask for less, or the figures "
+			 "measure sipbench", g->cpu_share * 100, (double)e->max_lag_us / 1000.0);
+	else if (e->late_ticks > 100)
+		snprintf(g->why, sizeof(g->why), "sipbench fell behind its schedule %llu times "
+			 "(up to %.0f ms; the machine is busy)", (unsigned long long)e->late_ticks,
+			 (double)e->max_lag_us / 1000.0);
+	else if (g->cpu_share > 0.85 && wall > 2)
+		/* a server has no schedule to fall behind: its CPU tells */
+		snprintf(g->why, sizeof(g->why), "sipbench may be the bottleneck: it used %.0f%% "
+			 "of one core, all one thread can give", g->cpu_share * 100);
+	g->bottleneck = g->why[0] != '\0';
+}
+
+/* --json and --junit; a file that cannot be written is said on stderr
+ * (the run's verdict stands). */
+void eng_write_reports(const struct eng *e, const struct rpt_run *r)
+{
+	FILE *f;
+	int err;
+
+	if (e->o.json_path) {
+		f = fopen(e->o.json_path, "w");
+		err = f ? rpt_json(f, r) : errno;
+		if (f && fclose(f) && !err)
+			err = errno;
+		if (err)
+			fprintf(stderr, "sipbench: error: cannot write %s: %s\n", e->o.json_path,
+				strerror(err));
+	}
+	if (e->o.junit_path && (err = rpt_junit(e->o.junit_path, r)) != 0)
+		fprintf(stderr, "sipbench: error: cannot write %s: %s\n", e->o.junit_path,
+			strerror(err));
+}
