@@ -72,16 +72,24 @@ static void via_of(const struct ua *ua, const char *what, char *via, size_t n)
 static void send_bye(struct ua *ua)
 {
 	struct buf *b = &ua->call->eng->scratch;
-	const char *contact = ua->dlg, *from = contact + strlen(contact) + 1,
-		   *to = from + strlen(from) + 1;
+	struct msg_req q;
 	char via[160];
 
 	via_of(ua, "abort-bye", via, sizeof(via));
+	q.method = "BYE";
+	q.ruri.p = ua->dlg;
+	q.ruri.len = strlen(ua->dlg);
+	q.from.p = q.ruri.p + q.ruri.len + 1;
+	q.from.len = strlen(q.from.p);
+	q.to.p = q.from.p + q.from.len + 1;
+	q.to.len = strlen(q.to.p);
+	q.via.p = via;
+	q.via.len = strlen(via);
+	q.call_id.p = ua->call_id ? ua->call_id : "";
+	q.call_id.len = strlen(q.call_id.p);
+	q.cseq = ua->cseq + 1;
 	buf_reset(b);
-	if (buf_addf(b, "BYE %s SIP/2.0\r\nVia: %s\r\nFrom: %s\r\nTo: %s\r\n"
-		     "Call-ID: %s\r\nCSeq: %u BYE\r\nMax-Forwards: 70\r\n"
-		     "Content-Length: 0\r\n\r\n", contact, via, from, to,
-		     ua->call_id ? ua->call_id : "", ua->cseq + 1) == 0)
+	if (msg_build_req(&q, b) == 0)
 		send_count(ua, b);
 }
 

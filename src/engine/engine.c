@@ -805,12 +805,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		err = set_globals(e, d);
 	if (!err && o->remote)
 		err = tp_addr_parse(&e->remote, o->remote, 5060, d);
-	if (!err && o->remote) {
-		char ip[64];
-
-		tp_addr_ip(&e->remote, ip, sizeof(ip));
-		tp_ip_host(ip, e->remote_ip, sizeof(e->remote_ip));
-	}
+	if (!err && o->remote)
+		tp_addr_host(&e->remote, e->remote_ip, sizeof(e->remote_ip));
 	if (!err && o->loop)
 		e->loop = o->loop;
 	else if (!err)

@@ -134,10 +134,9 @@ static int kw_party(struct rctx *r, const struct tpl_seg *s)
 	struct call *c = r->ua->call;
 	const struct ua *o = (unsigned)s->num2 < c->nuas ? &c->ua[s->num2] : r->ua;
 	struct eng *e = c->eng;
-	char ip[64], host[72];
+	char host[72];
 
-	tp_addr_ip(&o->remote, ip, sizeof(ip));
-	tp_ip_host(ip, host, sizeof(host));
+	tp_addr_host(&o->remote, host, sizeof(host));
 	switch (s->num) {
 	case UA_WHAT_USER:
 		return buf_adds(r->out, o->user ? o->user : "");
@@ -151,8 +150,8 @@ static int kw_party(struct rctx *r, const struct tpl_seg *s)
 		return buf_adds(r->out, e->local_host);
 	case UA_WHAT_PORT:
 		return buf_addf(r->out, "%u", tp_port(o->sock));
-	default:
-		return buf_adds(r->out, ip);
+	default:  /* UA_WHAT_DOMAIN: the host the party talks to */
+		return buf_adds(r->out, host);
 	}
 }
 
@@ -211,7 +210,7 @@ static int kw_addr(struct rctx *r, enum seg_kind k, int32_t off)
 {
 	struct ua *ua = r->ua;
 	struct eng *e = ua->call->eng;
-	char ip[64], host[72];
+	char host[72];
 
 	switch (k) {
 	case SEG_REMOTE_IP:
@@ -220,8 +219,7 @@ static int kw_addr(struct rctx *r, enum seg_kind k, int32_t off)
 		if (ua->remote.len == e->remote.len &&
 		    !memcmp(&ua->remote.ss, &e->remote.ss, e->remote.len) && e->remote_ip[0])
 			return buf_adds(r->out, e->remote_ip);
-		tp_addr_ip(&ua->remote, ip, sizeof(ip));
-		tp_ip_host(ip, host, sizeof(host));
+		tp_addr_host(&ua->remote, host, sizeof(host));
 		return buf_adds(r->out, host);
 	case SEG_REMOTE_PORT:
 		return add_num(r->out, (long long)tp_addr_port(&ua->remote) + off);

@@ -385,27 +385,54 @@ static int copy_hdr(const struct msg *m, const char *name, struct buf *out)
 	return err;
 }
 
+static int add_hdr(struct buf *out, const char *name, struct msg_pl v)
+{
+	if (!v.len)
+		return 0;
+	return buf_adds(out, name) || buf_add(out, v.p, v.len) || buf_adds(out, "\r\n") ?
+	       ENOMEM : 0;
+}
+
+int msg_build_req(const struct msg_req *q, struct buf *out)
+{
+	int err = 0;
+
+	err |= buf_adds(out, q->method);
+	err |= buf_add(out, " ", 1);
+	err |= buf_add(out, q->ruri.p, q->ruri.len);
+	err |= buf_adds(out, " SIP/2.0\r\n");
+	err |= add_hdr(out, "Via: ", q->via);
+	err |= add_hdr(out, "From: ", q->from);
+	err |= add_hdr(out, "To: ", q->to);
+	err |= add_hdr(out, "Call-ID: ", q->call_id);
+	err |= buf_addf(out, "CSeq: %u %s\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+			q->cseq, q->method);
+	return err ? ENOMEM : 0;
+}
+
 int msg_build_request(const struct msg *m, const char *method, const char *ruri,
 		      size_t rlen, const char *via, uint32_t cseq, struct buf *out)
 {
-	struct msg_pl top = msg_hdr_first(m, "Via", 3);
-	const char *comma = top.len ? memchr(top.p, ',', top.len) : NULL;
-	int err = 0;
+	struct msg_req q;
+	const char *comma;
 
-	err |= buf_addf(out, "%s ", method);
-	err |= buf_add(out, ruri, rlen);
-	err |= buf_adds(out, " SIP/2.0\r\nVia: ");
-	if (via)
-		err |= buf_adds(out, via);
-	else  /* only the topmost Via value */
-		err |= buf_add(out, top.p, comma ? (size_t)(comma - top.p) : top.len);
-	err |= buf_adds(out, "\r\n");
-	err |= copy_hdr(m, "From", out);
-	err |= copy_hdr(m, "To", out);
-	err |= copy_hdr(m, "Call-ID", out);
-	err |= buf_addf(out, "CSeq: %u %s\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
-			cseq, method);
-	return err ? ENOMEM : 0;
+	q.method = method;
+	q.ruri.p = ruri;
+	q.ruri.len = rlen;
+	if (via) {
+		q.via.p = via;
+		q.via.len = strlen(via);
+	} else {  /* only the topmost Via value */
+		q.via = msg_hdr_first(m, "Via", 3);
+		comma = q.via.len ? memchr(q.via.p, ',', q.via.len) : NULL;
+		if (comma)
+			q.via.len = (size_t)(comma - q.via.p);
+	}
+	q.from = msg_hdr_first(m, "From", 4);
+	q.to = msg_hdr_first(m, "To", 2);
+	q.call_id = msg_hdr_first(m, "Call-ID", 7);
+	q.cseq = cseq;
+	return msg_build_req(&q, out);
 }
 
 int msg_build_ack(const struct msg *m, const char *ruri, size_t rlen, struct buf *out)

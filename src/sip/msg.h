@@ -78,6 +78,16 @@ int msg_build_response(const struct msg *m, int code, const char *reason,
  * of the response). */
 int msg_build_ack(const struct msg *m, const char *ruri, size_t rlen, struct buf *out);
 
+/* A request outside any template (a default BYE or CANCEL): its first
+ * line, Via, From, To, Call-ID and CSeq; Max-Forwards 70, no body. A
+ * header whose value is empty is left out. */
+struct msg_req {
+	const char *method;
+	struct msg_pl ruri, via, from, to, call_id;
+	uint32_t cseq;
+};
+int msg_build_req(const struct msg_req *q, struct buf *out);
+
 /* Build a request in m's dialog: method to ruri, with the given Via value
  * (NULL: m's top Via), m's From, To and Call-ID, and CSeq cseq method.
  * Used for the default BYE and CANCEL of an aborted call. */

@@ -168,11 +168,11 @@ static int uri_hostport(const char *p, size_t len, char *host, size_t hn, unsign
 
 static int addr_of(struct tp_addr *a, const char *host, unsigned port)
 {
-	char hp[128];
+	char h[80], hp[128];
 	struct diag d = {0};
 
-	snprintf(hp, sizeof(hp), strchr(host, ':') && host[0] != '[' ? "[%s]:%u" : "%s:%u",
-		 host, port);
+	tp_ip_host(host, h, sizeof(h));
+	snprintf(hp, sizeof(hp), "%s:%u", h, port);
 	return tp_addr_parse(a, hp, 5060, &d);
 }
 

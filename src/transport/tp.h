@@ -63,6 +63,8 @@ unsigned tp_addr_port(const struct tp_addr *a);
 /* ip as the host part of a URI or Via: an IPv6 address in brackets
  * (RFC 3261 25.1, IPv6reference), anything else as it is. */
 void tp_ip_host(const char *ip, char *out, size_t n);
+/* The address of a as a URI host (tp_addr_ip, then tp_ip_host). */
+void tp_addr_host(const struct tp_addr *a, char *out, size_t n);
 
 struct tp_stats {
 	unsigned long long rx_dgrams, tx_dgrams, tx_errors, rx_truncated;

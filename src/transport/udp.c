@@ -102,14 +102,15 @@ static void set_bufsize(int fd)
 static int bind_sock(struct tp_sock *s, const char *ip, unsigned port, struct diag *d)
 {
 	struct tp_addr a;
-	char spec[128];
+	char host[80], spec[128];
 	int err;
 
-	snprintf(spec, sizeof(spec), strchr(ip, ':') && ip[0] != '[' ? "[%s]:%u" : "%s:%u", ip,
-		 port);
+	tp_ip_host(ip, host, sizeof(host));
+	snprintf(spec, sizeof(spec), "%s:%u", host, port);
 	err = tp_addr_parse(&a, spec, port, d);
 	if (err)
-		return err;
+		return diag_set(d, NULL, 0, "bad local address '%s' (expected an IPv4 or IPv6 "
+				"address)", ip);
 	s->fd = socket(a.ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0)
 		return diag_set(d, NULL, 0, "cannot create a UDP socket: %s", strerror(errno));
@@ -319,6 +320,14 @@ int tp_addr_parse(struct tp_addr *a, const char *hostport, unsigned defport,
 void tp_ip_host(const char *ip, char *out, size_t n)
 {
 	snprintf(out, n, strchr(ip, ':') && ip[0] != '[' ? "[%s]" : "%s", ip);
+}
+
+void tp_addr_host(const struct tp_addr *a, char *out, size_t n)
+{
+	char ip[64];
+
+	tp_addr_ip(a, ip, sizeof(ip));
+	tp_ip_host(ip, out, n);
 }
 
 void tp_addr_ip(const struct tp_addr *a, char *out, size_t n)
