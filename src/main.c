@@ -59,6 +59,12 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->local_ip = c->local_ip;
 	o->local_port = c->local_port;
 	o->per_call_socket = c->tp_mode == TP_MODE_UN;
+	o->proto = c->tp_proto;
+	o->tls_name = c->tls_sni;
+	o->ws_path = c->ws_path;
+	o->max_reconnect = c->max_reconnect;
+	o->reconnect_sleep_ms = c->reconnect_sleep_ms;
+	o->reconnect_close = c->reconnect_close;
 	o->media_ip = c->media_ip;
 	o->media_port = c->media_port;
 	o->service = c->service;
@@ -138,17 +144,45 @@ static int fork_to_background(void)
 	return 0;
 }
 
-/* The embedded target on ip:port (port 0: any), from -target_conf. */
+static int uses_tls(const struct config *c)
+{
+	return c->tp_proto == TP_TLS || c->tp_proto == TP_WSS;
+}
+
+/* The TLS contexts of -tls_*: a server's (which requires client
+ * certificates when given -tls_ca), or a client's. */
+static int make_tls(const struct config *c, int server, struct tp_tls **tp, struct diag *d)
+{
+	struct tp_tls_conf tc = {c->tls_cert, c->tls_key, c->tls_ca, c->tls_version,
+				 !c->tls_no_verify, server && c->tls_ca};
+
+	return tp_tls_new(tp, &tc, d);
+}
+
+/* The embedded target on ip:port (port 0: any), from -target_conf, on
+ * the transport of -t. With TLS it presents -tls_cert, or a self-signed
+ * certificate that trust (the engine's contexts, or NULL) then accepts. */
 static int start_target(const struct config *c, struct loop *l, const char *ip,
-			unsigned port, struct tgt_conf *tc, struct target **tp)
+			unsigned port, struct tgt_conf *tc, struct target **tp,
+			struct tp_tls *trust)
 {
 	struct diag d = {0};
 
-	if (tgt_conf_load(tc, c->target_conf, &d) || tgt_start(tp, l, ip, port, tc, &d)) {
-		diag_print(&d);
-		return -1;
+	if (tgt_conf_load(tc, c->target_conf, &d))
+		goto fail;
+	tc->proto = c->tp_proto;
+	if (uses_tls(c)) {
+		struct tp_tls_conf tlc = {c->tls_cert, c->tls_key, NULL, c->tls_version, 1, 0};
+
+		if (tp_tls_new(&tc->tls, &tlc, &d) || (trust && tp_tls_trust(trust, tc->tls, &d)))
+			goto fail;
 	}
+	if (tgt_start(tp, l, ip, port, tc, &d))
+		goto fail;
 	return 0;
+fail:
+	diag_print(&d);
+	return -1;
 }
 
 static volatile sig_atomic_t serve_stop;
@@ -177,25 +211,27 @@ static int serve(const struct config *c)
 	int rc = EXIT_FATAL;
 
 	memset(&tc, 0, sizeof(tc));
-	if (tp_addr_parse(&a, c->remote ? c->remote : "127.0.0.1:5060", 5060, &d)) {
+	if (tp_addr_parse(&a, c->remote ? c->remote : "127.0.0.1", tp_proto_port(c->tp_proto), &d)) {
 		diag_print(&d);
 		return EXIT_FATAL;
 	}
 	tp_addr_ip(&a, ip, sizeof(ip));
-	if (loop_alloc(&l) || start_target(c, l, ip, tp_addr_port(&a), &tc, &t))
+	if (loop_alloc(&l) || start_target(c, l, ip, tp_addr_port(&a), &tc, &t, NULL))
 		goto out;
 	signal(SIGINT, on_serve_signal);
 	signal(SIGTERM, on_serve_signal);
 	loop_set_tick(l, serve_tick, l);
 	loop_set_batch(l, c->timer_resol_ms * 1000);
 	printf("sipbench %s: embedded reference target (a test target, not for production) "
-	       "on udp %s:%u; Ctrl-C stops it\n", PACKAGE_VERSION, ip, tgt_port(t));
+	       "on %s %s:%u; Ctrl-C stops it\n", PACKAGE_VERSION, tp_proto_param(c->tp_proto), ip,
+	       tgt_port(t));
 	fflush(stdout);
 	if (!loop_run(l))
 		rc = 0;
 	tgt_print_stats(t, stdout);
 out:
 	tgt_free(t);
+	tp_tls_free(tc.tls);
 	tgt_conf_free(&tc);
 	loop_free(l);
 	return rc;
@@ -216,13 +252,18 @@ static int run(const struct config *c, struct prog *p)
 	fill_eng_opts(&o, c);
 	if (open_logs(&o, c))
 		goto out;
+	if (uses_tls(c) && make_tls(c, eng_prog_is_server(p), &o.tls, &d)) {
+		diag_print(&d);
+		goto out;
+	}
 	if (!c->remote && !eng_prog_is_server(p)) {
 		/* no target: the embedded one, on loopback, for one call
 		 * unless -m, -timeout or a ramp says how long to run */
 		/* on the loopback of the family of -i */
 		int v6 = c->local_ip && strchr(c->local_ip, ':');
 
-		if (loop_alloc(&l) || start_target(c, l, v6 ? "::1" : "127.0.0.1", 0, &tc, &t))
+		if (loop_alloc(&l) ||
+		    start_target(c, l, v6 ? "::1" : "127.0.0.1", 0, &tc, &t, o.tls))
 			goto out;
 		tgt_set_log(t, o.msg_log);
 		snprintf(remote, sizeof(remote), v6 ? "[::1]:%u" : "127.0.0.1:%u", tgt_port(t));
@@ -246,7 +287,9 @@ static int run(const struct config *c, struct prog *p)
 out:
 	eng_free(e);
 	tgt_free(t);
+	tp_tls_free(tc.tls);
 	tgt_conf_free(&tc);
+	tp_tls_free(o.tls);
 	loop_free(l);
 	close_logs(&o);
 	return rc;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/opts.h"
+#include "transport/tp.h"
 
 enum kind { K_NONE, K_STR, K_UINT, K_DOUBLE, K_MS, K_SEC, K_PAIR };
 enum cat { CAT_SCENARIO, CAT_LOAD, CAT_NETWORK, CAT_BEHAVIOR, CAT_TRACE, CAT_LIMIT, CAT_TARGET, CAT_MISC, CAT_N };
@@ -40,6 +41,9 @@ static void defaults(struct config *c)
 	c->media_port = 6000;
 	c->max_fail_rate = -1;
 	c->tp_mode = TP_MODE_U1;
+	c->tp_proto = TP_UDP;
+	c->reconnect_sleep_ms = 1000;
+	c->reconnect_close = 1;
 	c->behaviors = BEH_ALL;
 	c->freq_dump_ms = 60000;
 	c->timer_resol_ms = 1;
@@ -202,6 +206,28 @@ static int set_behaviors(struct config *c, const char *list, struct diag *d)
 	return 0;
 }
 
+/* -t: u1 un t1 tn l1 ln ws1 wsn wss1 wssn (SIPp's letters, and ours for
+ * WebSocket, which SIPp lacks). */
+static int parse_transport(struct config *c, const char *v, struct diag *d)
+{
+	static const struct { const char *name; int proto; } kinds[] = {
+		{"u", TP_UDP}, {"t", TP_TCP}, {"l", TP_TLS}, {"ws", TP_WS}, {"wss", TP_WSS},
+	};
+	size_t n = strlen(v), i;
+
+	for (i = 0; n > 1 && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (strlen(kinds[i].name) != n - 1 || strncmp(v, kinds[i].name, n - 1))
+			continue;
+		if (v[n - 1] != '1' && v[n - 1] != 'n')
+			break;
+		c->tp_proto = kinds[i].proto;
+		c->tp_mode = v[n - 1] == 'n' ? TP_MODE_UN : TP_MODE_U1;
+		return 0;
+	}
+	return diag_set(d, NULL, 0, "-t: unknown transport '%s' (expected u1, un, t1, tn, l1, "
+			"ln, ws1, wsn, wss1 or wssn)", v);
+}
+
 static int apply_str(struct config *c, const struct row *r, const char *v, struct diag *d)
 {
 	switch (r->id) {
@@ -225,14 +251,21 @@ static int apply_str(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_ERROR_FILE: c->error_file = v; break;
 	case CLI_OPT_STAT_FILE: c->stat_file = v; break;
 	case CLI_OPT_DEFAULT_BEHAVIORS: return set_behaviors(c, v, d);
-	case CLI_OPT_TRANSPORT:
-		if (!strcmp(v, "u1"))
-			c->tp_mode = TP_MODE_U1;
-		else if (!strcmp(v, "un"))
-			c->tp_mode = TP_MODE_UN;
+	case CLI_OPT_TRANSPORT: return parse_transport(c, v, d);
+	case CLI_OPT_RECONNECT_CLOSE:
+		if (!strcmp(v, "true") || !strcmp(v, "1"))
+			c->reconnect_close = 1;
+		else if (!strcmp(v, "false") || !strcmp(v, "0"))
+			c->reconnect_close = 0;
 		else
-			return diag_set(d, NULL, 0, "-t: unknown transport '%s' (expected u1 or un)", v);
+			return diag_set(d, NULL, 0, "-reconnect_close: '%s' (expected true or false)", v);
 		break;
+	case CLI_OPT_TLS_CERT: c->tls_cert = v; break;
+	case CLI_OPT_TLS_KEY: c->tls_key = v; break;
+	case CLI_OPT_TLS_CA: c->tls_ca = v; break;
+	case CLI_OPT_TLS_VERSION: c->tls_version = v; break;
+	case CLI_OPT_TLS_SNI: c->tls_sni = v; break;
+	case CLI_OPT_WS_PATH: c->ws_path = v; break;
 	default: break;
 	}
 	return 0;
@@ -252,6 +285,8 @@ static int apply_num(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_LOCAL_PORT: return parse_uint(r->name, v, &c->local_port, d);
 	case CLI_OPT_MEDIA_PORT: return parse_uint(r->name, v, &c->media_port, d);
 	case CLI_OPT_MAX_RETRANS: return parse_uint(r->name, v, &c->max_retrans, d);
+	case CLI_OPT_MAX_RECONNECT: return parse_uint(r->name, v, &c->max_reconnect, d);
+	case CLI_OPT_RECONNECT_SLEEP: return parse_time(r->name, v, 1, &c->reconnect_sleep_ms, d);
 	case CLI_OPT_DURATION: return parse_time(r->name, v, 1, &c->pause_ms, d);
 	case CLI_OPT_TIMER_RESOL: return parse_time(r->name, v, 1, &c->timer_resol_ms, d);
 	case CLI_OPT_RATE_PERIOD: return parse_time(r->name, v, 1, &c->rate_period_ms, d);
@@ -276,6 +311,7 @@ static void apply_flag(struct config *c, const struct row *r)
 	case CLI_OPT_NO_RATE_QUIT: c->no_rate_quit = 1; break;
 	case CLI_OPT_NO_BACKOFF: c->no_backoff = 1; break;
 	case CLI_OPT_NOSTDIN: c->nostdin = 1; break;
+	case CLI_OPT_TLS_NO_VERIFY: c->tls_no_verify = 1; break;
 	case CLI_OPT_HELP: c->help = 1; break;
 	case CLI_OPT_VERSION: c->version = 1; break;
 	default: break;

@@ -15,7 +15,7 @@ enum cli_opt_id {
 	CLI_OPT_COUNT
 };
 
-enum { TP_MODE_U1, TP_MODE_UN };
+enum { TP_MODE_U1, TP_MODE_UN };  /* one socket, or one per call */
 
 #define CLI_MAX_P99 8
 
@@ -45,7 +45,14 @@ struct config {
 	uint64_t recv_timeout_ms;   /* -recv_timeout; 0 = none               */
 	const char *local_ip;       /* -i                                    */
 	unsigned local_port;        /* -p; 0 = choose                        */
-	int tp_mode;                /* -t                                    */
+	int tp_mode;                /* -t: TP_MODE_U1 or TP_MODE_UN          */
+	int tp_proto;               /* -t: enum tp_proto                     */
+	unsigned max_reconnect;     /* -max_reconnect                        */
+	uint64_t reconnect_sleep_ms;
+	int reconnect_close;        /* -reconnect_close (default 1)          */
+	const char *tls_cert, *tls_key, *tls_ca, *tls_version, *tls_sni;
+	int tls_no_verify;
+	const char *ws_path;        /* -ws_path                              */
 	const char *media_ip;       /* -mi                                   */
 	unsigned media_port;        /* -mp                                   */
 	unsigned max_retrans;       /* -max_retrans; 0 = RFC 3261 64xT1 rule */

@@ -64,8 +64,8 @@ static void via_of(const struct ua *ua, const char *what, char *via, size_t n)
 {
 	const struct eng *e = ua->call->eng;
 
-	snprintf(via, n, "SIP/2.0/UDP %s:%u;branch=z9hG4bK-%d-%llu-%s", e->local_host,
-		 tp_port(ua->sock), e->pid, (unsigned long long)ua->call->number, what);
+	snprintf(via, n, "SIP/2.0/%s %s:%u;branch=z9hG4bK-%d-%llu-%s",
+		 tp_proto_name(tp_sock_proto(ua->sock)), e->local_host, tp_port(ua->sock), e->pid, (unsigned long long)ua->call->number, what);
 }
 
 /* The BYE of our dialog, to its remote target. */

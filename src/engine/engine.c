@@ -269,7 +269,7 @@ static int call_new(struct eng *e, struct call **cp, struct diag *d)
 		c->ua[i].remote = e->remote;
 	}
 	if (e->o.per_call_socket && !e->uas_mode) {
-		err = tp_udp_open(&c->ua[0].sock, e->loop, e->local_ip, 0, on_datagram, e, d);
+		err = eng_open_socket(e, &c->ua[0].sock, 0, 0, on_datagram, d);
 		if (err) {
 			c->ua[0].sock = NULL;
 			goto out;
@@ -341,6 +341,7 @@ static void start_client_call(struct eng *e)
 static int can_start(const struct eng *e)
 {
 	return !e->stopping && !e->paused &&
+	       (!e->hold_until_us || loop_now_us(e->loop) >= e->hold_until_us) &&
 	       (!e->o.max_calls || e->started < e->o.max_calls) &&
 	       (!e->o.limit || e->nactive < e->o.limit) &&
 	       (!e->o.users || e->nactive < e->o.users);
@@ -740,10 +741,11 @@ static int run_init(struct eng *e, struct diag *d)
 
 static int open_main_socket(struct eng *e, struct diag *d)
 {
-	unsigned port = e->o.local_port ? e->o.local_port : e->uas_mode ? 5060 : 0;
+	unsigned port = e->o.local_port ? e->o.local_port : !e->uas_mode ? 0 :
+			e->o.proto == TP_TLS || e->o.proto == TP_WSS ? 5061 : 5060;
 	int err;
 
-	err = tp_udp_open(&e->sock, e->loop, e->o.local_ip, port, on_datagram, e, d);
+	err = eng_open_socket(e, &e->sock, port, 1, on_datagram, d);
 	if (err)
 		return err;
 	/* what a turn sends on the shared socket goes out in one sendmmsg */
@@ -804,9 +806,10 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 	if (!err)
 		err = set_globals(e, d);
 	if (!err && o->remote)
-		err = tp_addr_parse(&e->remote, o->remote, 5060, d);
+		err = tp_addr_parse(&e->remote, o->remote, tp_proto_port((enum tp_proto)o->proto), d);
 	if (!err && o->remote)
 		tp_addr_host(&e->remote, e->remote_ip, sizeof(e->remote_ip));
+	eng_peer_name(e);
 	if (!err && o->loop)
 		e->loop = o->loop;
 	else if (!err)
@@ -926,7 +929,8 @@ int eng_run(struct eng *e, FILE *out)
 	r.local_port = e->local_port;
 	r.remote = e->o.remote;
 	r.uas_mode = e->uas_mode;
-	r.stopped_by = e->exit_reason ? "signal" : e->timed_out ? "-timeout" : NULL;
+	r.stopped_by = e->exit_reason ? "signal" : e->timed_out ? "-timeout" :
+		       e->stop_why[0] ? e->stop_why : NULL;
 	r.start_unix_us = e->start_unix_us;
 	eng_judge_generator(e, &r.gen);
 	r.pcap_path = e->o.pcap_path;

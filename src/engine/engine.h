@@ -14,6 +14,7 @@ struct loop;
 struct prog;
 struct stats;
 struct eng;
+struct tp_tls;
 
 /* SIPp's default behaviours (-default_behaviors), as a mask. */
 enum {
@@ -28,7 +29,14 @@ struct eng_opts {
 	struct loop *loop;           /* run on this loop (not freed), or NULL */
 	const char *local_ip;
 	unsigned local_port;         /* 0: 5060 for servers, else any        */
-	int per_call_socket;         /* -t un                                */
+	int per_call_socket;         /* -t un, tn, ln, wsn, wssn             */
+	int proto;                   /* enum tp_proto                        */
+	struct tp_tls *tls;          /* TLS and WSS: the contexts, else NULL  */
+	const char *tls_name;        /* -tls_sni, or NULL: the target's host  */
+	const char *ws_path;         /* -ws_path, or NULL                    */
+	unsigned max_reconnect;      /* lost connections reopened, at most   */
+	uint64_t reconnect_sleep_ms; /* no new calls for this long after one */
+	int reconnect_close;         /* calls on a lost connection fail      */
 	const char *media_ip;
 	unsigned media_port;
 	const char *service;

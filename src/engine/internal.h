@@ -191,7 +191,19 @@ struct eng {
 	int pid;
 	struct rpt_csv csv;         /* -trace_stat state                     */
 	struct pace pace;           /* back-off when answers queue up        */
+	unsigned reconnects;        /* lost connections to the target so far */
+	uint64_t hold_until_us;     /* no new calls before (after a loss)    */
+	char stop_why[320];         /* what ended the run early, or ""       */
+	char tls_name[256];         /* the target's host, for TLS checks     */
 };
+
+/* link.c */
+/* Open a socket of the run's transport on port (0: any): the main one
+ * (main_sock: on -i, listening for streams) or a call's own. */
+int eng_open_socket(struct eng *e, struct tp_sock **sp, unsigned port, int main_sock,
+		    tp_recv_h *h, struct diag *d);
+/* Fill e->tls_name from -tls_sni or the target as given. */
+void eng_peer_name(struct eng *e);
 
 /* engine.c */
 int eng_hash_add(struct eng *e, struct ua *ua);

@@ -262,7 +262,7 @@ static int kw_call(struct rctx *r, const struct tpl_seg *s)
 	case SEG_SERVICE:
 		return buf_adds(r->out, e->o.service);
 	case SEG_TRANSPORT:
-		return buf_adds(r->out, "UDP");
+		return buf_adds(r->out, tp_proto_name((enum tp_proto)e->o.proto));
 	case SEG_CALL_ID:
 		return buf_adds(r->out, ua->call_id);
 	case SEG_CSEQ:

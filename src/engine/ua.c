@@ -227,6 +227,9 @@ static void rtx_arm(struct ua *ua, const struct step *st, enum rtx_kind k,
 		memcpy(ua->rtx_method, method, l);
 		ua->rtx_method[l] = '\0';
 	}
+	/* a stream delivers or fails: only the 64*T1 timeout is left */
+	if (tp_proto_reliable(tp_sock_proto(ua->sock)))
+		ua->rtx_interval_ms = 64 * ua->rtx_interval_ms;
 	tmr_start(ua_eng(ua)->loop, &ua->rtx, ua->rtx_interval_ms, rtx_fire, ua);
 }
 

@@ -90,6 +90,7 @@ struct tgt_counters {
 struct target {
 	struct loop *loop;
 	struct tp_sock *sock;
+	enum tp_proto proto;
 	const struct tgt_conf *conf;
 	char ip[64];
 	unsigned port;
@@ -187,14 +188,14 @@ static void trace(struct target *tg, const char *dir, const char *buf, size_t le
 		return;
 	tp_addr_ip(peer, ip, sizeof(ip));
 	fprintf(tg->log, "----------------------------------------------- target\n"
-		"UDP message %s (%zu bytes) %s %s:%u:\n\n%.*s\n\n", dir, len,
+		"%s message %s (%zu bytes) %s %s:%u:\n\n%.*s\n\n", tp_proto_name(tg->proto), dir, len,
 		*dir == 's' ? "to" : "from", ip, tp_addr_port(peer), (int)len, buf);
 }
 
 static void send_to(struct target *tg, const char *buf, size_t len, const struct tp_addr *to)
 {
 	trace(tg, "sent", buf, len, to);
-	(void)tp_send(tg->sock, buf, len, to);  /* UDP: a loss is a loss */
+	(void)tp_send(tg->sock, buf, len, to);  /* a loss is a loss */
 }
 
 static void new_branch_id(struct target *tg, char *out, size_t n)
@@ -368,9 +369,13 @@ static int build_forward(struct target *tg, const struct msg *m, const char *rur
 
 	buf_reset(out);
 	err |= buf_addf(out, "%s %s SIP/2.0\r\n", m->method, ruri);
-	err |= buf_addf(out, "Via: SIP/2.0/UDP %s:%u;branch=%s\r\n", tg->ip, tg->port, branch);
-	if (rr)
+	err |= buf_addf(out, "Via: SIP/2.0/%s %s:%u;branch=%s\r\n", tp_proto_name(tg->proto),
+			tg->ip, tg->port, branch);
+	if (rr && tg->proto == TP_UDP)
 		err |= buf_addf(out, "Record-Route: <sip:%s:%u;lr>\r\n", tg->ip, tg->port);
+	else if (rr)
+		err |= buf_addf(out, "Record-Route: <sip:%s:%u;transport=%s;lr>\r\n", tg->ip,
+				tg->port, tp_proto_param(tg->proto));
 	nl = memchr(p, '\n', (size_t)(end - p));
 	p = nl ? nl + 1 : end;  /* past the request line */
 	while (p < end) {
@@ -492,7 +497,8 @@ static int fork_branch(struct ptx *t, const char *ruri, const struct tp_addr *to
 	}
 	t->nbr++;
 	send_to(tg, b->req, b->len, &b->to);
-	b->rtx_ms = T1_MS;
+	/* over a stream, only timer B/F: 408 after 64*T1 */
+	b->rtx_ms = tp_proto_reliable(tg->proto) ? 64 * T1_MS : T1_MS;
 	tmr_start(tg->loop, &b->rtx, b->rtx_ms, on_rtx, b);
 	return 0;
 }
@@ -528,7 +534,8 @@ static void cancel_branch(struct ptx *t, struct pbranch *b)
 		return;
 	b->canceled = 1;
 	tmr_cancel(&b->rtx);
-	snprintf(via, sizeof(via), "SIP/2.0/UDP %s:%u;branch=%s", tg->ip, tg->port, b->id);
+	snprintf(via, sizeof(via), "SIP/2.0/%s %s:%u;branch=%s", tp_proto_name(tg->proto), tg->ip,
+		 tg->port, b->id);
 	buf_reset(&tg->out);
 	if (!msg_build_request(t->req, "CANCEL", b->ruri, strlen(b->ruri), via, t->req->cseq,
 			       &tg->out))
@@ -1144,7 +1151,15 @@ int tgt_start(struct target **tp, struct loop *l, const char *ip, unsigned port,
 	lst_init(&tg->txns);
 	buf_init(&tg->out, 65535);
 	buf_init(&tg->tmp, 65535);
-	err = tp_udp_open(&tg->sock, l, ip, port, on_datagram, tg, d);
+	tg->proto = c->proto;
+	if (c->proto == TP_UDP) {
+		err = tp_udp_open(&tg->sock, l, ip, port, on_datagram, tg, d);
+	} else {
+		struct tp_stream_conf sc = {.proto = (enum tp_proto)c->proto, .listen = 1,
+					    .tls = c->tls};
+
+		err = tp_stream_open(&tg->sock, l, &sc, ip, port, on_datagram, tg, d);
+	}
 	if (!err && tp_set_batching(tg->sock)) {
 		tp_close(tg->sock);
 		err = diag_set(d, NULL, 0, "out of memory");
@@ -1204,7 +1219,7 @@ void tgt_print_stats(const struct target *tg, FILE *out)
 {
 	const struct tgt_counters *n = &tg->n;
 
-	fprintf(out, "Embedded target %s:%u\n", tg->ip, tg->port);
+	fprintf(out, "Embedded target %s %s:%u\n", tp_proto_name(tg->proto), tg->ip, tg->port);
 	fprintf(out, "  requests     %llu\n  responses    %llu\n  unparsable   %llu\n",
 		n->requests, n->responses, n->malformed);
 	fprintf(out, "  registered   %llu\n  challenged   %llu\n  not found    %llu\n",

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* target: the embedded reference proxy + registrar (design.md section 5).
- * A small RFC 3261 stateful proxy on UDP, for tests and demos, not for
+ * A small RFC 3261 stateful proxy on UDP, TCP, TLS, WS or WSS (one of
+ * them, the run's), for tests and demos, not for
  * production: digest challenges (401 on REGISTER, 407 on a new INVITE),
  * a location table, 100 Trying, 482 on a loop, 483 at Max-Forwards 0,
  * Record-Route, relayed responses and CANCEL, forwarding on busy (486)
@@ -15,6 +16,7 @@
 
 struct loop;
 struct target;
+struct tp_tls;
 
 /* A forwarding rule: calls to user go to `to` on busy or no answer. */
 struct tgt_fwd {
@@ -39,6 +41,9 @@ struct tgt_conf {
 	unsigned nstatics;
 	uint64_t ring_ms;          /* no-answer timer (default 4000 ms)       */
 	int no_auth;               /* challenge nothing                       */
+	/* set by the caller, not by the file */
+	int proto;                 /* enum tp_proto (default UDP)             */
+	struct tp_tls *tls;        /* TLS, WSS: the target's own contexts     */
 };
 
 /* Defaults, then the file (NULL: none). A bad line fills d with

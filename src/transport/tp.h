@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* tp: transports. UDP now (one shared socket, or one per call); TCP, TLS
- * and WebSocket later behind the same calls. Receiving is batched
- * (recvmmsg) and handed up datagram by datagram through tp_recv_h. */
+/* tp: transports. UDP (one shared socket, or one per call), and streams:
+ * TCP, TLS, WebSocket and secure WebSocket (RFC 7118), behind the same
+ * calls. A stream socket is an endpoint: it may listen, and it keeps a
+ * connection per peer address, opened on the first send to it, so the
+ * layers above address peers as they do over UDP. UDP receiving is
+ * batched (recvmmsg); every message, datagram or framed, is handed up
+ * through tp_recv_h. */
 #ifndef SB_TP_H
 #define SB_TP_H
 
@@ -12,6 +16,18 @@
 
 struct loop;
 struct tp_sock;
+struct tp_tls;
+
+enum tp_proto { TP_UDP, TP_TCP, TP_TLS, TP_WS, TP_WSS };
+
+/* "UDP", "TCP", "TLS", "WS", "WSS": as in a Via header. */
+const char *tp_proto_name(enum tp_proto p);
+/* The same in lower case, as a URI's transport= parameter. */
+const char *tp_proto_param(enum tp_proto p);
+/* Streams deliver or fail: no SIP retransmissions (RFC 3261 17.1.1.2). */
+int tp_proto_reliable(enum tp_proto p);
+/* Default port of a target: 5060, 5061 for TLS, 80 and 443 for WS(S). */
+unsigned tp_proto_port(enum tp_proto p);
 
 /* An IPv4 or IPv6 address: 28 bytes, not sockaddr_storage's 128 (every
  * call keeps one per party). */
@@ -35,7 +51,47 @@ typedef void (tp_recv_h)(struct tp_sock *s, const char *buf, size_t len,
  * it on l. On error returns an errno and fills d ("cannot bind ..."). */
 int tp_udp_open(struct tp_sock **sp, struct loop *l, const char *ip,
 		unsigned port, tp_recv_h *h, void *arg, struct diag *d);
+/* A stream endpoint bound to ip:port (port 0: any free port). listen:
+ * accept connections there too; connections it opens leave from the same
+ * port (SO_REUSEPORT), so a peer that answers or calls back our Via or
+ * Contact address finds the connection already open. tls: contexts for
+ * TP_TLS and TP_WSS (else NULL). peer_name: the name the remote's
+ * certificate must carry and SNI (NULL: the address). ws_path: the
+ * Request-URI of the WebSocket handshake ("/" when NULL). */
+struct tp_stream_conf {
+	enum tp_proto proto;
+	int listen;
+	struct tp_tls *tls;
+	const char *peer_name;
+	const char *ws_path;
+};
+int tp_stream_open(struct tp_sock **sp, struct loop *l, const struct tp_stream_conf *c,
+		   const char *ip, unsigned port, tp_recv_h *h, void *arg, struct diag *d);
+/* A connection of s ended: outgoing tells whether s had opened it, why
+ * is a short reason ("connection refused", "closed by the peer", "TLS
+ * handshake failed: ..."). What was queued for it is lost. */
+typedef void (tp_lost_h)(struct tp_sock *s, const struct tp_addr *peer, int outgoing,
+			 const char *why, void *arg);
+void tp_set_lost(struct tp_sock *s, tp_lost_h *h, void *arg);
+enum tp_proto tp_sock_proto(const struct tp_sock *s);
 void tp_close(struct tp_sock *s);
+
+/* TLS settings, shared by the endpoints of a run. cert and key: our
+ * certificate (a server's, or a client certificate); with none, a
+ * server side gets a self-signed one made at start. ca: the CAs to
+ * verify peers with (else the system's); a server given ca requires
+ * client certificates. verify 0 turns checking of the peer's
+ * certificate off. version: "1.2" or "1.3" pins it, NULL allows both. */
+struct tp_tls_conf {
+	const char *cert, *key, *ca, *version;
+	int verify;
+	int require_client_cert;
+};
+int tp_tls_new(struct tp_tls **tp, const struct tp_tls_conf *c, struct diag *d);
+/* Trust what t presents as a server (its self-signed certificate): the
+ * embedded target and the engine in one process. */
+int tp_tls_trust(struct tp_tls *client, const struct tp_tls *t, struct diag *d);
+void tp_tls_free(struct tp_tls *t);
 /* From now on, gather what is sent on s during a loop turn and send it
  * with one sendmmsg at the end of the turn (a shared socket: per-call
  * sockets gain nothing). A batched send that fails then is counted in
@@ -69,6 +125,11 @@ void tp_addr_host(const struct tp_addr *a, char *out, size_t n);
 struct tp_stats {
 	unsigned long long rx_dgrams, tx_dgrams, tx_errors, rx_truncated;
 	unsigned long long tx_late_errors;  /* batched sends that failed    */
+	unsigned long long conns_out, conns_in;  /* connections opened, accepted */
+	unsigned long long conns_lost;      /* ended other than by tp_close */
+	unsigned long long tls_failures;    /* handshakes that failed       */
+	unsigned long long stream_errors;   /* unframeable bytes: connection
+					       closed                        */
 };
 const struct tp_stats *tp_get_stats(void);
 
