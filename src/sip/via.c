@@ -204,6 +204,9 @@ int msg_via_public(const struct msg *m, struct tp_addr *a)
 	if (!rlen) {
 		rcv = v.host;
 		rlen = v.hlen;
+	} else if (rlen > 2 && rcv[0] == '[' && rcv[rlen - 1] == ']') {
+		rcv++;        /* RFC 5118 wants none; some servers bracket it */
+		rlen -= 2;
 	}
 	port = plen ? (unsigned)strtoul(rp, NULL, 10) : v.port ? v.port : 5060;
 	if (rlen >= sizeof(host) || port == 0 || port > 65535)

@@ -307,6 +307,9 @@ START_TEST(via_public)
 	ck_assert_int_eq(learned("Via: SIP/2.0/UDP 10.0.0.1;received=::1;branch=b", ip,
 				 sizeof(ip)), 5060);
 	ck_assert_str_eq(ip, "::1");
+	ck_assert_int_eq(learned("Via: SIP/2.0/UDP [::1]:5062;received=[::1];rport=9;branch=b", ip,
+				 sizeof(ip)), 9);
+	ck_assert_str_eq(ip, "::1");
 	/* neither, or an rport without a value */
 	ck_assert_int_eq(learned("Via: SIP/2.0/UDP 10.0.0.1:5060;branch=b", ip, sizeof(ip)), -1);
 	ck_assert_int_eq(learned("Via: SIP/2.0/UDP 10.0.0.1:5060;rport;branch=b", ip, sizeof(ip)), -1);
