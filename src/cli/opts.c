@@ -247,6 +247,7 @@ static int apply_str(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_AUTH_PASS: c->auth_pass = v; break;
 	case CLI_OPT_LOCAL_IP: c->local_ip = v; break;
 	case CLI_OPT_MEDIA_IP: c->media_ip = v; break;
+	case CLI_OPT_ADVERTISE: c->advertise = v; break;
 	case CLI_OPT_MESSAGE_FILE: c->message_file = v; break;
 	case CLI_OPT_ERROR_FILE: c->error_file = v; break;
 	case CLI_OPT_STAT_FILE: c->stat_file = v; break;

@@ -64,8 +64,11 @@ static void via_of(const struct ua *ua, const char *what, char *via, size_t n)
 {
 	const struct eng *e = ua->call->eng;
 
-	snprintf(via, n, "SIP/2.0/%s %s:%u;branch=z9hG4bK-%d-%llu-%s",
-		 tp_proto_name(tp_sock_proto(ua->sock)), e->local_host, tp_port(ua->sock), e->pid, (unsigned long long)ua->call->number, what);
+	/* the address the party advertises, and RFC 3581 rport, as the
+	 * party's own requests do */
+	snprintf(via, n, "SIP/2.0/%s %s:%u;rport;branch=z9hG4bK-%d-%llu-%s",
+		 tp_proto_name(tp_sock_proto(ua->sock)), eng_ua_host(ua), eng_ua_port(ua), e->pid,
+		 (unsigned long long)ua->call->number, what);
 }
 
 /* The BYE of our dialog, to its remote target. */

@@ -442,6 +442,7 @@ static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
 	if (len <= 4 && strspn(buf, "\r\n") == len)
 		return;
 	eng_trace_msg(e, "received", buf, len, from);
+	(void)eng_nat_stamp(e, &buf, &len, from);  /* RFC 3581 4: received/rport */
 	err = msg_parse(&m, buf, len);
 	if (err) {
 		e->st.malformed++;
@@ -799,6 +800,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		err = check_prog(e, d);
 	if (!err)
 		err = eng_check_limits(e, d);
+	if (!err)
+		err = eng_adv_init(e, d);
 	if (!err && o->pcap_path)
 		err = media_cap_open(&e->cap, o->pcap_path, d);
 	if (!err && o->inf)
@@ -854,6 +857,7 @@ void eng_free(struct eng *e)
 	stat_free(&e->st);
 	buf_free(&e->out);
 	buf_free(&e->scratch);
+	eng_adv_free(e);
 	htab_free(&e->by_cid);
 	htab_free(&e->by_user);
 	free(e);

@@ -39,6 +39,7 @@ struct eng_opts {
 	int reconnect_close;         /* calls on a lost connection fail      */
 	const char *media_ip;
 	unsigned media_port;
+	const char *advertise;       /* -advertise HOST[:PORT], or NULL      */
 	const char *service;
 	const char *auth_user;       /* -au, default: the service            */
 	const char *auth_pass;       /* -ap, default: "password"              */

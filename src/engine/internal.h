@@ -89,6 +89,8 @@ struct ua {
 	struct htab_node cid_node; /* in eng->by_cid, keyed by call_id     */
 	struct htab_node user_node; /* in eng->by_user (several parties)  */
 	char *user;                /* owned: this party's user part, or NULL */
+	struct tp_addr pub;        /* where a response's Via says we were seen
+	                              from (received=/rport=); len 0: none */
 };
 
 struct call {
@@ -135,6 +137,13 @@ void eng_pace_answered(struct pace *p, uint64_t now_us);
  * factor changed (the schedule must restart from now at the new rate). */
 int eng_pace_update(struct pace *p, double asked_per_s, uint64_t now_us);
 void eng_pace_finish(struct pace *p, uint64_t now_us);
+
+/* nat.c: the address a party advertises instead of its socket's. */
+struct eng_adv {
+	char ip[64];               /* as text; "" when not advertising       */
+	char host[72];             /* the same as a URI host ([::1])         */
+	unsigned port;             /* 0: the socket's own port               */
+};
 
 struct inj {
 	char ***rows;              /* rows[i][j]: field j of row i         */
@@ -195,6 +204,9 @@ struct eng {
 	uint64_t hold_until_us;     /* no new calls before (after a loss)    */
 	char stop_why[320];         /* what ended the run early, or ""       */
 	char tls_name[256];         /* the target's host, for TLS checks     */
+	struct eng_adv *adv;        /* by party index (p->nuas), NULL when no
+	                               party advertises                       */
+	struct buf stamp;           /* a request with received=/rport= added */
 };
 
 /* link.c */
@@ -274,6 +286,24 @@ void eng_judge_generator(const struct eng *e, struct rpt_gen *g);
 int eng_exit_code(const struct eng *e);
 double eng_cpu_seconds(void);
 void eng_write_reports(const struct eng *e, const struct rpt_run *r);
+
+/* nat.c: NAT simulation (see docs/design.md) */
+/* Parse -advertise and each party's advertise= (diag on a bad address). */
+int eng_adv_init(struct eng *e, struct diag *d);
+void eng_adv_free(struct eng *e);
+/* What ua shows as its own address in [local_ip], [local_port],
+ * [media_ip] (without -mi), [ua:NAME:contact] and the default BYE's Via:
+ * the advertised address when it has one, else the socket's. host is a
+ * URI host (IPv6 in brackets), ip the bare address. */
+const char *eng_ua_host(const struct ua *ua);
+const char *eng_ua_ip(const struct ua *ua);
+unsigned eng_ua_port(const struct ua *ua);
+/* A datagram from `from`: when it is a request whose top Via asks for
+ * received=/rport=, *buf and *len are pointed at a stamped copy (valid until
+ * the next call). Returns 0, or ENOMEM (the datagram is used as is). */
+int eng_nat_stamp(struct eng *e, const char **buf, size_t *len, const struct tp_addr *from);
+/* Response m: remember its top Via's received=/rport= in ua->pub. */
+void eng_nat_learn(struct ua *ua, const struct msg *m);
 
 /* inject.c */
 int inj_load(struct inj *inj, const char *path, struct diag *d);

@@ -133,23 +133,22 @@ static int kw_party(struct rctx *r, const struct tpl_seg *s)
 {
 	struct call *c = r->ua->call;
 	const struct ua *o = (unsigned)s->num2 < c->nuas ? &c->ua[s->num2] : r->ua;
-	struct eng *e = c->eng;
 	char host[72];
 
 	tp_addr_host(&o->remote, host, sizeof(host));
 	switch (s->num) {
 	case UA_WHAT_USER:
 		return buf_adds(r->out, o->user ? o->user : "");
-	case UA_WHAT_CONTACT:
-		return buf_addf(r->out, "sip:%s@%s:%u", o->user ? o->user : "", e->local_host,
-				tp_port(o->sock));
+	case UA_WHAT_CONTACT:  /* as the party advertises itself */
+		return buf_addf(r->out, "sip:%s@%s:%u", o->user ? o->user : "", eng_ua_host(o),
+				eng_ua_port(o));
 	case UA_WHAT_URI:
 		return buf_addf(r->out, "sip:%s@%s:%u", o->user ? o->user : "", host,
 				tp_addr_port(&o->remote));
 	case UA_WHAT_IP:
-		return buf_adds(r->out, e->local_host);
+		return buf_adds(r->out, eng_ua_host(o));
 	case UA_WHAT_PORT:
-		return buf_addf(r->out, "%u", tp_port(o->sock));
+		return buf_addf(r->out, "%u", eng_ua_port(o));
 	default:  /* UA_WHAT_DOMAIN: the host the party talks to */
 		return buf_adds(r->out, host);
 	}
@@ -225,19 +224,28 @@ static int kw_addr(struct rctx *r, enum seg_kind k, int32_t off)
 		return add_num(r->out, (long long)tp_addr_port(&ua->remote) + off);
 	case SEG_LOCAL_IP:
 	case SEG_SERVER_IP:
-		/* as SIPp: an IPv6 address in brackets, ready for a URI or Via */
-		return buf_adds(r->out, e->local_host);
+		/* as SIPp: an IPv6 address in brackets, ready for a URI or Via;
+		 * the advertised one when the party has one (nat.c) */
+		return buf_adds(r->out, eng_ua_host(ua));
 	case SEG_LOCAL_PORT:
-		return add_num(r->out, (long long)tp_port(ua->sock) + off);
+		return add_num(r->out, (long long)eng_ua_port(ua) + off);
 	case SEG_LOCAL_IP_TYPE:
-		return buf_adds(r->out, strchr(e->local_ip, ':') ? "6" : "4");
+		return buf_adds(r->out, strchr(eng_ua_ip(ua), ':') ? "6" : "4");
 	case SEG_MEDIA_IP:
-		return buf_adds(r->out, e->o.media_ip ? e->o.media_ip : e->local_ip);
+		return buf_adds(r->out, e->o.media_ip ? e->o.media_ip : eng_ua_ip(ua));
 	case SEG_MEDIA_IP_TYPE: {
-		const char *mi = e->o.media_ip ? e->o.media_ip : e->local_ip;
+		const char *mi = e->o.media_ip ? e->o.media_ip : eng_ua_ip(ua);
 
 		return buf_adds(r->out, strchr(mi, ':') ? "6" : "4");
 	}
+	case SEG_VIA_RECEIVED:
+		if (!ua->pub.len)
+			return buf_adds(r->out, eng_ua_host(ua));
+		tp_addr_host(&ua->pub, host, sizeof(host));
+		return buf_adds(r->out, host);
+	case SEG_VIA_RPORT:
+		return add_num(r->out, (long long)(ua->pub.len ? tp_addr_port(&ua->pub) :
+						   eng_ua_port(ua)) + off);
 	case SEG_MEDIA_PORT:
 		return add_num(r->out, (long long)e->o.media_port + off);
 	case SEG_RTPSTREAM_AUDIO_PORT:
@@ -331,7 +339,7 @@ static int render_seg(struct rctx *r, const struct tpl_seg *s)
 	case SEG_LOCAL_PORT: case SEG_LOCAL_IP_TYPE: case SEG_MEDIA_IP:
 	case SEG_MEDIA_IP_TYPE: case SEG_MEDIA_PORT: case SEG_AUTO_MEDIA_PORT:
 	case SEG_SERVER_IP: case SEG_CLIENT_IP: case SEG_RTPSTREAM_AUDIO_PORT:
-	case SEG_RTPSTREAM_VIDEO_PORT:
+	case SEG_RTPSTREAM_VIDEO_PORT: case SEG_VIA_RECEIVED: case SEG_VIA_RPORT:
 		return kw_addr(r, s->kind, s->offset);
 	case SEG_PARAM:
 		return kw_param(r, s);

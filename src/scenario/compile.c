@@ -29,6 +29,7 @@ static const struct {
 	{"date", SEG_DATE, 0}, {"users", SEG_USERS, 0}, {"userid", SEG_USERID, 0},
 	{"sipp_version", SEG_SIPP_VERSION, 0}, {"server_ip", SEG_SERVER_IP, 0},
 	{"client_ip", SEG_CLIENT_IP, 0}, {"clock_tick", SEG_CLOCK_TICK, 0},
+	{"via_received", SEG_VIA_RECEIVED, 0}, {"via_rport", SEG_VIA_RPORT, 1},
 	{"last_Request_URI", SEG_LAST_REQUEST_URI, 0},
 	{"last_cseq_number", SEG_LAST_CSEQ_NUMBER, 1},
 	{"last_message", SEG_LAST_MESSAGE, 0},

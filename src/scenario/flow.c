@@ -37,11 +37,13 @@ static int reads_last(enum seg_kind k)
 }
 
 /* Keywords that may render other bytes a second time, with the same last
- * message: time, variables, counters, credentials. */
+ * message: time, variables, counters, credentials, the address learned
+ * from the latest response's Via. */
 static int is_volatile(enum seg_kind k)
 {
 	return k == SEG_TIMESTAMP || k == SEG_DATE || k == SEG_CLOCK_TICK || k == SEG_USERS ||
-	       k == SEG_VAR || k == SEG_AUTHENTICATION;
+	       k == SEG_VAR || k == SEG_AUTHENTICATION || k == SEG_VIA_RECEIVED ||
+	       k == SEG_VIA_RPORT;
 }
 
 static int tpl_reads_last(const struct prog *p, const struct tpl *t)

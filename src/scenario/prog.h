@@ -54,6 +54,9 @@ enum seg_kind {
 	SEG_SERVER_IP,        /* [server_ip]                                 */
 	SEG_CLIENT_IP,        /* [client_ip]                                 */
 	SEG_CLOCK_TICK,       /* [clock_tick]                                */
+	SEG_VIA_RECEIVED,     /* [via_received]: received= of the last Via
+	                         learned, else the party's own address      */
+	SEG_VIA_RPORT,        /* [via_rport] (+offset): rport= likewise      */
 	SEG_UA,               /* [ua:NAME:what] str = NAME, num = enum ua_what,
 	                         num2 = the party's index                    */
 	SEG_RTPSTREAM_AUDIO_PORT, /* [rtpstream_audio_port] (+offset)      */
@@ -219,6 +222,8 @@ struct prog_ua {
 	                           calls start on an incoming request          */
 	struct tpl *user;       /* <ua user=>: the party's user part (keywords
 	                           allowed); NULL: one is generated            */
+	const char *advertise;  /* <ua advertise=>: HOST[:PORT] shown instead of
+	                           the socket's address, or NULL               */
 };
 
 /* What [ua:NAME:what] reads of party NAME (tpl_seg.num). */

@@ -27,6 +27,7 @@
 #include "loop/loop.h"
 #include "sip/auth.h"
 #include "sip/msg.h"
+#include "sip/via.h"
 #include "target/target.h"
 #include "transport/tp.h"
 
@@ -99,6 +100,7 @@ struct target {
 	struct htab by_txn, by_branch, by_user;
 	struct lst_node txns;
 	struct buf out, tmp;
+	struct buf stamp;          /* a request with received=/rport= added  */
 	FILE *log;
 	struct tgt_counters n;
 };
@@ -426,6 +428,17 @@ static int build_forward(struct target *tg, const struct msg *m, const char *rur
 
 static struct ploc *loc_find(struct target *tg, const char *user, size_t len);
 
+/* The registered contact c and the URI u (len n) name the same place:
+ * equal up to their parameters. */
+static int same_uri(const char *c, const char *u, size_t n)
+{
+	size_t cl = strcspn(c, ";>"), ul = 0;
+
+	while (ul < n && u[ul] != ';' && u[ul] != '>')
+		ul++;
+	return cl == ul && !strncasecmp(c, u, cl);
+}
+
 /* Where request m goes next, and with which Request-URI: the first Route
  * that is not us; else, for a Request-URI of ours, the registered
  * contact of its user (ENOENT: none; ESRCH: no user, the request is for
@@ -462,6 +475,13 @@ static int resolve(struct target *tg, const struct msg *m, struct tp_addr *to,
 			return ENOENT;
 		*to = l->addr;
 		snprintf(ruri, rn, "%s", l->contact);
+		return 0;
+	}
+	/* in a dialog with a registered UA (its Contact as Request-URI):
+	 * where its registration came from, so a NATed UA is reached */
+	if (m->ruri_user.len && (l = loc_find(tg, m->ruri_user.p, m->ruri_user.len)) &&
+	    same_uri(l->contact, m->ruri.p, m->ruri.len)) {
+		*to = l->addr;
 		return 0;
 	}
 	err = uri_hostport(m->ruri.p, m->ruri.len, host, sizeof(host), &port);
@@ -710,6 +730,7 @@ static void do_register(struct target *tg, const struct msg *m, const struct tp_
 	struct msg_pl user = to_user(m), contact = msg_hdr_first(m, "Contact", 7);
 	struct msg_pl uri = msg_contact_uri(m);
 	struct ploc *l;
+	struct tp_addr via_addr;
 	char host[128], extra[400];
 	unsigned port;
 	long exp;
@@ -770,7 +791,10 @@ static void do_register(struct target *tg, const struct msg *m, const struct tp_
 		memcpy(l->user, user.p, user.len);
 	}
 	snprintf(l->contact, sizeof(l->contact), "%.*s", (int)uri.len, uri.p);
-	if (addr_of(&l->addr, host, port))
+	/* A UA whose Via asked for rport, or was not where it said (we added
+	 * received=), is reached where its REGISTER came from: a NAT's
+	 * public side, as Kamailio's received_avp does. */
+	if (msg_via_public(m, &via_addr) == 0 || addr_of(&l->addr, host, port))
 		l->addr = *from;
 	l->expires_ms = loop_now_ms(tg->loop) + (uint64_t)exp * 1000;
 	tg->n.registered++;
@@ -1096,11 +1120,18 @@ static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
 {
 	struct target *tg = arg;
 	struct msg *m;
+	int stamped;
 
 	(void)s;
 	if (len < 4 || !memcmp(buf, "\r\n\r\n", 4) || (len <= 4 && buf[0] == '\r'))
 		return;  /* keep-alive */
 	trace(tg, "received", buf, len, from);
+	/* RFC 3261 18.2.1, RFC 3581 4: the top Via says where we got it from,
+	 * so every response built from it, or relayed by it, goes there */
+	if (!msg_via_stamp(buf, len, from, &tg->stamp, &stamped) && stamped) {
+		buf = tg->stamp.data;
+		len = tg->stamp.len;
+	}
 	if (msg_parse_strict(&m, buf, len)) {
 		tg->n.malformed++;
 		return;
@@ -1151,6 +1182,7 @@ int tgt_start(struct target **tp, struct loop *l, const char *ip, unsigned port,
 	lst_init(&tg->txns);
 	buf_init(&tg->out, 65535);
 	buf_init(&tg->tmp, 65535);
+	buf_init(&tg->stamp, 65535);
 	tg->proto = c->proto;
 	if (c->proto == TP_UDP) {
 		err = tp_udp_open(&tg->sock, l, ip, port, on_datagram, tg, d);
@@ -1202,6 +1234,7 @@ void tgt_free(struct target *tg)
 	tp_close(tg->sock);
 	buf_free(&tg->out);
 	buf_free(&tg->tmp);
+	buf_free(&tg->stamp);
 	free(tg);
 }
 

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* t_msg: message parsing and raw header lookup (compact forms, folding,
- * several occurrences), response building, and histogram accuracy. */
+ * several occurrences), response building, the top Via's received/rport
+ * (stamping and reading back), and histogram accuracy. */
 #include "config.h"
 #include <check.h>
 #include "tests/unit/runner.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "base/buf.h"
 #include "sip/msg.h"
+#include "sip/via.h"
 #include "stats/stats.h"
 
 static const char invite[] =
@@ -216,6 +219,104 @@ START_TEST(build_response)
 }
 END_TEST
 
+/* Stamp req as if it came from ip:port; returns the stamped text or NULL
+ * when nothing was to be added (static buffer). */
+static const char *stamp(const char *req, const char *ip, unsigned port)
+{
+	static char out[2048];
+	struct tp_addr src;
+	struct buf b;
+	char spec[80];
+	int stamped = -1;
+
+	snprintf(spec, sizeof(spec), strchr(ip, ':') ? "[%s]:%u" : "%s:%u", ip, port);
+	ck_assert_int_eq(tp_addr_parse(&src, spec, 0, NULL), 0);
+	buf_init(&b, 4096);
+	ck_assert_int_eq(msg_via_stamp(req, strlen(req), &src, &b, &stamped), 0);
+	ck_assert(stamped == 0 || stamped == 1);
+	if (stamped)
+		snprintf(out, sizeof(out), "%.*s", (int)b.len, b.data);
+	buf_free(&b);
+	return stamped ? out : NULL;
+}
+
+#define REQ(via) "OPTIONS sip:x@127.0.0.1 SIP/2.0\r\n" via "\r\nCall-ID: 1\r\n\r\n"
+
+START_TEST(via_stamp)
+{
+	/* RFC 3581 4: rport gets the source port, received the address */
+	ck_assert_str_eq(stamp(REQ("Via: SIP/2.0/UDP 10.0.0.1:5060;rport;branch=z9hG4bK-1"),
+			       "192.0.2.7", 9988),
+			 REQ("Via: SIP/2.0/UDP 10.0.0.1:5060;rport=9988;received=192.0.2.7;branch=z9hG4bK-1"));
+	/* ... even when sent-by is right; rport last, compact form, a second via-parm */
+	ck_assert_str_eq(stamp(REQ("v: SIP/2.0/UDP 127.0.0.1:5061;branch=b;rport , SIP/2.0/UDP h"),
+			       "127.0.0.1", 5061),
+			 REQ("v: SIP/2.0/UDP 127.0.0.1:5061;branch=b;rport=5061;received=127.0.0.1 , SIP/2.0/UDP h"));
+	/* RFC 3261 18.2.1: no rport, another host: received only */
+	ck_assert_str_eq(stamp(REQ("Via: SIP/2.0/UDP pc.example;branch=b"), "127.0.0.1", 5060),
+			 REQ("Via: SIP/2.0/UDP pc.example;branch=b;received=127.0.0.1"));
+	/* IPv6: sent-by in brackets compares equal, received= has none */
+	ck_assert_ptr_null(stamp(REQ("Via: SIP/2.0/UDP [::1]:5060;branch=b"), "::1", 7000));
+	ck_assert_str_eq(stamp(REQ("Via: SIP/2.0/UDP [::1]:5060;rport;branch=b"), "::1", 7000),
+			 REQ("Via: SIP/2.0/UDP [::1]:5060;rport=7000;received=::1;branch=b"));
+	/* nothing to do: the right host without rport, rport already filled,
+	 * a received already there, a response */
+	ck_assert_ptr_null(stamp(REQ("Via: SIP/2.0/UDP 127.0.0.1:5060;branch=b"), "127.0.0.1", 1));
+	ck_assert_ptr_null(stamp(REQ("Via: SIP/2.0/UDP 127.0.0.1;rport=1;branch=b"), "127.0.0.1", 1));
+	ck_assert_ptr_null(stamp(REQ("Via: SIP/2.0/UDP 10.0.0.1;received=127.0.0.1"), "127.0.0.1", 1));
+	ck_assert_ptr_null(stamp("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.0.0.1;rport\r\n\r\n",
+				 "127.0.0.1", 1));
+	/* a Via that does not parse is left alone */
+	ck_assert_ptr_null(stamp(REQ("Via: SIP/2.0/UDP [::1;rport"), "127.0.0.1", 1));
+	/* no "rport" inside another parameter's name */
+	ck_assert_ptr_null(stamp(REQ("Via: SIP/2.0/UDP 127.0.0.1;xrport;branch=b"), "127.0.0.1", 1));
+}
+END_TEST
+
+static int learned(const char *via, char *ip, size_t n)
+{
+	char resp[512];
+	struct msg *m = NULL;
+	struct tp_addr a;
+	int err;
+
+	snprintf(resp, sizeof(resp), "SIP/2.0 200 OK\r\n%s\r\nFrom: <sip:a@h>;tag=1\r\n"
+		 "To: <sip:b@h>\r\nCall-ID: 1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n",
+		 via);
+	ck_assert_int_eq(msg_parse(&m, resp, strlen(resp)), 0);
+	err = msg_via_public(m, &a);
+	msg_free(m);
+	if (err)
+		return -1;
+	tp_addr_ip(&a, ip, n);
+	return (int)tp_addr_port(&a);
+}
+
+START_TEST(via_public)
+{
+	char ip[64];
+
+	ck_assert_int_eq(learned("Via: SIP/2.0/UDP 10.0.0.1:5060;rport=9988;received=192.0.2.7;"
+				 "branch=z9hG4bK-1", ip, sizeof(ip)), 9988);
+	ck_assert_str_eq(ip, "192.0.2.7");
+	/* rport alone: the host is sent-by's */
+	ck_assert_int_eq(learned("Via: SIP/2.0/UDP 10.0.0.1:5060;branch=b;rport=7", ip,
+				 sizeof(ip)), 7);
+	ck_assert_str_eq(ip, "10.0.0.1");
+	/* received alone: sent-by's port, or 5060 */
+	ck_assert_int_eq(learned("Via: SIP/2.0/UDP 10.0.0.1;received=::1;branch=b", ip,
+				 sizeof(ip)), 5060);
+	ck_assert_str_eq(ip, "::1");
+	ck_assert_int_eq(learned("Via: SIP/2.0/UDP [::1]:5062;received=[::1];rport=9;branch=b", ip,
+				 sizeof(ip)), 9);
+	ck_assert_str_eq(ip, "::1");
+	/* neither, or an rport without a value */
+	ck_assert_int_eq(learned("Via: SIP/2.0/UDP 10.0.0.1:5060;branch=b", ip, sizeof(ip)), -1);
+	ck_assert_int_eq(learned("Via: SIP/2.0/UDP 10.0.0.1:5060;rport;branch=b", ip, sizeof(ip)), -1);
+	ck_assert_int_eq(learned("Via: SIP/2.0/UDP 10.0.0.1;received=nohost", ip, sizeof(ip)), -1);
+}
+END_TEST
+
 START_TEST(hist_error_bound)
 {
 	struct hist h = {0};
@@ -265,6 +366,8 @@ int main(void)
 	tcase_add_test(tc, scanner_agrees_with_libosip2);
 	tcase_add_test(tc, scanner_hands_on_what_libosip2_refuses);
 	tcase_add_test(tc, build_response);
+	tcase_add_test(tc, via_stamp);
+	tcase_add_test(tc, via_public);
 	tcase_add_test(tc, hist_error_bound);
 	tcase_add_test(tc, hist_merge_lossless);
 	suite_add_tcase(s, tc);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* t_render: template expansion against a hand-built UA: [len] is the body
  * length, a [last_*] header the last message lacks drops its line, CSeq and
- * branch keywords with offsets, variables. */
+ * branch keywords with offsets, variables, an advertised address and the
+ * one learned from a response's Via. */
 #include "config.h"
 #include <check.h>
 #include "tests/unit/runner.h"
@@ -129,6 +130,32 @@ START_TEST(variables)
 }
 END_TEST
 
+START_TEST(advertised_and_learned_address)
+{
+	struct tpl_seg s[] = {
+		KW(SEG_LOCAL_IP, 0), LIT(":"), KW(SEG_LOCAL_PORT, 0), LIT(" "),
+		KW(SEG_LOCAL_IP_TYPE, 0), LIT(" "), KW(SEG_MEDIA_IP, 0), LIT(" "),
+		KW(SEG_VIA_RECEIVED, 0), LIT(":"), KW(SEG_VIA_RPORT, 1),
+	};
+	struct eng_adv adv = {"fd00::7", "[fd00::7]", 5062};
+	struct buf b;
+
+	buf_init(&b, 4096);
+	eng.adv = &adv;
+	/* before a response: the advertised address everywhere */
+	ck_assert_str_eq(render(s, 11, 0, &b), "[fd00::7]:5062 6 fd00::7 [fd00::7]:5063");
+	/* then what the response's Via said */
+	ck_assert_int_eq(tp_addr_parse(&call->ua[0].pub, "192.0.2.1:7000", 0, NULL), 0);
+	ck_assert_str_eq(render(s, 11, 0, &b), "[fd00::7]:5062 6 fd00::7 192.0.2.1:7001");
+	/* -mi still wins for [media_ip] */
+	eng.o.media_ip = "198.51.100.2";
+	ck_assert_str_eq(render(s, 11, 0, &b), "[fd00::7]:5062 6 198.51.100.2 192.0.2.1:7001");
+	eng.o.media_ip = NULL;
+	eng.adv = NULL;
+	buf_free(&b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("render");
@@ -141,6 +168,7 @@ int main(void)
 	tcase_add_test(tc, missing_last_header_drops_line);
 	tcase_add_test(tc, numeric_keywords_and_offsets);
 	tcase_add_test(tc, variables);
+	tcase_add_test(tc, advertised_and_learned_address);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
