@@ -48,6 +48,7 @@ struct config {
 	int tp_mode;                /* -t                                    */
 	const char *media_ip;       /* -mi                                   */
 	unsigned media_port;        /* -mp                                   */
+	int rtp_echo;               /* -rtp_echo                             */
 	unsigned max_retrans;       /* -max_retrans; 0 = RFC 3261 64xT1 rule */
 	int auto_answer;            /* -aa                                   */
 	unsigned behaviors;         /* -nd / -default_behaviors: BEH_* mask  */

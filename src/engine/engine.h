@@ -31,6 +31,7 @@ struct eng_opts {
 	int per_call_socket;         /* -t un                                */
 	const char *media_ip;
 	unsigned media_port;
+	int rtp_echo;                /* -rtp_echo: echo RTP on -mp, -mp + 2  */
 	const char *service;
 	const char *auth_user;       /* -au, default: the service            */
 	const char *auth_pass;       /* -ap, default: "password"              */

@@ -89,6 +89,7 @@ struct ua {
 	struct htab_node cid_node; /* in eng->by_cid, keyed by call_id     */
 	struct htab_node user_node; /* in eng->by_user (several parties)  */
 	char *user;                /* owned: this party's user part, or NULL */
+	struct media_party *media; /* owned: its RTP sockets and plays, or NULL */
 };
 
 struct call {
@@ -191,6 +192,9 @@ struct eng {
 	int pid;
 	struct rpt_csv csv;         /* -trace_stat state                     */
 	struct pace pace;           /* back-off when answers queue up        */
+	struct media *media;        /* RTP of the run, or NULL (none used)   */
+	int media_calls;            /* the scenario plays or echoes: each
+	                               party gets its own media ports        */
 };
 
 /* engine.c */
@@ -262,6 +266,23 @@ void eng_judge_generator(const struct eng *e, struct rpt_gen *g);
 int eng_exit_code(const struct eng *e);
 double eng_cpu_seconds(void);
 void eng_write_reports(const struct eng *e, const struct rpt_run *r);
+
+/* media.c: RTP (src/media/rtp.h) for the parties of a run */
+struct media_stats;
+/* After the loop and main socket: does the scenario use media? Loads its
+ * pcap files (a diag names the action's line) and, with media or
+ * -rtp_echo, starts e->media. */
+int eng_media_init(struct eng *e, struct diag *d);
+void eng_media_free(struct eng *e);
+/* [media_port] and friends when media_calls: the party's own port. */
+int eng_media_port(struct ua *ua, int video, unsigned *port);
+/* Every message a party receives: its SDP, if any, is the peer's. */
+void eng_media_msg(struct ua *ua, const struct msg *m);
+/* <exec play_pcap_audio|play_pcap_video|rtp_echo>: 0, or -1 (*r set). */
+int eng_media_exec(struct ua *ua, const struct action *a, enum fail_reason *r);
+void eng_media_release(struct ua *ua);
+/* The run's media counters, or NULL when it has no media. */
+const struct media_stats *eng_media_stats(const struct eng *e);
 
 /* inject.c */
 int inj_load(struct inj *inj, const char *path, struct diag *d);
