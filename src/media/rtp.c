@@ -283,6 +283,9 @@ int media_alloc(struct media **mp, struct loop *l, const struct media_opts *o,
 	m->shared[0].fd = m->shared[1].fd = -1;
 	if (make_addr(m->ip, 0, &a, &len))
 		err = diag_set(d, NULL, 0, "-mi %s: not an IPv4 or IPv6 address", m->ip);
+	else if (o->echo && (!o->port || o->port > 65533))
+		err = diag_set(d, NULL, 0, "-rtp_echo needs -mp PORT (1 to 65533): it echoes "
+			       "on PORT and PORT + 2");
 	for (i = 0; !err && o->echo && i < 2; i++) {
 		m->shared[i].echo = 1;
 		err = sock_bind(m, &m->shared[i], o->port + 2 * (unsigned)i);
