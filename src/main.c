@@ -68,6 +68,7 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->media_ip = c->media_ip;
 	o->media_port = c->media_port;
 	o->advertise = c->advertise;
+	o->rtp_echo = c->rtp_echo;
 	o->service = c->service;
 	o->auth_user = c->auth_user;
 	o->auth_pass = c->auth_pass;

@@ -303,6 +303,7 @@ static void apply_flag(struct config *c, const struct row *r)
 	switch (r->id) {
 	case CLI_OPT_TIMEOUT_ERROR: c->timeout_error = 1; break;
 	case CLI_OPT_AUTO_ANSWER: c->auto_answer = 1; break;
+	case CLI_OPT_RTP_ECHO: c->rtp_echo = 1; break;
 	case CLI_OPT_NO_DEFAULT: c->behaviors = 0; break;
 	case CLI_OPT_TRACE_MSG: c->trace_msg = 1; break;
 	case CLI_OPT_TRACE_ERR: c->trace_err = 1; break;

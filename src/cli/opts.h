@@ -56,6 +56,7 @@ struct config {
 	const char *media_ip;       /* -mi                                   */
 	unsigned media_port;        /* -mp                                   */
 	const char *advertise;      /* -advertise HOST[:PORT], or NULL       */
+	int rtp_echo;               /* -rtp_echo                             */
 	unsigned max_retrans;       /* -max_retrans; 0 = RFC 3261 64xT1 rule */
 	int auto_answer;            /* -aa                                   */
 	unsigned behaviors;         /* -nd / -default_behaviors: BEH_* mask  */

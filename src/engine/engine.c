@@ -820,6 +820,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 	if (!err)
 		err = open_main_socket(e, d);
 	if (!err)
+		err = eng_media_init(e, d);
+	if (!err)
 		err = run_init(e, d);
 	if (err) {
 		eng_free(e);
@@ -850,6 +852,7 @@ void eng_free(struct eng *e)
 			var_clear(&e->globals[i]);
 	free(e->globals);
 	tp_close(e->sock);
+	eng_media_free(e);
 	media_cap_close(e->cap);
 	if (e->loop != e->o.loop)
 		loop_free(e->loop);
@@ -903,6 +906,7 @@ int eng_run(struct eng *e, FILE *out)
 		e->csv.f = e->o.stat_csv;
 		e->csv.rtd_names = e->p->rtd_names;
 		e->csv.nrtd = e->p->nrtds < 32 ? e->p->nrtds : 32;
+		e->csv.media = eng_media_stats(e);
 		rpt_csv_header(&e->csv, e->start_us);
 	}
 	if (e->o.stat_csv || e->o.metrics_path)
@@ -939,6 +943,7 @@ int eng_run(struct eng *e, FILE *out)
 	eng_judge_generator(e, &r.gen);
 	r.pcap_path = e->o.pcap_path;
 	r.pcap_msgs = media_cap_count(e->cap);
+	r.media = eng_media_stats(e);
 	r.scenario_file = e->p->file;
 	eng_eval_limits(e, &r);
 	r.exit_status = eng_exit_code(e);

@@ -40,6 +40,7 @@ struct eng_opts {
 	const char *media_ip;
 	unsigned media_port;
 	const char *advertise;       /* -advertise HOST[:PORT], or NULL      */
+	int rtp_echo;                /* -rtp_echo: echo RTP on -mp, -mp + 2  */
 	const char *service;
 	const char *auth_user;       /* -au, default: the service            */
 	const char *auth_pass;       /* -ap, default: "password"              */

@@ -91,6 +91,7 @@ struct ua {
 	char *user;                /* owned: this party's user part, or NULL */
 	struct tp_addr pub;        /* where a response's Via says we were seen
 	                              from (received=/rport=); len 0: none */
+	struct media_party *media; /* owned: its RTP sockets and plays, or NULL */
 };
 
 struct call {
@@ -207,6 +208,9 @@ struct eng {
 	struct eng_adv *adv;        /* by party index (p->nuas), NULL when no
 	                               party advertises                       */
 	struct buf stamp;           /* a request with received=/rport= added */
+	struct media *media;        /* RTP of the run, or NULL (none used)   */
+	int media_calls;            /* the scenario plays or echoes: each
+	                               party gets its own media ports        */
 };
 
 /* link.c */
@@ -304,6 +308,22 @@ unsigned eng_ua_port(const struct ua *ua);
 int eng_nat_stamp(struct eng *e, const char **buf, size_t *len, const struct tp_addr *from);
 /* Response m: remember its top Via's received=/rport= in ua->pub. */
 void eng_nat_learn(struct ua *ua, const struct msg *m);
+/* media.c: RTP (src/media/rtp.h) for the parties of a run */
+struct media_stats;
+/* After the loop and main socket: does the scenario use media? Loads its
+ * pcap files (a diag names the action's line) and, with media or
+ * -rtp_echo, starts e->media. */
+int eng_media_init(struct eng *e, struct diag *d);
+void eng_media_free(struct eng *e);
+/* [media_port] and friends when media_calls: the party's own port. */
+int eng_media_port(struct ua *ua, int video, unsigned *port);
+/* Every message a party receives: its SDP, if any, is the peer's. */
+void eng_media_msg(struct ua *ua, const struct msg *m);
+/* <exec play_pcap_audio|play_pcap_video|rtp_echo>: 0, or -1 (*r set). */
+int eng_media_exec(struct ua *ua, const struct action *a, enum fail_reason *r);
+void eng_media_release(struct ua *ua);
+/* The run's media counters, or NULL when it has no media. */
+const struct media_stats *eng_media_stats(const struct eng *e);
 
 /* inject.c */
 int inj_load(struct inj *inj, const char *path, struct diag *d);

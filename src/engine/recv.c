@@ -293,6 +293,7 @@ void ua_on_msg(struct ua *ua, struct msg *m)
 	stop_own_retransmission(ua, m);
 	ua_note_msg(ua, m);
 	eng_nat_learn(ua, m);
+	eng_media_msg(ua, m);
 	i = find_forward(ua, m);
 	if (i < 0 && credentials_rejected(ua, m))
 		return;

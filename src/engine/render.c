@@ -205,12 +205,34 @@ static int kw_next_url(struct rctx *r)
 	return buf_add(r->out, c.p, c.len);
 }
 
+/* With media in the scenario, the party's own port: video when the
+ * keyword is [rtpstream_video_port] or sits on a line naming video (an
+ * m=video line, as SIPp decides), else audio. */
+static int kw_media_port(struct rctx *r, enum seg_kind k, int32_t off)
+{
+	const char *line = r->out->data ? r->out->data : "";
+	size_t i = r->out->len, n;
+	unsigned port;
+	int video = k == SEG_RTPSTREAM_VIDEO_PORT;
+
+	while (i && line[i - 1] != '\n')
+		i--;
+	for (n = r->out->len - i; !video && k != SEG_RTPSTREAM_AUDIO_PORT && n >= 5; n--, i++)
+		video = !memcmp(line + i, "video", 5);
+	if (eng_media_port(r->ua, video, &port))
+		return ENOMEM;
+	return add_num(r->out, (long long)port + off);
+}
+
 static int kw_addr(struct rctx *r, enum seg_kind k, int32_t off)
 {
 	struct ua *ua = r->ua;
 	struct eng *e = ua->call->eng;
 	char host[72];
 
+	if (e->media_calls && (k == SEG_MEDIA_PORT || k == SEG_AUTO_MEDIA_PORT ||
+			       k == SEG_RTPSTREAM_AUDIO_PORT || k == SEG_RTPSTREAM_VIDEO_PORT))
+		return kw_media_port(r, k, off);
 	switch (k) {
 	case SEG_REMOTE_IP:
 	case SEG_CLIENT_IP:

@@ -64,6 +64,7 @@ void ua_release(struct ua *ua)
 
 	tmr_cancel(&ua->tmr);
 	rtx_stop(ua);
+	eng_media_release(ua);
 	if (ua->vars && p)
 		for (i = 0; i < p->nvars; i++)
 			var_clear(&ua->vars[i]);

@@ -307,7 +307,7 @@ static int run_one(struct ua *ua, const struct action *a, const struct msg *m,
 		return 0;
 	case ACT_EXEC:
 		if (!a->value)
-			return 0;  /* TODO(issue 6): play_pcap_audio, rtp_echo */
+			return eng_media_exec(ua, a, r);  /* play_pcap_*, rtp_echo */
 		/* fall through */
 	case ACT_ASSIGNSTR: case ACT_LOG: case ACT_WARNING: case ACT_ERROR:
 		if (act_text(ua, a, tmp)) {

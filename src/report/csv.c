@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include "media/rtp.h"
 #include "report/rpt.h"
 #include "stats/stats.h"
 
@@ -58,6 +59,8 @@ void rpt_csv_header(struct rpt_csv *c, uint64_t start_us)
 			fprintf(c->f, ";%s%s_%s_ms(C)", n ? "ResponseTime" : "CallLength",
 				n ? n : "", qs[k].name);
 	}
+	if (c->media)
+		fprintf(c->f, ";RtpSent(C);RtpReceived(C);RtpEchoed(C);RtpLost(C)");
 	fprintf(c->f, "\n");
 	fflush(c->f);
 }
@@ -147,6 +150,11 @@ void rpt_csv_line(struct rpt_csv *c, const struct stats *st, uint64_t now_us,
 		for (k = 0; k < sizeof(qs) / sizeof(qs[0]); k++)
 			fprintf(c->f, ";%.3f", hist_quantile(h, qs[k].q) / 1000.0);
 	}
+	if (c->media)
+		fprintf(c->f, ";%llu;%llu;%llu;%llu", (unsigned long long)c->media->rtp_sent,
+			(unsigned long long)c->media->rtp_recv,
+			(unsigned long long)c->media->rtp_echoed,
+			(unsigned long long)c->media->rtp_lost);
 	fprintf(c->f, "\n");
 	fflush(c->f);
 	c->prev[0] = ended;

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <time.h>
+#include "media/rtp.h"
 #include "report/rpt.h"
 #include "scenario/prog.h"
 #include "stats/stats.h"
@@ -156,6 +157,20 @@ int rpt_json(FILE *f, const struct rpt_run *r)
 		(unsigned long long)st->tx_errors, (unsigned long long)st->malformed,
 		(unsigned long long)st->stray, (unsigned long long)st->retrans_rx,
 		(unsigned long long)st->default_sent);
+	if (r->media)
+		fprintf(f, "  \"media\": {\"rtp_sent\": %llu, \"rtp_received\": %llu, "
+			"\"rtp_echoed\": %llu, \"rtp_lost\": %llu, \"plays\": %llu, "
+			"\"plays_done\": %llu, \"no_peer\": %llu, \"send_errors\": %llu, "
+			"\"sockets\": %llu},\n",
+			(unsigned long long)r->media->rtp_sent,
+			(unsigned long long)r->media->rtp_recv,
+			(unsigned long long)r->media->rtp_echoed,
+			(unsigned long long)r->media->rtp_lost,
+			(unsigned long long)r->media->plays,
+			(unsigned long long)r->media->plays_done,
+			(unsigned long long)r->media->no_peer,
+			(unsigned long long)r->media->send_errors,
+			(unsigned long long)r->media->sockets);
 	fprintf(f, "  \"generator\": {\"cpu_s\": %.3f, \"cpu_share\": %.3f, \"max_lag_ms\": %.3f, "
 		"\"late_ticks\": %llu, \"not_started\": %llu, \"udp_drops\": %lld, "
 		"\"held_back_s\": %.3f, \"min_rate_share\": %.3f, \"bottleneck\": %s, "

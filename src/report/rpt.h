@@ -12,6 +12,7 @@ struct prog;
 struct prog_ua;
 struct step;
 struct stats;
+struct media_stats;
 
 /* A run-level limit (-max_fail_rate, -max_p99) and how the run did. */
 struct rpt_limit {
@@ -55,6 +56,7 @@ struct rpt_run {
 	const char *remote;          /* NULL for a server scenario           */
 	int uas_mode;
 	const char *stopped_by;      /* "signal", "-timeout" or NULL         */
+	const struct media_stats *media; /* RTP counters, NULL: no media     */
 };
 
 /* The final summary: per-step counters, calls by outcome, failures by
@@ -90,6 +92,7 @@ struct rpt_csv {
 	uint64_t start_us, last_us;
 	uint64_t prev[1];            /* calls ended at the last line         */
 	uint64_t prevc[24];          /* counted columns at the last line     */
+	const struct media_stats *media; /* RTP columns at the end, or NULL  */
 };
 
 void rpt_csv_header(struct rpt_csv *c, uint64_t start_us);

@@ -3,6 +3,7 @@
 #include "config.h"
 #include <stdio.h>
 #include <string.h>
+#include "media/rtp.h"
 #include "report/rpt.h"
 #include "scenario/prog.h"
 #include "stats/stats.h"
@@ -167,6 +168,22 @@ void rpt_summary(FILE *out, const struct rpt_run *r)
 	if (r->pcap_path)
 		fprintf(out, "  captured     %llu (the messages of failed calls, in %s)\n",
 			(unsigned long long)r->pcap_msgs, r->pcap_path);
+	if (r->media) {
+		const struct media_stats *m = r->media;
+
+		fprintf(out, "Media (RTP)\n");
+		fprintf(out, "  sent         %llu (%llu pcap plays, %llu to the end)\n",
+			(unsigned long long)m->rtp_sent, (unsigned long long)m->plays,
+			(unsigned long long)m->plays_done);
+		fprintf(out, "  received     %llu\n", (unsigned long long)m->rtp_recv);
+		fprintf(out, "  echoed       %llu\n", (unsigned long long)m->rtp_echoed);
+		fprintf(out, "  lost         %llu\n", (unsigned long long)m->rtp_lost);
+		if (m->no_peer)
+			fprintf(out, "  no peer SDP  %llu (plays with no address to send to)\n",
+				(unsigned long long)m->no_peer);
+		if (m->send_errors)
+			fprintf(out, "  send errors  %llu\n", (unsigned long long)m->send_errors);
+	}
 	fprintf(out, "Generator\n");
 	fprintf(out, "  cpu          %.2f s (%.0f%% of one core)\n", r->gen.cpu_s,
 		r->gen.cpu_share * 100);

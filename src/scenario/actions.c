@@ -220,10 +220,26 @@ static int fill(struct lctx *c, const xmlNode *n, struct action *a)
 			err = scn_text_compile(c->p, &a->value, v, a->line, c->d);
 		else if (!strcmp((const char *)n->name, "rtp_echo"))
 			a->str = "rtp_echo";
-		else if (n->properties)
-			a->str = (const char *)n->properties->name;
+		else if (n->properties) {
+			/* a copy: the document is freed after loading */
+			const char *k = (const char *)n->properties->name;
+
+			if (!(a->str = scn_strndup(c->p, k, strlen(k))))
+				return ENOMEM;
+		}
+		v = a->str ? scn_x_attr(n, n->properties ? (const char *)n->properties->name :
+					"value") : NULL;
+		if (v && !(a->arg = scn_strndup(c->p, v, strlen(v))))
+			err = ENOMEM;
 	}
 	return err;
+}
+
+/* The exec kinds the engine runs (besides command=). */
+static int exec_supported(const char *kind)
+{
+	return !strcmp(kind, "play_pcap_audio") || !strcmp(kind, "play_pcap_video") ||
+	       !strcmp(kind, "rtp_echo");
 }
 
 static int one(struct lctx *c, const xmlNode *n, struct action *a)
@@ -243,7 +259,7 @@ static int one(struct lctx *c, const xmlNode *n, struct action *a)
 	err = scn_x_check_attrs(c, n, defs[i].attrs);
 	if (!err)
 		err = fill(c, n, a);
-	if (!err && a->kind == ACT_EXEC && a->str)
+	if (!err && a->kind == ACT_EXEC && a->str && !exec_supported(a->str))
 		diag_warn(c->p->file, a->line, "<exec %s> is accepted but not run yet", a->str);
 	return err;
 }

@@ -138,6 +138,9 @@ struct action {
 	                           verifyauth username                         */
 	struct tpl *value2;     /* verifyauth password                         */
 	const char *str;        /* exec: the name of an unsupported exec kind  */
+	const char *arg;        /* exec: that attribute's value (the pcap file
+	                           of play_pcap_*, rtp_echo's "startaudio,..."
+	                           or <rtp_echo value=>), owned by the prog   */
 };
 
 /* ---- steps ------------------------------------------------------------ */

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* media: the engine's side of RTP (src/media/rtp.h does the work). Finds
+ * at start whether the scenario uses media and loads its pcap files;
+ * gives each party its media ports, the SDP it receives and the
+ * play_pcap_* / rtp_echo commands of its actions. */
+#include "config.h"
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine/internal.h"
+#include "media/rtp.h"
+#include "sip/msg.h"
+
+static int is_play(const struct action *a, enum media_kind *k)
+{
+	if (a->kind != ACT_EXEC || !a->str || !a->arg)
+		return 0;
+	if (!strcmp(a->str, "play_pcap_audio"))
+		*k = MEDIA_AUDIO;
+	else if (!strcmp(a->str, "play_pcap_video"))
+		*k = MEDIA_VIDEO;
+	else
+		return 0;
+	return 1;
+}
+
+static int is_echo(const struct action *a)
+{
+	return a->kind == ACT_EXEC && a->str && a->arg && !strcmp(a->str, "rtp_echo");
+}
+
+/* Load every pcap of pu's actions; note whether pu uses media. */
+static int scan_party(struct eng *e, const struct prog_ua *pu, const char *dir,
+		      struct diag *d)
+{
+	const struct media_pcap *pc;
+	enum media_kind k;
+	unsigned i, j;
+	int err;
+
+	for (i = 0; i < pu->nsteps; i++)
+		for (j = 0; j < pu->steps[i].nacts; j++) {
+			const struct action *a = &pu->steps[i].acts[j];
+
+			if (is_echo(a))
+				e->media_calls = 1;
+			if (!is_play(a, &k))
+				continue;
+			e->media_calls = 1;
+			if (!e->media)
+				continue;  /* first pass: only finding out */
+			err = media_pcap_load(e->media, a->arg, dir, &pc, d);
+			if (err) {
+				d->file = e->p->file;
+				d->line = a->line;
+				return err;
+			}
+		}
+	return 0;
+}
+
+int eng_media_init(struct eng *e, struct diag *d)
+{
+	struct media_opts mo;
+	char *dir = NULL;
+	unsigned i;
+	int err = 0;
+
+	for (i = 0; i < e->p->nuas; i++)
+		scan_party(e, &e->p->uas[i], NULL, d);
+	if (!e->media_calls && !e->o.rtp_echo)
+		return 0;
+	memset(&mo, 0, sizeof(mo));
+	mo.ip = e->o.media_ip ? e->o.media_ip : e->local_ip;
+	mo.port = e->o.media_port;
+	mo.echo = e->o.rtp_echo;
+	err = media_alloc(&e->media, e->loop, &mo, d);
+	if (!err && e->p->file && !(dir = strdup(e->p->file)))
+		err = ENOMEM;
+	for (i = 0; !err && i < e->p->nuas; i++)
+		err = scan_party(e, &e->p->uas[i], dir ? dirname(dir) : NULL, d);
+	free(dir);
+	return err;
+}
+
+void eng_media_free(struct eng *e)
+{
+	media_free(e->media);
+	e->media = NULL;
+}
+
+static uint64_t seed_of(const struct ua *ua)
+{
+	return ua->call->number * 16 + (uint64_t)(ua - ua->call->ua);
+}
+
+int eng_media_port(struct ua *ua, int video, unsigned *port)
+{
+	struct eng *e = ua->call->eng;
+
+	return media_party_port(e->media, &ua->media, seed_of(ua),
+				video ? MEDIA_VIDEO : MEDIA_AUDIO, port);
+}
+
+void eng_media_msg(struct ua *ua, const struct msg *m)
+{
+	struct eng *e = ua->call->eng;
+
+	if (!e->media_calls || m->body_off >= m->len)
+		return;
+	/* the last SDP received names where this party sends */
+	if (media_party_sdp(e->media, &ua->media, seed_of(ua), m->raw + m->body_off,
+			    m->len - m->body_off))
+		eng_trace_err(e, "call %s: out of memory for its media", ua->call_id);
+}
+
+/* rtp_echo: SIPp's "startaudio[,pt,codec]", "stopaudio", "startvideo",
+ * "stopvideo", "update..." (a codec change: nothing to do for an echo),
+ * and the element form's value="1" / "0" (audio). */
+static int echo_cmd(struct ua *ua, const char *arg)
+{
+	struct eng *e = ua->call->eng;
+	size_t n = strcspn(arg, ",");
+	enum media_kind k = MEDIA_AUDIO;
+	int on;
+
+	if (n == 1 && (arg[0] == '0' || arg[0] == '1'))
+		on = arg[0] == '1';
+	else if (n > 5 && !memcmp(arg + n - 5, "audio", 5))
+		on = strncmp(arg, "stop", 4) != 0;
+	else if (n > 5 && !memcmp(arg + n - 5, "video", 5)) {
+		k = MEDIA_VIDEO;
+		on = strncmp(arg, "stop", 4) != 0;
+	} else {
+		eng_trace_err(e, "call %s: rtp_echo=\"%s\": not understood", ua->call_id, arg);
+		return 0;
+	}
+	return media_party_echo(e->media, &ua->media, seed_of(ua), k, on);
+}
+
+int eng_media_exec(struct ua *ua, const struct action *a, enum fail_reason *r)
+{
+	struct eng *e = ua->call->eng;
+	const struct media_pcap *pc;
+	enum media_kind k;
+	int err = 0;
+
+	if (!e->media_calls || !a->arg)
+		return 0;
+	if (is_play(a, &k) && (pc = media_pcap_find(e->media, a->arg)))
+		err = media_party_play(e->media, &ua->media, seed_of(ua), k, pc);
+	else if (is_echo(a))
+		err = echo_cmd(ua, a->arg);
+	if (err) {
+		eng_trace_err(e, "call %s: media: %s", ua->call_id, strerror(err));
+		*r = FAIL_INTERNAL;
+		return -1;
+	}
+	return 0;
+}
+
+void eng_media_release(struct ua *ua)
+{
+	media_party_free(ua->media);
+	ua->media = NULL;
+}
+
+const struct media_stats *eng_media_stats(const struct eng *e)
+{
+	return e->media ? media_get_stats(e->media) : NULL;
+}
