@@ -18,7 +18,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	apt-get update -q >/dev/null &&
 	apt-get install -y -q build-essential autoconf automake pkg-config \
 		libosip2-dev libxml2-dev libpcap-dev libssl-dev check python3 groff-base \
-		sip-tester kamailio tshark libxml2-utils >/dev/null || { echo "apt-get failed"; exit 1; }
+		sip-tester kamailio kamailio-tls-modules kamailio-websocket-modules openssl \
+		tshark libxml2-utils >/dev/null || { echo "apt-get failed"; exit 1; }
 fi
 
 status=0 distcheck_failed=0

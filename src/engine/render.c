@@ -140,6 +140,12 @@ static int kw_party(struct rctx *r, const struct tpl_seg *s)
 	case UA_WHAT_USER:
 		return buf_adds(r->out, o->user ? o->user : "");
 	case UA_WHAT_CONTACT:  /* as the party advertises itself */
+		/* over a stream, the transport too: a proxy reaches the
+		 * party over what it registered with (RFC 3261 19.1.1) */
+		if (o->sock && tp_sock_proto(o->sock) != TP_UDP)
+			return buf_addf(r->out, "sip:%s@%s:%u;transport=%s", o->user ? o->user : "",
+					eng_ua_host(o), eng_ua_port(o),
+					tp_proto_param(tp_sock_proto(o->sock)));
 		return buf_addf(r->out, "sip:%s@%s:%u", o->user ? o->user : "", eng_ua_host(o),
 				eng_ua_port(o));
 	case UA_WHAT_URI:

@@ -1252,7 +1252,7 @@ void tgt_print_stats(const struct target *tg, FILE *out)
 {
 	const struct tgt_counters *n = &tg->n;
 
-	fprintf(out, "Embedded target %s %s:%u\n", tp_proto_name(tg->proto), tg->ip, tg->port);
+	fprintf(out, "Embedded target %s:%u (%s)\n", tg->ip, tg->port, tp_proto_name(tg->proto));
 	fprintf(out, "  requests     %llu\n  responses    %llu\n  unparsable   %llu\n",
 		n->requests, n->responses, n->malformed);
 	fprintf(out, "  registered   %llu\n  challenged   %llu\n  not found    %llu\n",

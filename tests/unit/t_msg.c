@@ -12,6 +12,7 @@
 #include "sip/msg.h"
 #include "sip/via.h"
 #include "stats/stats.h"
+#include "transport/tp_int.h"
 
 static const char invite[] =
 	"INVITE sip:bob@127.0.0.1:5070 SIP/2.0\r\n"
@@ -353,6 +354,40 @@ START_TEST(hist_merge_lossless)
 }
 END_TEST
 
+/* SIP over a stream (RFC 3261 18.3): one message at a time, whatever
+ * the reads cut; keep-alive CRLFs skipped; a bad length refused. */
+START_TEST(stream_framing)
+{
+	static const char two[] =
+		"\r\n\r\nOPTIONS sip:a@h SIP/2.0\r\nVia: SIP/2.0/TCP h\r\nContent-Length: 5\r\n"
+		"\r\nhelloBYE sip:a@h SIP/2.0\r\nl: 0\r\n\r\n";
+	size_t first = sizeof("OPTIONS sip:a@h SIP/2.0\r\nVia: SIP/2.0/TCP h\r\n"
+			       "Content-Length: 5\r\n\r\nhello") - 1;
+	size_t skip, n;
+	long r;
+
+	/* every cut before the end of the first message: more needed */
+	for (n = 0; n < 4 + first; n++) {
+		r = tp_frame_sip(two, n, 65535, &skip);
+		ck_assert_int_eq(r, 0);
+	}
+	r = tp_frame_sip(two, sizeof(two) - 1, 65535, &skip);
+	ck_assert_uint_eq(skip, 4);
+	ck_assert_int_eq(r, (long)first);
+	r = tp_frame_sip(two + 4 + first, sizeof(two) - 1 - 4 - first, 65535, &skip);
+	ck_assert_uint_eq(skip, 0);
+	ck_assert_int_eq(r, (long)(sizeof(two) - 1 - 4 - first));
+	/* no Content-Length: no body */
+	r = tp_frame_sip("BYE x SIP/2.0\r\nTo: t\r\n\r\nXYZ", 30, 65535, &skip);
+	ck_assert_int_eq(r, 24);
+	/* refused: a length that does not parse, two lengths, too large */
+	ck_assert_int_eq(tp_frame_sip("A\r\nContent-Length: x\r\n\r\n", 26, 65535, &skip), -1);
+	ck_assert_int_eq(tp_frame_sip("A\r\nl: 1\r\nl: 1\r\n\r\nzz", 22, 65535, &skip), -1);
+	ck_assert_int_eq(tp_frame_sip("A\r\nl: 99999\r\n\r\n", 17, 65535, &skip), -1);
+	ck_assert_int_eq(tp_frame_sip("AAAAAAAAAAAA", 12, 8, &skip), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("msg");
@@ -370,6 +405,7 @@ int main(void)
 	tcase_add_test(tc, via_public);
 	tcase_add_test(tc, hist_error_bound);
 	tcase_add_test(tc, hist_merge_lossless);
+	tcase_add_test(tc, stream_framing);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
