@@ -108,6 +108,16 @@ void eng_judge_generator(const struct eng *e, struct rpt_gen *g)
 	g->not_started = e->not_started;
 	g->udp_drops = drops >= 0 && e->udp_drops0 != UINT64_MAX ?
 		       drops - (long long)e->udp_drops0 : -1;
+	if (e->o.proto != TP_UDP) {
+		const struct tp_stats *t = tp_get_stats();
+
+		g->udp_drops = -1;   /* not this run's concern */
+		g->stream = 1;
+		g->conns_out = t->conns_out;
+		g->conns_in = t->conns_in;
+		g->conns_lost = t->conns_lost;
+		g->stream_errors = t->stream_errors + t->tls_failures;
+	}
 	g->held_s = (double)e->pace.held_us / 1e6;
 	g->min_rate_share = e->pace.min_factor;
 	if (e->pace.held_us && e->not_started == 0)

@@ -180,6 +180,10 @@ int rpt_json(FILE *f, const struct rpt_run *r)
 		r->gen.udp_drops, r->gen.held_s, r->gen.min_rate_share,
 		r->gen.bottleneck ? "true" : "false");
 	str(f, r->gen.bottleneck ? r->gen.why : "kept up");
+	if (r->gen.stream)
+		fprintf(f, ", \"connections\": {\"opened\": %llu, \"accepted\": %llu, "
+			"\"lost\": %llu, \"broken\": %llu}", r->gen.conns_out, r->gen.conns_in,
+			r->gen.conns_lost, r->gen.stream_errors);
 	fputs("},\n", f);
 	fputs("  \"limits\": [", f);
 	for (i = 0; i < r->nlimits; i++) {

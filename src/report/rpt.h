@@ -32,6 +32,9 @@ struct rpt_gen {
 	uint64_t not_started;        /* calls due but dropped: behind        */
 	long long udp_drops;         /* machine's UDP receive buffer
 	                                overflows during the run, -1 unknown */
+	int stream;                  /* the run's transport is a stream      */
+	unsigned long long conns_out, conns_in, conns_lost;  /* its connections */
+	unsigned long long stream_errors;  /* unframeable input, TLS failures */
 	double held_s;               /* time the start rate was held back    */
 	double min_rate_share;       /* lowest share of the asked rate       */
 	int bottleneck;              /* sipbench could not keep up           */

@@ -192,6 +192,10 @@ void rpt_summary(FILE *out, const struct rpt_run *r)
 	if (r->gen.not_started)
 		fprintf(out, "  not started  %llu (calls due while sipbench was behind)\n",
 			(unsigned long long)r->gen.not_started);
+	if (r->gen.stream)
+		fprintf(out, "  connections  %llu opened, %llu accepted, %llu lost, %llu "
+			"broken (bad framing, TLS)\n", r->gen.conns_out, r->gen.conns_in,
+			r->gen.conns_lost, r->gen.stream_errors);
 	if (r->gen.udp_drops >= 0)
 		fprintf(out, "  udp drops    %lld (receive buffer overflows on this machine)\n",
 			r->gen.udp_drops);

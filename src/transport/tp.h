@@ -115,13 +115,14 @@ int tp_addr_parse(struct tp_addr *a, const char *hostport, unsigned defport,
 void tp_addr_ip(const struct tp_addr *a, char *out, size_t n);
 unsigned tp_addr_port(const struct tp_addr *a);
 
-/* Counters kept by the transport layer (all sockets). */
 /* ip as the host part of a URI or Via: an IPv6 address in brackets
  * (RFC 3261 25.1, IPv6reference), anything else as it is. */
 void tp_ip_host(const char *ip, char *out, size_t n);
 /* The address of a as a URI host (tp_addr_ip, then tp_ip_host). */
 void tp_addr_host(const struct tp_addr *a, char *out, size_t n);
 
+/* Counters kept by the transport layer (all sockets); rx_dgrams and
+ * tx_dgrams count messages on streams too. */
 struct tp_stats {
 	unsigned long long rx_dgrams, tx_dgrams, tx_errors, rx_truncated;
 	unsigned long long tx_late_errors;  /* batched sends that failed    */
