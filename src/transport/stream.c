@@ -526,7 +526,7 @@ static void flush_dirty(void *arg)
 
 int tp_stream_batching(struct tp_sock *s)
 {
-	s->st->batch = 1;
+	(void)s;   /* always on (tp_stream_open) */
 	return 0;
 }
 
@@ -611,6 +611,20 @@ int tp_stream_send(struct tp_sock *s, const void *buf, size_t len, const struct 
 	return 0;
 }
 
+/* Is a's port held by another socket? EADDRINUSE with d filled, or 0. */
+static int port_taken(struct tp_sock *s, const struct tp_addr *a, struct diag *d)
+{
+	int fd = new_socket(s), one = 1, err = 0;
+
+	if (fd < 0)
+		return 0;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (tp_bind(s, fd, a, 0, d))
+		err = EADDRINUSE;
+	close(fd);
+	return err;
+}
+
 int tp_stream_open(struct tp_sock **sp, struct loop *l, const struct tp_stream_conf *c,
 		   const char *ip, unsigned port, tp_recv_h *h, void *arg, struct diag *d)
 {
@@ -631,6 +645,10 @@ int tp_stream_open(struct tp_sock **sp, struct loop *l, const struct tp_stream_c
 	s->st = st;
 	st->conf = *c;
 	st->spare_fd = -1;
+	/* writes wait for the end of the turn: besides coalescing them, a
+	 * write that fails then cannot end a connection under a handler
+	 * that is reading from it */
+	st->batch = 1;
 	lst_init(&st->all);
 	lst_init(&st->dirty);
 	st->flush.h = flush_dirty;
@@ -653,6 +671,10 @@ int tp_stream_open(struct tp_sock **sp, struct loop *l, const struct tp_stream_c
 			 strerror(err));
 		goto out;
 	}
+	/* SO_REUSEPORT would let a second listener share the port silently:
+	 * first make sure nobody holds it */
+	if (c->listen && port && (err = port_taken(s, &st->local, d)) != 0)
+		goto out;
 	err = tp_bind(s, fd, &st->local, c->listen, d);
 	if (err)
 		goto out;
