@@ -7,7 +7,8 @@
 
 static int grow(struct htab *h)
 {
-	unsigned n = h->size ? h->size * 2 : 1024, i;
+	/* small first: a -t tn call has a table of its own (one connection) */
+	unsigned n = h->size ? h->size * 2 : 8, i;
 	struct htab_node **b = calloc(n, sizeof(*b));
 
 	if (!b)
