@@ -103,6 +103,7 @@ void eng_nat_learn(struct ua *ua, const struct msg *m)
 {
 	struct tp_addr a;
 
-	if (!m->is_request && msg_via_public(m, &a) == 0)
+	/* only a party that renders what it learns pays for reading it */
+	if (ua->pu->learns_via && !m->is_request && msg_via_public(m, &a) == 0)
 		ua->pub = a;
 }

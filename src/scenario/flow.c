@@ -46,6 +46,11 @@ static int is_volatile(enum seg_kind k)
 	       k == SEG_VIA_RPORT;
 }
 
+static int reads_via(enum seg_kind k)
+{
+	return k == SEG_VIA_RECEIVED || k == SEG_VIA_RPORT;
+}
+
 static int tpl_reads_last(const struct prog *p, const struct tpl *t)
 {
 	return tpl_any(p, t, reads_last);
@@ -93,8 +98,18 @@ static void flow_ua(const struct prog *p, struct prog_ua *pu)
 	int linear = is_linear(pu), any = 0;
 	unsigned i, j;
 
-	for (i = 0; i < pu->nsteps; i++)
-		any |= step_reads_last(p, &pu->steps[i]);
+	pu->learns_via = 0;
+	for (i = 0; i < pu->nsteps; i++) {
+		const struct step *st = &pu->steps[i];
+
+		any |= step_reads_last(p, st);
+		if (st->kind == STEP_SEND && tpl_any(p, st->msg, reads_via))
+			pu->learns_via = 1;
+		for (j = 0; j < st->nacts; j++)
+			if (tpl_any(p, st->acts[j].value, reads_via) ||
+			    tpl_any(p, st->acts[j].value2, reads_via))
+				pu->learns_via = 1;
+	}
 	for (i = 0; i < pu->nsteps; i++) {
 		struct step *st = &pu->steps[i];
 

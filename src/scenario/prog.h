@@ -227,6 +227,8 @@ struct prog_ua {
 	                           allowed); NULL: one is generated            */
 	const char *advertise;  /* <ua advertise=>: HOST[:PORT] shown instead of
 	                           the socket's address, or NULL               */
+	int learns_via;         /* renders [via_received]/[via_rport]: read
+	                           each response's Via (scn_flow)              */
 };
 
 /* What [ua:NAME:what] reads of party NAME (tpl_seg.num). */

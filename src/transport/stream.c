@@ -29,7 +29,6 @@ struct tp_stream {
 	struct htab conns;
 	struct lst_node all;
 	struct tp_addr local;
-	int batch;                 /* write at the end of the loop turn      */
 	struct lst_node dirty;     /* connections with bytes to write        */
 	struct loop_defer flush;
 	int spare_fd;              /* bound, not listening: the first
@@ -531,12 +530,6 @@ static void flush_dirty(void *arg)
 	}
 }
 
-int tp_stream_batching(struct tp_sock *s)
-{
-	(void)s;   /* always on (tp_stream_open) */
-	return 0;
-}
-
 static struct tp_conn *conn_open(struct tp_sock *s, const struct tp_addr *to)
 {
 	struct tp_stream *st = s->st;
@@ -607,14 +600,12 @@ int tp_stream_send(struct tp_sock *s, const void *buf, size_t len, const struct 
 	tp_stats_g.tx_dgrams++;
 	if (c->state != TP_C_OPEN)
 		return 0;   /* goes out when the connection is up */
-	if (st->batch) {
-		lst_unlink(&c->le);
-		lst_append(&st->dirty, &c->le);
-		loop_defer(s->loop, &st->flush);
-		return 0;
-	}
-	if (!conn_flush(c))
-		watch(c);
+	/* written at the end of the turn: a turn's messages to a connection
+	 * go out together, and a write that fails cannot end a connection
+	 * under a handler that is reading from it */
+	lst_unlink(&c->le);
+	lst_append(&st->dirty, &c->le);
+	loop_defer(s->loop, &st->flush);
 	return 0;
 }
 
@@ -652,10 +643,6 @@ int tp_stream_open(struct tp_sock **sp, struct loop *l, const struct tp_stream_c
 	s->st = st;
 	st->conf = *c;
 	st->spare_fd = -1;
-	/* writes wait for the end of the turn: besides coalescing them, a
-	 * write that fails then cannot end a connection under a handler
-	 * that is reading from it */
-	st->batch = 1;
 	lst_init(&st->all);
 	lst_init(&st->dirty);
 	st->flush.h = flush_dirty;

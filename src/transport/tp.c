@@ -88,16 +88,6 @@ int tp_bind(struct tp_sock *s, int fd, const struct tp_addr *at, int reuse, stru
 	return 0;
 }
 
-int tp_sock_addr(const struct tp_sock *s, struct tp_addr *a)
-{
-	char host[80], spec[128];
-	struct diag d = {0};
-
-	tp_ip_host(s->ip, host, sizeof(host));
-	snprintf(spec, sizeof(spec), "%s:%u", host, s->port);
-	return tp_addr_parse(a, spec, s->port, &d);
-}
-
 int tp_send(struct tp_sock *s, const void *buf, size_t len, const struct tp_addr *to)
 {
 	if (s->proto == TP_UDP)

@@ -34,8 +34,6 @@ int tp_local_parse(struct tp_addr *a, const char *ip, unsigned port, struct diag
  * kernel gave. reuse: SO_REUSEADDR and SO_REUSEPORT first, so that the
  * connections of a stream endpoint leave from its listening port. */
 int tp_bind(struct tp_sock *s, int fd, const struct tp_addr *a, int reuse, struct diag *d);
-/* The address s is bound to, as a tp_addr. */
-int tp_sock_addr(const struct tp_sock *s, struct tp_addr *a);
 
 int tp_udp_send(struct tp_sock *s, const void *buf, size_t len, const struct tp_addr *to);
 void tp_udp_close(struct tp_sock *s);
@@ -49,7 +47,6 @@ void tp_stream_close(struct tp_sock *s);
  * length. *skip is set to the CR/LF bytes before it (keep-alives). */
 long tp_frame_sip(const char *buf, size_t len, size_t max, size_t *skip);
 
-int tp_stream_batching(struct tp_sock *s);
 
 /* A growable byte buffer of a connection. */
 struct tp_bytes {
