@@ -487,20 +487,31 @@ static void stop_now(struct eng *e)
 	loop_stop(e->loop);
 }
 
-static void on_tick(void *arg)
+static void free_zombies(struct eng *e)
 {
-	struct eng *e = arg;
-
 	while (!lst_empty(&e->zombies)) {
 		struct call *c = LST_ENTRY(e->zombies.next, struct call, le);
 
 		lst_unlink(&c->le);
 		call_free(c);
 	}
+}
+
+static void on_tick(void *arg)
+{
+	struct eng *e = arg;
+
+	free_zombies(e);
 	if (stop_signal && !e->exit_reason) {
 		e->exit_reason = 97;
 		stop_now(e);
 	}
+}
+
+void eng_reap(struct eng *e)
+{
+	abort_all(e);
+	free_zombies(e);
 }
 
 static void on_timeout(void *arg)
@@ -840,13 +851,7 @@ void eng_free(struct eng *e)
 
 	if (!e)
 		return;
-	abort_all(e);
-	while (!lst_empty(&e->zombies)) {
-		struct call *c = LST_ENTRY(e->zombies.next, struct call, le);
-
-		lst_unlink(&c->le);
-		call_free(c);
-	}
+	eng_reap(e);
 	if (e->globals && e->p)
 		for (i = 0; i < e->p->nvars; i++)
 			var_clear(&e->globals[i]);

@@ -235,6 +235,9 @@ void eng_trace_msg(struct eng *e, const char *dir, const char *buf, size_t len,
 void eng_trace_err(struct eng *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void eng_call_ended(struct eng *e, struct call *c);
+/* End every call in progress (as the end of a run does) and free the
+ * ended ones: fuzz/ reuses one engine for every input. */
+void eng_reap(struct eng *e);
 
 /* ua.c */
 /* The memory a UA needs beside its struct (variables, rtd marks): the

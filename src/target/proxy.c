@@ -1243,6 +1243,11 @@ unsigned tgt_port(const struct target *tg)
 	return tg->port;
 }
 
+struct tp_sock *tgt_sock(const struct target *tg)
+{
+	return tg->sock;
+}
+
 void tgt_set_log(struct target *tg, FILE *msg_log)
 {
 	tg->log = msg_log;

@@ -17,6 +17,7 @@
 struct loop;
 struct target;
 struct tp_tls;
+struct tp_sock;
 
 /* A forwarding rule: calls to user go to `to` on busy or no answer. */
 struct tgt_fwd {
@@ -62,6 +63,8 @@ int tgt_start(struct target **tp, struct loop *l, const char *ip, unsigned port,
 	      const struct tgt_conf *c, struct diag *d);
 void tgt_free(struct target *t);
 unsigned tgt_port(const struct target *t);
+/* Its socket (fuzz/ delivers messages to it with tp_deliver). */
+struct tp_sock *tgt_sock(const struct target *t);
 /* -trace_msg for the target's own traffic (NULL: off). */
 void tgt_set_log(struct target *t, FILE *msg_log);
 /* Its counters, as a short block of text. */

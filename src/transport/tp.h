@@ -102,6 +102,11 @@ int tp_set_batching(struct tp_sock *s);
  * is full, ECONNREFUSED after an ICMP port unreachable...). */
 int tp_send(struct tp_sock *s, const void *buf, size_t len, const struct tp_addr *to);
 
+/* Hand buf to s's receive handler as if it had arrived from `from`: the
+ * path every received datagram or framed message takes. For the fuzz
+ * targets (fuzz/) and their regression replay; nothing else calls it. */
+void tp_deliver(struct tp_sock *s, const char *buf, size_t len, const struct tp_addr *from);
+
 /* The bound port and address (as text) of s. */
 unsigned tp_port(const struct tp_sock *s);
 const char *tp_ip(const struct tp_sock *s);
