@@ -429,6 +429,20 @@ static void start_server_call(struct eng *e, struct tp_sock *s, struct msg *m,
 	ua_on_msg(&c->ua[0], m);
 }
 
+/* Up to 4 bytes of CR and LF. buf is not NUL-terminated: a datagram
+ * ends at len, whatever the receive buffer holds after it. */
+static int is_keepalive(const char *buf, size_t len)
+{
+	size_t i;
+
+	if (len > 4)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (buf[i] != '\r' && buf[i] != '\n')
+			return 0;
+	return 1;
+}
+
 static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
 			const struct tp_addr *from, void *arg)
 {
@@ -439,14 +453,15 @@ static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
 
 	e->st.rx++;
 	/* keep-alive CRLFs (RFC 5626 3.5.1) are not messages */
-	if (len <= 4 && strspn(buf, "\r\n") == len)
+	if (is_keepalive(buf, len))
 		return;
 	eng_trace_msg(e, "received", buf, len, from);
 	(void)eng_nat_stamp(e, &buf, &len, from);  /* RFC 3581 4: received/rport */
 	err = msg_parse(&m, buf, len);
 	if (err) {
 		e->st.malformed++;
-		eng_trace_err(e, "unparsable datagram (%zu bytes) ignored: %.60s", len, buf);
+		eng_trace_err(e, "unparsable datagram (%zu bytes) ignored: %.*s", len,
+			      (int)(len < 60 ? len : 60), buf);
 		return;
 	}
 	ua = e->by_user.count ? eng_party_for(e, m) : NULL;
