@@ -30,10 +30,18 @@ static void put(struct lx *x, const char *p, size_t n)
 	x->err |= buf_add(x->out, p, n);
 }
 
+/* Does the text at x->i start with lit? (s is not NUL-terminated.) */
+static int at(const struct lx *x, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return x->n - x->i >= l && !memcmp(x->s + x->i, lit, l);
+}
+
 /* Copy up to and including the terminator (comment, CDATA, PI...). */
 static void copy_until(struct lx *x, const char *end)
 {
-	const char *e = strstr(x->s + x->i, end);
+	const char *e = memmem(x->s + x->i, x->n - x->i, end, strlen(end));
 	size_t stop = e ? (size_t)(e - x->s) + strlen(end) : x->n;
 
 	put(x, x->s + x->i, stop - x->i);
@@ -140,11 +148,11 @@ int scn_lenient(const char *s, size_t n, const char *file, struct buf *out)
 		if (*p != '<') {
 			put(&x, p, 1);
 			x.i++;
-		} else if (!strncmp(p, "<!--", 4)) {
+		} else if (at(&x, "<!--")) {
 			copy_until(&x, "-->");
-		} else if (!strncmp(p, "<![CDATA[", 9)) {
+		} else if (at(&x, "<![CDATA[")) {
 			copy_until(&x, "]]>");
-		} else if (p[1] == '?' || p[1] == '!' || p[1] == '/') {
+		} else if (x.i + 1 < n && (p[1] == '?' || p[1] == '!' || p[1] == '/')) {
 			copy_until(&x, ">");
 		} else {
 			start_tag(&x);
