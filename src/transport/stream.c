@@ -39,6 +39,8 @@ struct tp_stream {
 
 int tp_bytes_add(struct tp_bytes *b, const void *data, size_t n)
 {
+	if (!n)
+		return 0;  /* b->p may be NULL: no pointer arithmetic on it */
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 1024;
 		char *p;
