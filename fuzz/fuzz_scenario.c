@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct prog *p = NULL;
 	struct diag d = {0};
 	char *copy;
-	unsigned i, nsteps = 0;
+	unsigned i, k, nsteps = 0, jumps = 0;
 
 	if (starts_as_injection(data, size)) {
 		injection(data, size);
@@ -98,10 +98,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		if (!p || !p->nuas)
 			fz_fail("scn_load_mem succeeded without a party");
-		for (i = 0; i < p->nuas; i++)
-			nsteps += p->uas[i].nsteps;
+		for (i = 0; i <= p->nuas; i++) {
+			const struct prog_ua *u = i < p->nuas ? &p->uas[i] : &p->init;
+
+			nsteps += u->nsteps;
+			for (k = 0; k < u->nsteps; k++) {
+				jumps += u->steps[k].next >= 0;
+				jumps += u->steps[k].ontimeout >= 0;
+			}
+		}
 		snprintf(fz_outcome, sizeof(fz_outcome), "loaded: %u parties, %u steps, "
-			 "%u variables, %s", p->nuas, nsteps, p->nvars,
+			 "%u jumps, %u variables, %s", p->nuas, nsteps, jumps, p->nvars,
 			 eng_prog_is_server(p) ? "server" : "client");
 		scn_free(p);
 	}

@@ -106,7 +106,8 @@ static int rtd_index(struct lctx *c, const char *v)
 }
 
 /* Remember a label reference (next=, ontimeout=) to resolve at the end. */
-static int want_label(struct lctx *c, int *dst, const char *id, int line)
+static int want_label(struct lctx *c, const struct step *s, int ontimeout, const char *id,
+		      int line)
 {
 	struct lref *r;
 
@@ -121,7 +122,8 @@ static int want_label(struct lctx *c, int *dst, const char *id, int line)
 	}
 	r = &c->refs[c->nrefs++];
 	r->dst_ua = c->cur_ua;
-	r->dst = dst;
+	r->step = s->index;
+	r->ontimeout = ontimeout;
 	r->id = id;
 	r->line = line;
 	return 0;
@@ -160,7 +162,7 @@ static int common_attrs(struct lctx *c, const xmlNode *n, struct step *s)
 	const char *v;
 	int err = 0;
 
-	if ((v = scn_x_attr(n, "next")) && (err = want_label(c, &s->next, v, scn_x_line(n))))
+	if ((v = scn_x_attr(n, "next")) && (err = want_label(c, s, 0, v, scn_x_line(n))))
 		return err;
 	if ((v = scn_x_attr(n, "test")) &&
 	    (s->test = scn_var_ref(c->p, v, strlen(v), scn_x_line(n), 0)) < 0)
@@ -286,7 +288,7 @@ static int el_recv(struct lctx *c, const xmlNode *n)
 	s->auth = scn_x_bool(scn_x_attr(n, "auth"));
 	s->rrs = scn_x_bool(scn_x_attr(n, "rrs"));
 	s->ignoresdp = scn_x_bool(scn_x_attr(n, "ignoresdp"));
-	if ((v = scn_x_attr(n, "ontimeout")) && (err = want_label(c, &s->ontimeout, v, s->line)))
+	if ((v = scn_x_attr(n, "ontimeout")) && (err = want_label(c, s, 1, v, s->line)))
 		return err;
 	return children_actions(c, n, s);
 }

@@ -14,12 +14,17 @@ struct lbl {
 	const char *id;          /* borrowed from the document             */
 };
 
+/* A label reference, by position: steps[] grows (realloc) while the
+ * document is walked, so no pointer into it is kept. */
 struct lref {
-	unsigned dst_ua;
-	int *dst;                /* where the step index goes              */
+	unsigned dst_ua;         /* LOAD_INIT_UA: a step of <init>         */
+	unsigned step;           /* its index in the party's steps[]       */
+	int ontimeout;           /* the step's ontimeout=, else its next=  */
 	const char *id;
 	int line;
 };
+
+#define LOAD_INIT_UA (~0u)   /* lbl.ua and lref.dst_ua of <init>        */
 
 struct lctx {
 	struct prog *p;

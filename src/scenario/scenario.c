@@ -197,7 +197,7 @@ static int walk_steps(struct lctx *c, const xmlNode *first, int in_ua)
  * actions to set global variables). Built as a temporary extra UA. */
 static int init_block(struct lctx *c, const xmlNode *n)
 {
-	unsigned saved = c->cur_ua;
+	unsigned saved = c->cur_ua, nlabels = c->nlabels, nrefs = c->nrefs, i;
 	int err;
 
 	if (c->p->init.nsteps || n->properties)
@@ -208,6 +208,12 @@ static int init_block(struct lctx *c, const xmlNode *n)
 	if (!err)
 		err = walk_steps(c, n->children, 0);
 	c->p->init = c->p->uas[--c->p->nuas];
+	/* its labels and references are <init>'s, not those of the party
+	 * that gets the index next */
+	for (i = nlabels; i < c->nlabels; i++)
+		c->labels[i].ua = LOAD_INIT_UA;
+	for (i = nrefs; i < c->nrefs; i++)
+		c->refs[i].dst_ua = LOAD_INIT_UA;
 	c->cur_ua = saved;
 	c->capsteps = c->p->nuas ? c->p->uas[saved].nsteps : 0;
 	return err;
@@ -360,6 +366,8 @@ static int resolve_labels(struct lctx *c)
 
 	for (i = 0; i < c->nrefs; i++) {
 		const struct lref *r = &c->refs[i];
+		struct prog_ua *u = r->dst_ua == LOAD_INIT_UA ? &c->p->init : &c->p->uas[r->dst_ua];
+		struct step *s = &u->steps[r->step];
 
 		for (k = 0; k < c->nlabels; k++)
 			if (c->labels[k].ua == r->dst_ua && !strcmp(c->labels[k].id, r->id))
@@ -367,7 +375,7 @@ static int resolve_labels(struct lctx *c)
 		if (k == c->nlabels)
 			return diag_set(c->d, c->p->file, r->line,
 					"undefined label '%s' (no <label id=\"%s\"/>)", r->id, r->id);
-		*r->dst = (int)c->labels[k].step;
+		*(r->ontimeout ? &s->ontimeout : &s->next) = (int)c->labels[k].step;
 	}
 	return 0;
 }
