@@ -87,6 +87,8 @@ static void outcome(struct target *tg, unsigned conf, unsigned n)
 			fz_outcome[k++] = *p;
 		}
 	}
+	while (k > 0 && fz_outcome[k - 1] == ' ')
+		k--;
 	fz_outcome[k] = '\0';
 	free(text);
 }

@@ -57,7 +57,8 @@ int buf_add(struct buf *b, const void *p, size_t n)
 
 	if (err)
 		return err;
-	memcpy(b->data + b->len, p, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);  /* p may be NULL when n is 0 */
 	b->len += n;
 	b->data[b->len] = '\0';
 	return 0;

@@ -116,8 +116,12 @@ static uint64_t key_of(const char *p, size_t len)
 static struct msg_pl uri_user(const char *p, size_t len)
 {
 	struct msg_pl u = {NULL, 0};
-	const char *s = memmem(p, len, "sip:", 4), *e = p + len, *at;
+	const char *s, *e, *at;
 
+	if (!len)
+		return u;  /* no such header: p is NULL */
+	e = p + len;
+	s = memmem(p, len, "sip:", 4);
 	if (!s)
 		s = memmem(p, len, "sips:", 5);
 	if (!s)
