@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* fuzz_engine: bytes arriving as datagrams at a running engine with a
- * server scenario. The datagrams go to the engine's socket handler
- * (tp_deliver: what the UDP socket's read callback calls), so they are
- * parsed, routed to their call or party, start a server call, are matched
- * by the scenario's <recv>s and answered (to a 127.0.0.1 socket nobody
- * reads). One engine per built-in server scenario, made once; the first
- * byte of an input picks the engine, the rest is datagrams separated by
- * FZ_SEP. After each input every call is ended and freed (eng_reap). */
+/* fuzz_engine: bytes arriving as datagrams at a running engine. The
+ * datagrams go to the engine's socket handler (tp_deliver: what the UDP
+ * socket's read callback calls), so they are parsed, routed to their call
+ * or party, start a server call, are matched by the scenario's <recv>s
+ * and answered (to a 127.0.0.1 socket nobody reads). One engine per
+ * built-in scenario, made once: the server ones (uas, branchs) first,
+ * then the client ones (uac, regexp, branchc), for which each input first
+ * starts a call (its INVITE goes to that socket) and every "[call_id]" in
+ * a datagram becomes that call's Call-ID, so responses reach it. The
+ * first byte of an input picks the engine, the rest is datagrams
+ * separated by FZ_SEP. After each input every call is ended and freed
+ * (eng_reap). After each datagram the loop runs one turn, so timers due
+ * at once fire (-d is 0: a <pause/> ends there and the call goes on);
+ * longer ones (retransmissions, timeouts) do not within an input. */
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +30,26 @@
 static struct eng *engs[MAX_ENG];
 static unsigned neng;
 static struct loop *lp;
+static struct tmr turn_tmr;
 
-static int start_engine(struct prog *p, unsigned *port)
+static void on_turn_end(void *arg)
 {
+	loop_stop(arg);
+}
+
+/* One turn of the loop: what arrived on the sockets (an answer sent to
+ * one of the engines' own addresses), the timers due now, the deferred
+ * sends. */
+static void turn(void)
+{
+	tmr_start(lp, &turn_tmr, 0, on_turn_end, lp);
+	if (loop_run(lp))
+		fz_fail("the event loop failed");
+}
+
+static int start_engine(struct prog *p, unsigned *port, int server)
+{
+	char remote[64];
 	struct eng_opts o;
 	struct diag d = {0};
 	unsigned tries;
@@ -38,12 +61,17 @@ static int start_engine(struct prog *p, unsigned *port)
 	o.service = "service";
 	o.rate = 10;
 	o.rate_period_ms = 1000;
+	o.pause_ms = 0;  /* -d 0: a <pause/> without a time ends at once */
 	o.behaviors = ENG_BEH_BYE | ENG_BEH_ABORTUNEXP | ENG_BEH_PINGREPLY;
 	o.auto_answer = 1;
 	o.msg_log = fz_devnull();
 	o.err_log = fz_devnull();
 	o.stat_period_ms = 1000;
 	o.max_fail_rate = -1;
+	if (!server) {
+		snprintf(remote, sizeof(remote), "127.0.0.1:%u", tp_addr_port(fz_peer()));
+		o.remote = remote;
+	}
 	/* a server binds a fixed port: the next free one (ours alone in the
 	 * namespace fz_isolate made) */
 	for (tries = 0; tries < 200; tries++) {
@@ -58,52 +86,93 @@ static int start_engine(struct prog *p, unsigned *port)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *const *names = scn_builtin_names();
-	unsigned port = 15060, i;
+	unsigned port = 15060, i, pass;
 
 	(void)argc;
 	(void)argv;
 	fz_isolate_or_exit();
 	if (msg_init() || loop_alloc(&lp))
 		fz_fail("no parser or event loop");
-	for (i = 0; names[i] && neng < MAX_ENG; i++) {
-		const char *xml = scn_builtin(names[i]);
-		struct prog *p;
-		struct diag d = {0};
+	(void)fz_peer();
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; names[i] && neng < MAX_ENG; i++) {
+			const char *xml = scn_builtin(names[i]);
+			struct prog *p;
+			struct diag d = {0};
 
-		if (scn_load_mem(&p, xml, strlen(xml), names[i], NULL, &d))
-			fz_fail(d.msg);
-		if (!eng_prog_is_server(p)) {
-			scn_free(p);
-			continue;
+			if (scn_load_mem(&p, xml, strlen(xml), names[i], NULL, &d))
+				fz_fail(d.msg);
+			if (eng_prog_is_server(p) != !pass) {
+				scn_free(p);
+				continue;
+			}
+			if (start_engine(p, &port, !pass))
+				fz_fail("cannot start an engine");
+			neng++;  /* p stays with it for the whole run */
 		}
-		if (start_engine(p, &port))
-			fz_fail("cannot start an engine");
-		neng++;  /* p stays with it for the whole run */
 	}
 	if (!neng)
-		fz_fail("no server scenario among the built-ins");
-	(void)fz_peer();
+		fz_fail("no scenario among the built-ins");
 	return 0;
+}
+
+/* buf with each "[call_id]" replaced by the Call-ID of e's client call
+ * (malloc'd, *len updated), or NULL when there is nothing to replace. */
+static char *with_call_id(struct eng *e, const char *buf, size_t *len)
+{
+	static const char key[] = "[call_id]";
+	const size_t kl = sizeof(key) - 1;
+	const struct call *c;
+	const char *cid, *p, *end = buf + *len, *hit;
+	size_t cl, n = 0;
+	char *out, *o;
+
+	if (e->uas_mode || lst_empty(&e->active) || !memmem(buf, *len, key, kl))
+		return NULL;
+	c = LST_ENTRY(e->active.next, struct call, le);
+	cid = c->ua[0].call_id ? c->ua[0].call_id : "";
+	cl = strlen(cid);
+	for (p = buf; (hit = memmem(p, (size_t)(end - p), key, kl)); p = hit + kl)
+		n++;
+	out = o = malloc(*len + n * cl + 1);
+	if (!out)
+		fz_fail("out of memory");
+	for (p = buf; (hit = memmem(p, (size_t)(end - p), key, kl)); p = hit + kl) {
+		memcpy(o, p, (size_t)(hit - p));
+		o += hit - p;
+		memcpy(o, cid, cl);
+		o += cl;
+	}
+	memcpy(o, p, (size_t)(end - p));
+	o += end - p;
+	*len = (size_t)(o - out);
+	o = fz_copy(out, *len);  /* exactly its bytes (and the replay's tail) */
+	free(out);
+	return o;
 }
 
 static void deliver(const char *buf, size_t len, void *arg)
 {
 	struct eng *e = arg;
+	char *subst = with_call_id(e, buf, &len);
 
-	tp_deliver(e->sock, buf, len, fz_peer());
-	loop_run_deferred(lp);  /* what the loop does at the end of a turn */
+	tp_deliver(e->sock, subst ? subst : buf, len, fz_peer());
+	free(subst);
+	turn();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct eng *e;
 	struct stats before;
-	unsigned n;
+	unsigned n, i, k;
 
 	if (!size)
 		return 0;
 	e = engs[data[0] % neng];
 	before = e->st;
+	if (!e->uas_mode)
+		eng_start_client_call(e);
 	n = fz_each(data + 1, size - 1, MAX_DGRAMS, deliver, e);
 	snprintf(fz_outcome, sizeof(fz_outcome),
 		 "engine %u: %u datagrams, rx %llu, malformed %llu, stray %llu, calls %llu, "
@@ -116,7 +185,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 (unsigned long long)(e->st.calls_failed - before.calls_failed),
 		 (unsigned long long)e->nactive);
 	eng_reap(e);
-	loop_run_deferred(lp);
+	/* what the calls sent to an engine's own address arrives now, and
+	 * whatever it started ends too: nothing is left for the next input */
+	for (i = 0; i < 2; i++) {
+		turn();
+		for (k = 0; k < neng; k++)
+			eng_reap(engs[k]);
+	}
 	if (e->nactive || !lst_empty(&e->active) || !lst_empty(&e->zombies))
 		fz_fail("calls left after eng_reap");
 	if (e->st.rx - before.rx != n)

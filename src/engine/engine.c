@@ -315,7 +315,7 @@ static int party_identity(struct eng *e, struct call *c, unsigned i)
 }
 
 /* A client call: give each party its identity, then run them all. */
-static void start_client_call(struct eng *e)
+void eng_start_client_call(struct eng *e)
 {
 	struct call *c;
 	struct diag d;
@@ -388,7 +388,7 @@ static void on_rate(void *arg)
 		}
 	}
 	while (e->started < due && can_start(e))
-		start_client_call(e);
+		eng_start_client_call(e);
 	if (e->stopping || (e->o.max_calls && e->started >= e->o.max_calls))
 		return;
 	iv = e->o.unpaced ? 1 : (uint64_t)((double)e->o.rate_period_ms / e->rate);

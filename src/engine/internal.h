@@ -238,6 +238,9 @@ void eng_call_ended(struct eng *e, struct call *c);
 /* End every call in progress (as the end of a run does) and free the
  * ended ones: fuzz/ reuses one engine for every input. */
 void eng_reap(struct eng *e);
+/* Start one client call now (what the rate timer does for each call due;
+ * fuzz/ calls it directly). */
+void eng_start_client_call(struct eng *e);
 
 /* ua.c */
 /* The memory a UA needs beside its struct (variables, rtd marks): the
