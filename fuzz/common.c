@@ -79,10 +79,18 @@ void fz_isolate_or_exit(void)
 	}
 }
 
+static int peer_fd = -1;
+
+int fz_peer_fd(void)
+{
+	(void)fz_peer();
+	return peer_fd;
+}
+
 const struct tp_addr *fz_peer(void)
 {
 	static struct tp_addr a;
-	static int fd = -1;
+	int fd = peer_fd;
 
 	if (fd < 0) {
 		struct sockaddr_in in;
@@ -99,6 +107,8 @@ const struct tp_addr *fz_peer(void)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 		memcpy(&a.ss.in, &in, sizeof(in));
 		a.len = sizeof(in);
+		(void)fcntl(fd, F_SETFL, O_NONBLOCK);
+		peer_fd = fd;
 	}
 	return &a;
 }
@@ -125,6 +135,34 @@ char *fz_copy(const void *data, size_t len)
 	memcpy(p, data, len);
 	memcpy(p + len, tail, extra);
 	return p;
+}
+
+char *fz_subst(const char *buf, size_t *len, const char *key, const char *value)
+{
+	const size_t kl = strlen(key), vl = strlen(value);
+	const char *p, *end = buf + *len, *hit;
+	char *out, *o;
+	size_t n = 0;
+
+	for (p = buf; (hit = memmem(p, (size_t)(end - p), key, kl)); p = hit + kl)
+		n++;
+	if (!n)
+		return NULL;
+	out = o = malloc(*len + n * vl + 1);
+	if (!out)
+		fz_fail("out of memory");
+	for (p = buf; (hit = memmem(p, (size_t)(end - p), key, kl)); p = hit + kl) {
+		memcpy(o, p, (size_t)(hit - p));
+		o += hit - p;
+		memcpy(o, value, vl);
+		o += vl;
+	}
+	memcpy(o, p, (size_t)(end - p));
+	o += end - p;
+	*len = (size_t)(o - out);
+	o = fz_copy(out, *len);  /* exactly its bytes (and the replay's tail) */
+	free(out);
+	return o;
 }
 
 unsigned fz_each(const uint8_t *data, size_t size, unsigned max, fz_dgram_h *h, void *arg)

@@ -29,6 +29,7 @@ void fz_isolate_or_exit(void);
 /* The address the fuzzed messages come from: a UDP socket on 127.0.0.1
  * that nobody reads (answers sent to it fill its buffer, then drop). */
 const struct tp_addr *fz_peer(void);
+int fz_peer_fd(void);
 
 /* /dev/null, opened once: trace output goes there. */
 FILE *fz_devnull(void);
@@ -46,6 +47,10 @@ extern int fz_hostile_tail;
  * each in a block of its own (fz_copy). Returns how many. */
 typedef void (fz_dgram_h)(const char *buf, size_t len, void *arg);
 unsigned fz_each(const uint8_t *data, size_t size, unsigned max, fz_dgram_h *h, void *arg);
+
+/* buf with each key replaced by value, in a block of its own (fz_copy;
+ * *len updated), or NULL when buf holds no key. */
+char *fz_subst(const char *buf, size_t *len, const char *key, const char *value);
 
 /* What the last input did, one line (for fuzz/regress/NAME.expect),
  * written by each target into fz_outcome. */

@@ -116,39 +116,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* buf with each "[call_id]" replaced by the Call-ID of e's client call
- * (malloc'd, *len updated), or NULL when there is nothing to replace. */
+/* buf with each "[call_id]" replaced by the Call-ID of e's client call,
+ * or NULL when there is nothing to replace. */
 static char *with_call_id(struct eng *e, const char *buf, size_t *len)
 {
-	static const char key[] = "[call_id]";
-	const size_t kl = sizeof(key) - 1;
 	const struct call *c;
-	const char *cid, *p, *end = buf + *len, *hit;
-	size_t cl, n = 0;
-	char *out, *o;
 
-	if (e->uas_mode || lst_empty(&e->active) || !memmem(buf, *len, key, kl))
+	if (e->uas_mode || lst_empty(&e->active))
 		return NULL;
 	c = LST_ENTRY(e->active.next, struct call, le);
-	cid = c->ua[0].call_id ? c->ua[0].call_id : "";
-	cl = strlen(cid);
-	for (p = buf; (hit = memmem(p, (size_t)(end - p), key, kl)); p = hit + kl)
-		n++;
-	out = o = malloc(*len + n * cl + 1);
-	if (!out)
-		fz_fail("out of memory");
-	for (p = buf; (hit = memmem(p, (size_t)(end - p), key, kl)); p = hit + kl) {
-		memcpy(o, p, (size_t)(hit - p));
-		o += hit - p;
-		memcpy(o, cid, cl);
-		o += cl;
-	}
-	memcpy(o, p, (size_t)(end - p));
-	o += end - p;
-	*len = (size_t)(o - out);
-	o = fz_copy(out, *len);  /* exactly its bytes (and the replay's tail) */
-	free(out);
-	return o;
+	return fz_subst(buf, len, "[call_id]", c->ua[0].call_id ? c->ua[0].call_id : "");
 }
 
 static void deliver(const char *buf, size_t len, void *arg)

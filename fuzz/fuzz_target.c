@@ -6,11 +6,17 @@
  * picks one of two configurations (digest challenges, or no-auth with
  * static locations and forwarding rules), the rest is datagrams
  * separated by FZ_SEP; a target is started for each input and freed
- * after it, so no state leaks from one input to the next. */
+ * after it, so no state leaks from one input to the next. The harness is
+ * the downstream side too: the static locations are UDP sockets it
+ * reads, and "[branch]" in a datagram becomes the Via branch of the last
+ * request the target sent there, so responses reach its client branches
+ * (relayed, forwarded on 486, CANCELed). */
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include "fuzz/fuzz.h"
 #include "loop/loop.h"
@@ -29,6 +35,57 @@ static const char *const conf_text[] = {
 
 static struct tgt_conf confs[NCONF];
 static struct loop *lp;
+#define NDOWN 4
+static int down[NDOWN + 1] = {-1, -1, -1, -1, -1};  /* 5070..5072, 5060, fz_peer */
+static char branch[128];
+
+static void open_downstream(void)
+{
+	unsigned i;
+
+	for (i = 0; i < NDOWN; i++) {
+		struct sockaddr_in in;
+
+		memset(&in, 0, sizeof(in));
+		in.sin_family = AF_INET;
+		in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		in.sin_port = htons((uint16_t)(i < 3 ? 5070 + i : 5060));
+		down[i] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (down[i] < 0 || bind(down[i], (struct sockaddr *)&in, sizeof(in))) {
+			/* taken (not isolated): responses just cannot match */
+			if (down[i] >= 0)
+				close(down[i]);
+			down[i] = -1;
+		}
+	}
+	down[NDOWN] = fz_peer_fd();  /* requests routed back upstream */
+}
+
+/* Read what the target sent; keep the top Via branch of the last
+ * request. */
+static void drain(void)
+{
+	static char pkt[65536];
+	unsigned i;
+
+	for (i = 0; i <= NDOWN; i++) {
+		ssize_t n;
+
+		while (down[i] >= 0 && (n = recv(down[i], pkt, sizeof(pkt) - 1, 0)) > 0) {
+			const char *b, *e;
+
+			pkt[n] = '\0';
+			if (!strncmp(pkt, "SIP/2.0 ", 8))
+				continue;  /* a response */
+			b = strstr(pkt, ";branch=");
+			if (!b)
+				continue;
+			b += 8;
+			e = b + strcspn(b, ";,\r\n ");
+			snprintf(branch, sizeof(branch), "%.*s", (int)(e - b), b);
+		}
+	}
+}
 
 static void load_conf(struct tgt_conf *c, const char *text)
 {
@@ -56,13 +113,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (i = 0; i < NCONF; i++)
 		load_conf(&confs[i], conf_text[i]);
 	(void)fz_peer();
+	open_downstream();
 	return 0;
 }
 
 static void deliver(const char *buf, size_t len, void *arg)
 {
-	tp_deliver(tgt_sock(arg), buf, len, fz_peer());
-	loop_run_deferred(lp);
+	char *subst = fz_subst(buf, &len, "[branch]", branch);
+
+	tp_deliver(tgt_sock(arg), subst ? subst : buf, len, fz_peer());
+	free(subst);
+	loop_run_deferred(lp);  /* the batched sends go out */
+	drain();
 }
 
 /* The target's counters on one line. */
@@ -102,9 +164,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!size)
 		return 0;
 	conf = data[0] % NCONF;
+	drain();
+	snprintf(branch, sizeof(branch), "none");
 	if (tgt_start(&tg, lp, "127.0.0.1", 0, &confs[conf], &d))
 		fz_fail(d.msg);
-	tgt_set_log(tg, fz_devnull());
+	tgt_set_log(tg, getenv("FUZZ_TRACE") ? stderr : fz_devnull());
 	n = fz_each(data + 1, size - 1, MAX_DGRAMS, deliver, tg);
 	outcome(tg, conf, n);
 	tgt_free(tg);
