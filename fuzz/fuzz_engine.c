@@ -24,7 +24,7 @@
 #include "scenario/builtin.h"
 #include "scenario/prog.h"
 
-#define MAX_ENG 8
+#define MAX_ENG 24
 #define MAX_DGRAMS 16
 
 static struct eng *engs[MAX_ENG];
@@ -83,6 +83,42 @@ static int start_engine(struct prog *p, unsigned *port, int server)
 	return -1;
 }
 
+/* The shipped scenarios (multi-party ones among them), from
+ * $SRCDIR/scenarios (else the tree it was built from), in name order
+ * after the built-ins: engine 5 is
+ * basic-call.xml, and so on (fuzz/README.md). */
+static void load_shipped(unsigned *port)
+{
+	static const char *const files[] = {
+		"basic-call", "busy", "call-waiting", "forward-busy", "forward-noanswer", "hold",
+		"noanswer-cancel", "noanswer-timeout", "register", "reinvite", "uac-pcap",
+		"uas-echo", "unregister",
+	};
+	const char *src = getenv("SRCDIR");
+	unsigned i;
+
+#ifdef FZ_SRCDIR
+	if (!src)
+		src = FZ_SRCDIR;  /* the source tree it was built from */
+#endif
+	if (!src) {
+		fprintf(stderr, "fuzz_engine: no SRCDIR: the built-in scenarios only\n");
+		return;
+	}
+	for (i = 0; i < sizeof(files) / sizeof(files[0]) && neng < MAX_ENG; i++) {
+		char path[4096];
+		struct prog *p;
+		struct diag d = {0};
+
+		snprintf(path, sizeof(path), "%s/scenarios/%s.xml", src, files[i]);
+		if (scn_load_file(&p, path, NULL, &d))
+			fz_fail(d.msg);
+		if (start_engine(p, port, eng_prog_is_server(p)))
+			fz_fail("cannot start an engine");
+		neng++;
+	}
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *const *names = scn_builtin_names();
@@ -113,19 +149,37 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	if (!neng)
 		fz_fail("no scenario among the built-ins");
+	load_shipped(&port);
 	return 0;
 }
 
-/* buf with each "[call_id]" replaced by the Call-ID of e's client call,
- * or NULL when there is nothing to replace. */
+/* buf with "[call_number]" replaced by the number of e's client call,
+ * "[call_id]" by its Call-ID ("[call_id2]".. those of its second.. fourth
+ * party), or NULL when there is nothing to replace. */
 static char *with_call_id(struct eng *e, const char *buf, size_t *len)
 {
 	const struct call *c;
+	char num[24], key[16], *out = NULL, *next;
+	unsigned i;
 
 	if (e->uas_mode || lst_empty(&e->active))
 		return NULL;
 	c = LST_ENTRY(e->active.next, struct call, le);
-	return fz_subst(buf, len, "[call_id]", c->ua[0].call_id ? c->ua[0].call_id : "");
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)c->number);
+	if ((next = fz_subst(buf, len, "[call_number]", num)))
+		out = next;
+	for (i = 0; i < c->nuas && i < 4; i++) {
+		if (i)
+			snprintf(key, sizeof(key), "[call_id%u]", i + 1);
+		else
+			snprintf(key, sizeof(key), "[call_id]");
+		next = fz_subst(out ? out : buf, len, key, c->ua[i].call_id ? c->ua[i].call_id : "");
+		if (next) {
+			free(out);
+			out = next;
+		}
+	}
+	return out;
 }
 
 static void deliver(const char *buf, size_t len, void *arg)

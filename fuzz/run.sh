@@ -40,7 +40,8 @@ for s in $SOURCES; do
 done
 compile "$SRCDIR/fuzz/common.c" "$out/obj/fuzz/common.o" "-fsanitize=fuzzer-no-link"
 for t in $TARGETS; do
-	compile "$SRCDIR/fuzz/fuzz_$t.c" "$out/obj/fuzz/fuzz_$t.o" "-fsanitize=fuzzer-no-link"
+	compile "$SRCDIR/fuzz/fuzz_$t.c" "$out/obj/fuzz/fuzz_$t.o" \
+		"-fsanitize=fuzzer-no-link -DFZ_SRCDIR=\"$SRCDIR\""
 	echo "  LD (fuzz) fuzz_$t"
 	# shellcheck disable=SC2086
 	$CC $cflags -fsanitize=fuzzer -o "$out/fuzz_$t" "$out/obj/fuzz/fuzz_$t.o" \
