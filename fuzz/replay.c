@@ -118,7 +118,11 @@ int main(int argc, char **argv)
 {
 	int i;
 
+	/* a plain build shows a read past the input by a wrong outcome; under
+	 * ASan (--enable-sanitizers) exact copies let ASan report it */
+#ifndef __SANITIZE_ADDRESS__
 	fz_hostile_tail = 1;
+#endif
 	LLVMFuzzerInitialize(&argc, &argv);
 	for (i = 1; i < argc; i++) {
 		struct stat st;
