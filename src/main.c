@@ -308,13 +308,14 @@ int main(int argc, char **argv)
 		diag_print(&d);
 		return EXIT_FATAL;
 	}
+	rc = 0;
 	if (c.help) {
 		cli_help(stdout);
-		return 0;
+		goto out;
 	}
 	if (c.version) {
 		printf("sipbench %s\n", PACKAGE_VERSION);
-		return 0;
+		goto out;
 	}
 	if (c.dump_builtin) {
 		const char *xml = scn_builtin(c.dump_builtin);
@@ -322,21 +323,24 @@ int main(int argc, char **argv)
 		if (!xml) {
 			fprintf(stderr, "sipbench: error: -sd: unknown built-in scenario '%s'\n",
 				c.dump_builtin);
-			return EXIT_FATAL;
+			rc = EXIT_FATAL;
+			goto out;
 		}
 		fputs(xml, stdout);
-		return 0;
+		goto out;
 	}
 	if (c.serve) {
-		if (msg_init())
-			return EXIT_FATAL;
-		return serve(&c);
+		rc = msg_init() ? EXIT_FATAL : serve(&c);
+		goto out;
 	}
 	if (msg_init() || load_scenario(&c, &p, &d)) {
 		diag_print(&d);
-		return EXIT_FATAL;
+		rc = EXIT_FATAL;
+		goto out;
 	}
 	rc = run(&c, p);
 	scn_free(p);
+out:
+	cli_free(&c);
 	return rc;
 }

@@ -335,11 +335,10 @@ static int check(const struct config *c, struct diag *d)
 	return 0;
 }
 
-int cli_parse(struct config *c, int argc, char **argv, struct diag *d)
+static int parse_args(struct config *c, int argc, char **argv, struct diag *d)
 {
 	int i, err;
 
-	defaults(c);
 	for (i = 1; i < argc; i++) {
 		const struct row *r = find(argv[i]);
 
@@ -371,6 +370,27 @@ int cli_parse(struct config *c, int argc, char **argv, struct diag *d)
 			return err;
 	}
 	return check(c, d);
+}
+
+int cli_parse(struct config *c, int argc, char **argv, struct diag *d)
+{
+	int err;
+
+	defaults(c);
+	err = parse_args(c, argc, argv, d);
+	if (err)
+		cli_free(c);
+	return err;
+}
+
+void cli_free(struct config *c)
+{
+	free(c->set_names);
+	free(c->set_values);
+	free(c->key_names);
+	free(c->key_values);
+	c->set_names = c->set_values = c->key_names = c->key_values = NULL;
+	c->nset = c->nkey = 0;
 }
 
 void cli_help(FILE *f)

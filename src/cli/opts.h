@@ -94,6 +94,9 @@ enum {
  * d filled ("-r: not a number: 'x'"). */
 int cli_parse(struct config *c, int argc, char **argv, struct diag *d);
 /* Print the grouped --help built from opts.def. */
+/* Frees the -set/-key arrays cli_parse made (their strings are argv's);
+ * cli_parse frees them itself when it fails. */
+void cli_free(struct config *c);
 void cli_help(FILE *f);
 
 #endif
