@@ -64,7 +64,10 @@ count() {	# count DIR LABEL
 		case "$r" in
 		PASS|XFAIL) p=$((p + 1)) ;;
 		SKIP) s=$((s + 1)) ;;
-		*) f=$((f + 1)); echo "FAILED: $2${t%.trs}"; tail -30 "$1/${t%.trs}.log" ;;
+		*) f=$((f + 1)); echo "FAILED: $2${t%.trs}"; tail -30 "$1/${t%.trs}.log"
+			# a sanitizer report may be further up: its first 40 lines
+			awk '/==[0-9]+==ERROR: (Address|Leak)Sanitizer|: runtime error: / { n = 40 }
+				n > 0 { print; if (--n == 0) exit }' "$1/${t%.trs}.log" ;;
 		esac
 	done
 	[ $((p + f)) -gt 0 ] || f=1
