@@ -3,11 +3,17 @@
  * --help built from the same rows. */
 #include "config.h"
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli/opts.h"
 #include "transport/tp.h"
+
+/* Bounds that keep the engine's arithmetic on these values in range:
+ * calls per rate period (-r, -rate_increase, -rate_max), and a time. */
+#define CLI_MAX_RATE 1e6
+#define CLI_MAX_TIME_MS 1e12
 
 enum kind { K_NONE, K_STR, K_UINT, K_DOUBLE, K_MS, K_SEC, K_PAIR };
 enum cat { CAT_SCENARIO, CAT_LOAD, CAT_NETWORK, CAT_BEHAVIOR, CAT_TRACE, CAT_LIMIT, CAT_TARGET, CAT_MISC, CAT_N };
@@ -86,8 +92,10 @@ static int parse_double(const char *opt, const char *s, double *out, struct diag
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || v < 0)
+	if (errno || end == s || *end || !isfinite(v) || v < 0)
 		return diag_set(d, NULL, 0, "-%s: not a number: '%s'", opt, s);
+	if (v > CLI_MAX_RATE)
+		return diag_set(d, NULL, 0, "-%s: at most %.0f, not '%s'", opt, CLI_MAX_RATE, s);
 	*out = v;
 	return 0;
 }
@@ -101,7 +109,7 @@ static int parse_time(const char *opt, const char *s, uint64_t unit_ms, uint64_t
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
+	if (errno || end == s || !isfinite(v) || v < 0)
 		return diag_set(d, NULL, 0, "-%s: not a time: '%s'", opt, s);
 	if (!strcmp(end, "ms"))
 		unit_ms = 1;
@@ -114,6 +122,10 @@ static int parse_time(const char *opt, const char *s, uint64_t unit_ms, uint64_t
 	else if (*end)
 		return diag_set(d, NULL, 0, "-%s: unknown time unit in '%s' (use ms, s, m or h)",
 				opt, s);
+	/* converting a double beyond uint64_t's range is undefined (UBSan) */
+	if (v * (double)unit_ms > CLI_MAX_TIME_MS)
+		return diag_set(d, NULL, 0, "-%s: at most %.0f ms (about 31 years), not '%s'",
+				opt, CLI_MAX_TIME_MS, s);
 	*out = (uint64_t)(v * (double)unit_ms + 0.5);
 	return 0;
 }
