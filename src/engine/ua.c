@@ -428,11 +428,15 @@ static uint64_t pause_ms(struct ua *ua, const struct step *st)
 		return (uint64_t)st->pause_ms;
 	case PAUSE_UNIFORM:
 		span = st->pause_max_ms - st->pause_min_ms;
-		return (uint64_t)(st->pause_min_ms + (span > 0 ? random() % (span + 1) : 0));
+		/* span + 1 in int overflowed for max="2147483647" (UBSan) */
+		return (uint64_t)st->pause_min_ms +
+		       (span > 0 ? (uint64_t)random() % ((uint64_t)span + 1) : 0);
 	case PAUSE_VAR:
 		v = &ua->vars[st->pause_var];
+		/* a double beyond uint64_t's range converts undefined (UBSan):
+		 * a pause that long is one of 2^53 ms, some 285,000 years */
 		return v->kind == VAL_STR ? strtoull(v->s, NULL, 10) :
-		       v->d > 0 ? (uint64_t)v->d : 0;
+		       v->d > 0 ? (v->d < 0x1p53 ? (uint64_t)v->d : UINT64_C(1) << 53) : 0;
 	default:
 		return ua_eng(ua)->o.pause_ms;
 	}
