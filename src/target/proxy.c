@@ -988,6 +988,7 @@ static int unsupported(struct target *tg, const struct msg *m, const struct tp_a
 static void on_request(struct target *tg, struct msg *m, const struct tp_addr *from)
 {
 	struct msg_pl mf = msg_hdr_first(m, "Max-Forwards", 12);
+	const char *colon;
 	struct ptx *t;
 	struct tp_addr to;
 	char ruri[512];
@@ -1008,7 +1009,8 @@ static void on_request(struct target *tg, struct msg *m, const struct tp_addr *f
 		return;
 	}
 	/* RFC 3261 16.3 step 2: a scheme we cannot route (RFC 4475 3.3.2) */
-	if (m->ruri.len < 4 || !is_sip_scheme(m->ruri.p, strcspn(m->ruri.p, ":"))) {
+	colon = m->ruri.len ? memchr(m->ruri.p, ':', m->ruri.len) : NULL;
+	if (!colon || !is_sip_scheme(m->ruri.p, (size_t)(colon - m->ruri.p))) {
 		tg->n.rejected++;
 		reply(tg, m, from, 416, "Unsupported URI Scheme", NULL);
 		msg_free(m);
