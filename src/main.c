@@ -77,6 +77,7 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->limit = c->limit;
 	o->max_calls = c->max_calls;
 	o->timeout_ms = c->timeout_ms;
+	o->grace_ms = c->grace_ms;
 	o->timeout_error = c->timeout_error;
 	o->recv_timeout_ms = c->recv_timeout_ms;
 	o->pause_ms = c->pause_ms;

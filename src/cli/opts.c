@@ -47,6 +47,7 @@ static void defaults(struct config *c)
 	c->behaviors = BEH_ALL;
 	c->freq_dump_ms = 60000;
 	c->timer_resol_ms = 1;
+	c->grace_ms = 5000;
 }
 
 static const struct row *find(const char *arg)
@@ -293,6 +294,7 @@ static int apply_num(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_RATE_PERIOD: return parse_time(r->name, v, 1, &c->rate_period_ms, d);
 	case CLI_OPT_RECV_TIMEOUT: return parse_time(r->name, v, 1, &c->recv_timeout_ms, d);
 	case CLI_OPT_TIMEOUT: return parse_time(r->name, v, 1000, &c->timeout_ms, d);
+	case CLI_OPT_GRACE: return parse_time(r->name, v, 1000, &c->grace_ms, d);
 	case CLI_OPT_FREQ_DUMP: return parse_time(r->name, v, 1000, &c->freq_dump_ms, d);
 	default: return apply_str(c, r, v, d);
 	}

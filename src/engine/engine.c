@@ -20,11 +20,12 @@
 #include "sip/msg.h"
 
 /* The only process-wide state: set from a signal handler (style 8.1). */
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, stop_signals;
 
 void eng_signal_stop(int sig)
 {
 	stop_signal = sig;
+	stop_signals++;
 }
 
 /* ---- Call-ID and user tables --------------------------------------------- */
@@ -487,6 +488,67 @@ static void stop_now(struct eng *e)
 	loop_stop(e->loop);
 }
 
+/* Calls whose parties have all passed every step but a final timewait
+ * are done: a signal need not wait for them. */
+static void end_lingering(struct eng *e)
+{
+	struct lst_node *n = e->active.next, *next;
+
+	for (; n != &e->active; n = next) {
+		struct call *c = LST_ENTRY(n, struct call, le);
+		unsigned i, lingering = 0;
+
+		next = n->next;
+		for (i = 0; i < c->nuas; i++)
+			lingering += c->ua[i].state == UA_ST_DONE || ua_lingering(&c->ua[i]);
+		if (lingering < c->nuas)
+			continue;
+		for (i = 0; i < c->nuas; i++)
+			if (c->ua[i].state != UA_ST_DONE)
+				ua_abort(&c->ua[i]);
+	}
+}
+
+static void on_grace(void *arg)
+{
+	struct eng *e = arg;
+
+	fprintf(stderr, "sipbench: the %.1f s grace period is over: aborting the %llu "
+		"calls in progress\n", (double)e->o.grace_ms / 1000.0,
+		(unsigned long long)e->nactive);
+	e->abort_why = "grace period after a signal over";
+	stop_now(e);
+}
+
+/* SIGINT or SIGTERM: the first ends the run gracefully (no new calls; the
+ * calls in progress get -grace to end), the second aborts them. Either
+ * way every report is written and the exit status is 97. */
+static void on_stop_signal(struct eng *e, int sig)
+{
+	const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+
+	if (e->exit_reason) {
+		fprintf(stderr, "sipbench: %s again: aborting the %llu calls in progress\n",
+			name, (unsigned long long)e->nactive);
+		e->abort_why = "aborted by a second signal";
+		stop_now(e);
+		return;
+	}
+	e->exit_reason = 97;
+	snprintf(e->stopped_by, sizeof(e->stopped_by), "signal %s", name);
+	end_lingering(e);  /* calls in their final timewait are done */
+	if (!e->nactive || !e->o.grace_ms) {
+		e->abort_why = "aborted by a signal";
+		stop_now(e);
+		return;
+	}
+	fprintf(stderr, "sipbench: %s: no new calls; the %llu calls in progress get %.1f s "
+		"to end (a second signal aborts them)\n", name,
+		(unsigned long long)e->nactive, (double)e->o.grace_ms / 1000.0);
+	e->stopping = 1;
+	tmr_start(e->loop, &e->grace_tmr, e->o.grace_ms, on_grace, e);
+}
+
 static void on_tick(void *arg)
 {
 	struct eng *e = arg;
@@ -497,9 +559,9 @@ static void on_tick(void *arg)
 		lst_unlink(&c->le);
 		call_free(c);
 	}
-	if (stop_signal && !e->exit_reason) {
-		e->exit_reason = 97;
-		stop_now(e);
+	if (stop_signals != e->signals) {
+		e->signals = stop_signals;
+		on_stop_signal(e, stop_signal);
 	}
 }
 
@@ -915,6 +977,7 @@ int eng_run(struct eng *e, FILE *out)
 	if (err)
 		fprintf(stderr, "sipbench: event loop failed: %s\n", strerror(err));
 	tmr_cancel(&e->ramp_tmr);
+	tmr_cancel(&e->grace_tmr);
 	tmr_cancel(&e->progress_tmr);
 	keys_stop(e);
 	if (e->progress_tty)
@@ -937,7 +1000,7 @@ int eng_run(struct eng *e, FILE *out)
 	r.local_port = e->local_port;
 	r.remote = e->o.remote;
 	r.uas_mode = e->uas_mode;
-	r.stopped_by = e->exit_reason ? "signal" : e->timed_out ? "-timeout" :
+	r.stopped_by = e->exit_reason ? e->stopped_by : e->timed_out ? "-timeout" :
 		       e->stop_why[0] ? e->stop_why : NULL;
 	r.start_unix_us = e->start_unix_us;
 	eng_judge_generator(e, &r.gen);

@@ -49,6 +49,7 @@ struct eng_opts {
 	unsigned limit;              /* concurrent calls, 0 = none           */
 	unsigned max_calls;          /* 0 = none                             */
 	uint64_t timeout_ms;         /* whole run, 0 = none                  */
+	uint64_t grace_ms;           /* after a signal, for calls to end     */
 	int timeout_error;
 	uint64_t recv_timeout_ms;    /* default <recv> timeout, 0 = none     */
 	uint64_t pause_ms;           /* -d                                   */

@@ -171,7 +171,7 @@ struct eng {
 	uint64_t nactive;
 	uint64_t started, ended;
 	uint64_t start_us, end_us;
-	struct tmr rate_tmr, timeout_tmr, stat_tmr, ramp_tmr, progress_tmr;
+	struct tmr rate_tmr, timeout_tmr, stat_tmr, ramp_tmr, progress_tmr, grace_tmr;
 	struct media_cap *cap;      /* --pcap writer, or NULL                 */
 	double rate;                /* calls per period now (ramps move it)   */
 	uint64_t start_unix_us;     /* wall clock at the start                */
@@ -191,6 +191,9 @@ struct eng {
 	void *tty_saved;            /* struct termios before the keys mode    */
 	int stopping;              /* no new calls                         */
 	int exit_reason;           /* 0, or 97 on signal                   */
+	int signals;               /* stop signals handled so far          */
+	const char *abort_why;     /* why calls still running are aborted  */
+	char stopped_by[64];       /* "SIGINT", ... for the reports        */
 	int timed_out;             /* -timeout hit                         */
 	struct htab by_cid;        /* Call-ID -> UA                        */
 	struct htab by_user;       /* user part -> UA (several parties)    */
@@ -245,6 +248,7 @@ int ua_init(struct ua *ua, struct call *c, const struct prog_ua *pu, unsigned st
 void ua_release(struct ua *ua);
 void ua_run(struct ua *ua);
 void ua_fail(struct ua *ua, enum fail_reason r, const char *what);
+int ua_lingering(const struct ua *ua);
 void ua_abort(struct ua *ua);
 /* After a matched recv: response-time marks, then next=/jump. */
 void ua_after_recv(struct ua *ua, const struct step *st);

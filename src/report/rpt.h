@@ -58,7 +58,7 @@ struct rpt_run {
 	unsigned local_port;
 	const char *remote;          /* NULL for a server scenario           */
 	int uas_mode;
-	const char *stopped_by;      /* "signal", "-timeout" or NULL         */
+	const char *stopped_by;      /* "signal SIGINT", "-timeout" or NULL  */
 	const struct media_stats *media; /* RTP counters, NULL: no media     */
 };
 
