@@ -85,7 +85,7 @@ struct ploc {
 struct tgt_counters {
 	unsigned long long requests, responses, malformed, registered, challenged,
 		forwarded_calls, not_found, loops, too_many_hops, retransmissions,
-		canceled, stateless;
+		canceled, stateless, expired;
 };
 
 struct target {
@@ -103,7 +103,10 @@ struct target {
 	struct buf stamp;          /* a request with received=/rport= added  */
 	FILE *log;
 	struct tgt_counters n;
+	struct tmr sweep;          /* frees expired bindings                 */
 };
+
+#define SWEEP_MS 5000
 
 /* ---- small text helpers --------------------------------------------------- */
 
@@ -578,6 +581,31 @@ static struct ploc *loc_find(struct target *tg, const char *user, size_t len)
 		}
 	}
 	return NULL;
+}
+
+/* Expired bindings are freed every SWEEP_MS: per-call users (a1, a2, ...)
+ * would otherwise keep one each for ever. Static ones never expire. */
+static void on_sweep(void *arg)
+{
+	struct target *tg = arg;
+	uint64_t now = loop_now_ms(tg->loop);
+	unsigned i;
+
+	for (i = 0; i < tg->by_user.size; i++) {
+		struct htab_node *n = tg->by_user.b[i], *next;
+
+		for (; n; n = next) {
+			struct ploc *l = LST_ENTRY(n, struct ploc, node);
+
+			next = n->next;
+			if (l->expires_ms <= now) {
+				htab_del(&tg->by_user, &l->node);
+				free(l);
+				tg->n.expired++;
+			}
+		}
+	}
+	tmr_start(tg->loop, &tg->sweep, SWEEP_MS, on_sweep, tg);
 }
 
 /* Where a call to t->callee goes on busy or no answer: the INVITE's
@@ -1208,6 +1236,7 @@ int tgt_start(struct target **tp, struct loop *l, const char *ip, unsigned port,
 		tgt_free(tg);
 		return err;
 	}
+	tmr_start(l, &tg->sweep, SWEEP_MS, on_sweep, tg);
 	*tp = tg;
 	return 0;
 }
@@ -1218,6 +1247,7 @@ void tgt_free(struct target *tg)
 
 	if (!tg)
 		return;
+	tmr_cancel(&tg->sweep);
 	while (!lst_empty(&tg->txns))
 		txn_free(LST_ENTRY(tg->txns.next, struct ptx, le));
 	for (i = 0; i < tg->by_user.size; i++) {
@@ -1261,4 +1291,5 @@ void tgt_print_stats(const struct target *tg, FILE *out)
 		n->forwarded_calls, n->canceled, n->loops);
 	fprintf(out, "  too many hops %llu\n  retrans      %llu\n  stateless    %llu\n",
 		n->too_many_hops, n->retransmissions, n->stateless);
+	fprintf(out, "  bindings     %u (expired and freed %llu)\n", tg->by_user.count, n->expired);
 }
