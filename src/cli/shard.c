@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include "cli/opts.h"
 
@@ -52,23 +53,26 @@ int cli_shard_parse(struct config *c, const char *v, struct diag *d)
 {
 	const char *slash = strchr(v, '/');
 	char k[24];
+	int bad;
 
 	c->shard_from = NULL;
-	if (slash && (size_t)(slash - v) < sizeof(k)) {
+	if (!slash) {
+		/* N alone: the index comes from the environment, at resolve */
+		c->shard_index = UINT32_MAX;
+		bad = whole(v, MAX_SHARDS, &c->shard_count);
+	} else if ((size_t)(slash - v) < sizeof(k)) {
 		snprintf(k, sizeof(k), "%.*s", (int)(slash - v), v);
-		if (whole(k, MAX_SHARDS, &c->shard_index) ||
-		    whole(slash + 1, MAX_SHARDS, &c->shard_count))
-			slash = NULL, c->shard_count = 0;
-	} else if (slash || whole(v, MAX_SHARDS, &c->shard_count)) {
-		slash = NULL, c->shard_count = 0;
+		bad = whole(k, MAX_SHARDS, &c->shard_index) ||
+		      whole(slash + 1, MAX_SHARDS, &c->shard_count);
 	} else {
-		c->shard_index = UINT32_MAX;   /* from the environment, later */
-		slash = v;
+		bad = 1;
 	}
-	if (!slash || !c->shard_count)
+	if (bad || !c->shard_count) {
+		c->shard_count = 0;
 		return diag_set(d, NULL, 0, "-shard: want K/N (shard K of N, K from 0 to N-1) "
 				"or N (K from $SIPBENCH_SHARD or $JOB_COMPLETION_INDEX), N from 1 "
 				"to %u, not '%s'", MAX_SHARDS, v);
+	}
 	return 0;
 }
 
