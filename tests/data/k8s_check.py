@@ -140,6 +140,12 @@ try:
     prom = open(os.path.join(log, "m1.prom")).read()
     check(re.search(r'^sipbench_calls_successful_total\{shard="1",scenario="basic call"\} 3$',
                     prom, re.M) is not None, "shard 1's metrics carry its labels")
+    # -r 30 in all: each of the 3 shards asks for 10 calls/s
+    check(re.search(r'^sipbench_target_rate\{shard="1",scenario="basic call"\} 10\.000$',
+                    prom, re.M) is not None, "shard 1 runs at 1/%d of the rate" % n)
+    check(re.search(r'^sipbench_response_time_hist_seconds_bucket\{shard="1",scenario='
+                    r'"basic call",rtd="1",le="\+Inf"\} 3$', prom, re.M) is not None,
+          "shard 1's response times as a histogram (+Inf bucket = count)")
 finally:
     target.send_signal(signal.SIGTERM)
     target.wait(timeout=30)
