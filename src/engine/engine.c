@@ -724,6 +724,7 @@ static void write_metrics(struct eng *e)
 
 	if (!e->o.metrics_path || e->metrics_failed)
 		return;
+	/* the shard label is the index: shard_tag after its "-s" */
 	err = rpt_metrics(e->o.metrics_path, e->p, &e->st, e->nactive, target_rate(e),
 			  e->shard_tag[0] ? e->shard_tag + 2 : NULL);
 	if (err) {
