@@ -243,6 +243,7 @@ static int apply_str(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_METRICS: c->metrics = v; break;
 	case CLI_OPT_MAX_FAIL_RATE: return parse_fail_rate(v, &c->max_fail_rate, d);
 	case CLI_OPT_MAX_P99: return add_p99(c, v, d);
+	case CLI_OPT_SHARD: return cli_shard_parse(c, v, d);
 	case CLI_OPT_SERVICE: c->service = v; break;
 	case CLI_OPT_AUTH_USER: c->auth_user = v; break;
 	case CLI_OPT_AUTH_PASS: c->auth_pass = v; break;
@@ -322,7 +323,7 @@ static void apply_flag(struct config *c, const struct row *r)
 	}
 }
 
-static int check(const struct config *c, struct diag *d)
+static int check(struct config *c, struct diag *d)
 {
 	if (c->scenario_file && c->builtin)
 		return diag_set(d, NULL, 0, "-sf and -sn both given: choose one scenario");
@@ -334,7 +335,7 @@ static int check(const struct config *c, struct diag *d)
 		return diag_set(d, NULL, 0, "-p/-mp: a port is at most 65535");
 	if (!c->freq_dump_ms)
 		return diag_set(d, NULL, 0, "-fd: the period must be above 0");
-	return 0;
+	return cli_shard_resolve(c, d);
 }
 
 int cli_parse(struct config *c, int argc, char **argv, struct diag *d)

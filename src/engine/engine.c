@@ -258,7 +258,7 @@ static int call_new(struct eng *e, struct call **cp, struct diag *d)
 
 	if (!c)
 		return ENOMEM;
-	c->number = ++e->started;
+	c->number = eng_call_number(e, ++e->started);
 	c->start_us = loop_now_us(e->loop);
 	c->field_row = inj_next_row(&e->inj);
 	for (i = 0; i < p->nuas; i++) {
@@ -294,11 +294,11 @@ static int party_identity(struct eng *e, struct call *c, unsigned i)
 	char cid[160];
 
 	if (c->nuas == 1)
-		snprintf(cid, sizeof(cid), "%llu-%d@%s", (unsigned long long)c->number,
-			 e->pid, e->local_ip);
+		snprintf(cid, sizeof(cid), "%llu-%d%s@%s", (unsigned long long)c->number,
+			 e->pid, e->shard_tag, e->local_ip);
 	else
-		snprintf(cid, sizeof(cid), "%llu-%u-%d@%s", (unsigned long long)c->number, i,
-			 e->pid, e->local_ip);
+		snprintf(cid, sizeof(cid), "%llu-%u-%d%s@%s", (unsigned long long)c->number, i,
+			 e->pid, e->shard_tag, e->local_ip);
 	ua->call_id = strdup(cid);
 	if (!ua->call_id)
 		return ENOMEM;
@@ -337,6 +337,17 @@ static void start_client_call(struct eng *e)
 	}
 	for (i = 0; i < c->nuas && !c->failed; i++)
 		ua_run(&c->ua[i]);
+}
+
+/* The number of the n-th call started (1-based): n itself, or with
+ * -shard K/N, K + 1 + (n - 1) * N. Shards interleave, so the numbers of
+ * N shards never meet, and for -m M split as cli_shard_resolve does they
+ * are together exactly 1..M, the numbers of one unsharded run. */
+uint64_t eng_call_number(const struct eng *e, uint64_t n)
+{
+	if (!e->o.shard_count)
+		return n;
+	return e->o.shard_index + 1 + (n - 1) * e->o.shard_count;
 }
 
 static int can_start(const struct eng *e)
@@ -713,7 +724,9 @@ static void write_metrics(struct eng *e)
 
 	if (!e->o.metrics_path || e->metrics_failed)
 		return;
-	err = rpt_metrics(e->o.metrics_path, e->p, &e->st, e->nactive, target_rate(e));
+	/* the shard label is the index: shard_tag after its "-s" */
+	err = rpt_metrics(e->o.metrics_path, e->p, &e->st, e->nactive, target_rate(e),
+			  e->shard_tag[0] ? e->shard_tag + 2 : NULL);
 	if (err) {
 		fprintf(stderr, "sipbench: error: cannot write %s: %s\n", e->o.metrics_path,
 			strerror(err));
@@ -851,6 +864,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 	e->o = *o;
 	e->p = p;
 	e->pid = (int)getpid();
+	if (o->shard_count)
+		snprintf(e->shard_tag, sizeof(e->shard_tag), "-s%u", o->shard_index);
 	lst_init(&e->active);
 	lst_init(&e->zombies);
 	buf_init(&e->out, 65535);
@@ -868,6 +883,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		err = media_cap_open(&e->cap, o->pcap_path, d);
 	if (!err && o->inf)
 		err = inj_load(&e->inj, o->inf, d);
+	if (!err && o->inf && o->shard_count)
+		err = inj_shard(&e->inj, o->inf, o->shard_index, o->shard_count, d);
 	if (!err)
 		err = set_globals(e, d);
 	if (!err && o->remote)
@@ -1008,6 +1025,8 @@ int eng_run(struct eng *e, FILE *out)
 	r.pcap_msgs = media_cap_count(e->cap);
 	r.media = eng_media_stats(e);
 	r.scenario_file = e->p->file;
+	r.shard_index = e->o.shard_index;
+	r.shard_count = e->o.shard_count;
 	eng_eval_limits(e, &r);
 	r.exit_status = eng_exit_code(e);
 	for (i = 0; i < r.nlimits; i++)

@@ -81,6 +81,9 @@ struct eng_opts {
 	const uint64_t *p99_ms;
 	unsigned np99;
 	FILE *progress;              /* live progress (stderr), or NULL      */
+	unsigned shard_index;        /* -shard K/N: K (the load options are
+	                                already this shard's share)          */
+	unsigned shard_count;        /* N; 0: not sharded                    */
 };
 
 /* Prepare a run: bind sockets, read the injection file. p must outlive

@@ -202,6 +202,7 @@ struct eng {
 	struct inj inj;
 	struct var_val *globals;   /* -set values, by variable index       */
 	int pid;
+	char shard_tag[16];        /* "-sK" with -shard K/N, in Call-IDs; "" */
 	struct rpt_csv csv;         /* -trace_stat state                     */
 	struct pace pace;           /* back-off when answers queue up        */
 	unsigned reconnects;        /* lost connections to the target so far */
@@ -238,6 +239,8 @@ void eng_trace_msg(struct eng *e, const char *dir, const char *buf, size_t len,
 void eng_trace_err(struct eng *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void eng_call_ended(struct eng *e, struct call *c);
+/* The call number ([call_number]) of the n-th call started. */
+uint64_t eng_call_number(const struct eng *e, uint64_t n);
 
 /* ua.c */
 /* The memory a UA needs beside its struct (variables, rtd marks): the
@@ -332,6 +335,9 @@ const struct media_stats *eng_media_stats(const struct eng *e);
 /* inject.c */
 int inj_load(struct inj *inj, const char *path, struct diag *d);
 void inj_free(struct inj *inj);
+/* -shard K/N: keep only the rows whose index (0-based, data rows in
+ * file order) is K mod N; a shard left without rows is an error. */
+int inj_shard(struct inj *inj, const char *path, unsigned k, unsigned n, struct diag *d);
 unsigned inj_next_row(struct inj *inj);
 /* Field col of row (or of an explicit line); NULL when out of range. */
 const char *inj_field(const struct inj *inj, unsigned row, unsigned col);

@@ -86,6 +86,8 @@ struct tgt_counters {
 	unsigned long long requests, responses, malformed, registered, challenged,
 		forwarded_calls, not_found, loops, too_many_hops, retransmissions,
 		canceled, stateless, expired;
+	unsigned long long calls;     /* new INVITEs routed on to a binding  */
+	unsigned long long answered;  /* of those, answered 2xx (first one)  */
 };
 
 struct target {
@@ -970,6 +972,7 @@ static void on_request(struct target *tg, struct msg *m, const struct tp_addr *f
 		return;
 	}
 	if (initial && t->is_invite) {
+		tg->n.calls++;
 		snprintf(t->callee, sizeof(t->callee), "%.*s", (int)m->ruri_user.len,
 			 m->ruri_user.p);
 		tmr_start(tg->loop, &t->ring, tg->conf->ring_ms, on_ring, t);
@@ -1130,6 +1133,8 @@ static void on_response(struct target *tg, struct msg *m)
 		if (m->status >= 200 && m->status < 300) {
 			send_to(tg, tg->out.data, tg->out.len, &t->from);
 			if (!t->final) {
+				if (t->is_invite && t->callee[0])
+					tg->n.answered++;
 				t->final = m->status;
 				tmr_cancel(&t->ring);
 				linger(t);
@@ -1292,4 +1297,6 @@ void tgt_print_stats(const struct target *tg, FILE *out)
 	fprintf(out, "  too many hops %llu\n  retrans      %llu\n  stateless    %llu\n",
 		n->too_many_hops, n->retransmissions, n->stateless);
 	fprintf(out, "  bindings     %u (expired and freed %llu)\n", tg->by_user.count, n->expired);
+	fprintf(out, "  calls        %llu (new INVITEs routed to a registered user)\n"
+		"  answered     %llu\n", n->calls, n->answered);
 }
