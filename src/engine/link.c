@@ -139,6 +139,31 @@ static struct ua *party_of(struct eng *e, const char *cid, size_t len, const str
 	return any;
 }
 
+/* The quote ends before the Call-ID (long headers): the party whose
+ * request being retransmitted starts with the quoted bytes (its top Via's
+ * branch tells it from the others). A scan of the running calls, only
+ * for such errors. */
+static struct ua *party_by_request(struct eng *e, const struct tp_icmp *ic)
+{
+	struct lst_node *n;
+	unsigned i;
+
+	if (ic->len < 16)
+		return NULL;
+	for (n = e->active.next; n != &e->active; n = n->next) {
+		struct call *c = LST_ENTRY(n, struct call, le);
+
+		for (i = 0; i < c->nuas; i++) {
+			struct ua *u = &c->ua[i];
+
+			if (u->rtx_msg && u->rtx_len >= ic->len && same_addr(&u->remote, &ic->to) &&
+			    !memcmp(u->rtx_msg, ic->buf, ic->len))
+				return u;
+		}
+	}
+	return NULL;
+}
+
 static void on_icmp(struct tp_sock *s, const struct tp_icmp *ic, void *arg)
 {
 	struct eng *e = arg;
@@ -158,8 +183,12 @@ static void on_icmp(struct tp_sock *s, const struct tp_icmp *ic, void *arg)
 	else
 		snprintf(what, sizeof(what), "ICMP %s from %s for %s:%u", ic->what,
 			 ic->offender.len ? from : "?", to, tp_addr_port(&ic->to));
-	if (quoted_call_id(ic->buf, ic->len, &cid, &n) ||
-	    !(ua = party_of(e, cid, n, &ic->to))) {
+	ua = NULL;
+	if (!quoted_call_id(ic->buf, ic->len, &cid, &n))
+		ua = party_of(e, cid, n, &ic->to);
+	if (!ua)
+		ua = party_by_request(e, ic);
+	if (!ua) {
 		eng_trace_err(e, "%s, for a message of no running call", what);
 		return;
 	}
