@@ -131,15 +131,20 @@ void ua_fail(struct ua *ua, enum fail_reason r, const char *what)
 	ua_done(ua);
 }
 
+/* In its final timewait: the party has passed every step. */
+int ua_lingering(const struct ua *ua)
+{
+	return ua->state == UA_ST_PAUSE && ua->pc < ua->pu->nsteps &&
+	       ua->pu->steps[ua->pc].kind == STEP_TIMEWAIT;
+}
+
 void ua_abort(struct ua *ua)
 {
-	/* a call in its final timewait has passed every step */
-	if (ua->state == UA_ST_PAUSE && ua->pc < ua->pu->nsteps &&
-	    ua->pu->steps[ua->pc].kind == STEP_TIMEWAIT) {
+	if (ua_lingering(ua)) {
 		ua_done(ua);
 		return;
 	}
-	ua_fail(ua, FAIL_ABORTED, "run ended");
+	ua_fail(ua, FAIL_ABORTED, ua->call->eng->abort_why ? ua->call->eng->abort_why : "run ended");
 }
 
 static void advance(struct ua *ua, const struct step *st)

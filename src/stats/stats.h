@@ -41,6 +41,8 @@ int hist_add(struct hist *h, uint64_t v);
 /* Value at quantile q (0..1), as the midpoint of its bucket; 0 if empty. */
 uint64_t hist_quantile(const struct hist *h, double q);
 int hist_merge(struct hist *dst, const struct hist *src);
+/* Bucket b's lowest value, and its width (values low .. low + width - 1). */
+uint64_t hist_bucket_low(unsigned b, uint64_t *width);
 void hist_free(struct hist *h);
 
 struct stat_step {

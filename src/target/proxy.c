@@ -85,7 +85,9 @@ struct ploc {
 struct tgt_counters {
 	unsigned long long requests, responses, malformed, registered, challenged,
 		forwarded_calls, not_found, loops, too_many_hops, retransmissions,
-		canceled, stateless;
+		canceled, stateless, expired;
+	unsigned long long calls;     /* new INVITEs routed on to a binding  */
+	unsigned long long answered;  /* of those, answered 2xx (first one)  */
 };
 
 struct target {
@@ -103,7 +105,10 @@ struct target {
 	struct buf stamp;          /* a request with received=/rport= added  */
 	FILE *log;
 	struct tgt_counters n;
+	struct tmr sweep;          /* frees expired bindings                 */
 };
+
+#define SWEEP_MS 5000
 
 /* ---- small text helpers --------------------------------------------------- */
 
@@ -580,6 +585,31 @@ static struct ploc *loc_find(struct target *tg, const char *user, size_t len)
 	return NULL;
 }
 
+/* Expired bindings are freed every SWEEP_MS: per-call users (a1, a2, ...)
+ * would otherwise keep one each for ever. Static ones never expire. */
+static void on_sweep(void *arg)
+{
+	struct target *tg = arg;
+	uint64_t now = loop_now_ms(tg->loop);
+	unsigned i;
+
+	for (i = 0; i < tg->by_user.size; i++) {
+		struct htab_node *n = tg->by_user.b[i], *next;
+
+		for (; n; n = next) {
+			struct ploc *l = LST_ENTRY(n, struct ploc, node);
+
+			next = n->next;
+			if (l->expires_ms <= now) {
+				htab_del(&tg->by_user, &l->node);
+				free(l);
+				tg->n.expired++;
+			}
+		}
+	}
+	tmr_start(tg->loop, &tg->sweep, SWEEP_MS, on_sweep, tg);
+}
+
 /* Where a call to t->callee goes on busy or no answer: the INVITE's
  * X-Forward-To header (a hint for test targets), else the config. */
 static const char *forward_user(struct ptx *t, int on_busy, char *buf, size_t n)
@@ -942,6 +972,7 @@ static void on_request(struct target *tg, struct msg *m, const struct tp_addr *f
 		return;
 	}
 	if (initial && t->is_invite) {
+		tg->n.calls++;
 		snprintf(t->callee, sizeof(t->callee), "%.*s", (int)m->ruri_user.len,
 			 m->ruri_user.p);
 		tmr_start(tg->loop, &t->ring, tg->conf->ring_ms, on_ring, t);
@@ -1102,6 +1133,8 @@ static void on_response(struct target *tg, struct msg *m)
 		if (m->status >= 200 && m->status < 300) {
 			send_to(tg, tg->out.data, tg->out.len, &t->from);
 			if (!t->final) {
+				if (t->is_invite && t->callee[0])
+					tg->n.answered++;
 				t->final = m->status;
 				tmr_cancel(&t->ring);
 				linger(t);
@@ -1208,6 +1241,7 @@ int tgt_start(struct target **tp, struct loop *l, const char *ip, unsigned port,
 		tgt_free(tg);
 		return err;
 	}
+	tmr_start(l, &tg->sweep, SWEEP_MS, on_sweep, tg);
 	*tp = tg;
 	return 0;
 }
@@ -1218,6 +1252,7 @@ void tgt_free(struct target *tg)
 
 	if (!tg)
 		return;
+	tmr_cancel(&tg->sweep);
 	while (!lst_empty(&tg->txns))
 		txn_free(LST_ENTRY(tg->txns.next, struct ptx, le));
 	for (i = 0; i < tg->by_user.size; i++) {
@@ -1261,4 +1296,7 @@ void tgt_print_stats(const struct target *tg, FILE *out)
 		n->forwarded_calls, n->canceled, n->loops);
 	fprintf(out, "  too many hops %llu\n  retrans      %llu\n  stateless    %llu\n",
 		n->too_many_hops, n->retransmissions, n->stateless);
+	fprintf(out, "  bindings     %u (expired and freed %llu)\n", tg->by_user.count, n->expired);
+	fprintf(out, "  calls        %llu (new INVITEs routed to a registered user)\n"
+		"  answered     %llu\n", n->calls, n->answered);
 }
