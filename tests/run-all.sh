@@ -19,7 +19,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	apt-get install -y -q build-essential autoconf automake pkg-config \
 		libosip2-dev libxml2-dev libpcap-dev libssl-dev check python3 groff-base \
 		sip-tester kamailio kamailio-tls-modules kamailio-websocket-modules openssl \
-		tshark libxml2-utils >/dev/null || { echo "apt-get failed"; exit 1; }
+		tshark libxml2-utils iproute2 nftables iptables libnetfilter-queue-dev >/dev/null || { echo "apt-get failed"; exit 1; }
 fi
 
 status=0 distcheck_failed=0

@@ -217,11 +217,11 @@ int rpt_json(FILE *f, const struct rpt_run *r)
 	hist(f, "call_length", &st->call_len);
 	fprintf(f, ",\n  \"messages\": {\"sent\": %llu, \"received\": %llu, \"send_errors\": %llu, "
 		"\"unparsable\": %llu, \"no_call\": %llu, \"repeated\": %llu, "
-		"\"default_bye_cancel\": %llu},\n",
+		"\"default_bye_cancel\": %llu, \"icmp_errors\": %llu},\n",
 		(unsigned long long)st->tx, (unsigned long long)st->rx,
 		(unsigned long long)st->tx_errors, (unsigned long long)st->malformed,
 		(unsigned long long)st->stray, (unsigned long long)st->retrans_rx,
-		(unsigned long long)st->default_sent);
+		(unsigned long long)st->default_sent, (unsigned long long)st->icmp);
 	if (r->media)
 		fprintf(f, "  \"media\": {\"rtp_sent\": %llu, \"rtp_received\": %llu, "
 			"\"rtp_echoed\": %llu, \"rtp_lost\": %llu, \"plays\": %llu, "

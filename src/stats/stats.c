@@ -20,6 +20,7 @@ static const char *const fail_names[FAIL_COUNT] = {
 	[FAIL_TOO_SLOW] = "too slow (max_time)",
 	[FAIL_ABORTED] = "aborted at end of run",
 	[FAIL_INTERNAL] = "internal error",
+	[FAIL_UNREACHABLE] = "unreachable (ICMP error)",
 };
 
 const char *stat_fail_name(enum fail_reason r)

@@ -18,6 +18,7 @@ enum fail_reason {
 	FAIL_TOO_SLOW,       /* a <recv max_time=> came too late         */
 	FAIL_ABORTED,        /* still running when the run ended         */
 	FAIL_INTERNAL,       /* out of memory or a bug                   */
+	FAIL_UNREACHABLE,    /* an ICMP error: the target is unreachable */
 	FAIL_COUNT
 };
 
@@ -80,6 +81,7 @@ struct stats {
 	uint64_t retrans_rx;           /* retransmissions received           */
 	uint64_t auto_answered;        /* -aa answers                        */
 	uint64_t default_sent;         /* BYE/CANCEL sent for failed calls   */
+	uint64_t icmp;                 /* ICMP errors for what the UAs sent  */
 	struct stat_fail_at fail_at[STAT_FAIL_AT];
 	unsigned nfail_at;
 	struct stat_failed_call *failed;  /* STAT_FAILED_CALLS, on first use */
