@@ -9,6 +9,7 @@
 #include "cli/opts.h"
 #include "engine/engine.h"
 #include "loop/loop.h"
+#include "report/merge.h"
 #include "scenario/builtin.h"
 #include "scenario/prog.h"
 #include "sip/msg.h"
@@ -77,6 +78,7 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->limit = c->limit;
 	o->max_calls = c->max_calls;
 	o->timeout_ms = c->timeout_ms;
+	o->grace_ms = c->grace_ms;
 	o->timeout_error = c->timeout_error;
 	o->recv_timeout_ms = c->recv_timeout_ms;
 	o->pause_ms = c->pause_ms;
@@ -106,6 +108,8 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->p99_ms = c->p99_ms;
 	o->np99 = c->np99;
 	o->progress = c->background ? NULL : stderr;
+	o->shard_index = c->shard_index;
+	o->shard_count = c->shard_count;
 }
 
 static int open_logs(struct eng_opts *o, const struct config *c)
@@ -304,6 +308,9 @@ int main(int argc, char **argv)
 	struct prog *p = NULL;
 	int rc;
 
+	/* subcommands come before the options */
+	if (argc > 1 && !strcmp(argv[1], "merge"))
+		return rpt_merge_main(argc - 1, argv + 1);
 	if (cli_parse(&c, argc, argv, &d)) {
 		diag_print(&d);
 		return EXIT_FATAL;

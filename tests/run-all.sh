@@ -26,7 +26,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	apt-get install -y -q build-essential autoconf automake pkg-config \
 		libosip2-dev libxml2-dev libpcap-dev libssl-dev check python3 groff-base \
 		sip-tester kamailio kamailio-tls-modules kamailio-websocket-modules openssl \
-		tshark libxml2-utils valgrind >/dev/null || { echo "apt-get failed"; exit 1; }
+		tshark libxml2-utils iproute2 nftables iptables libnetfilter-queue-dev valgrind \
+		>/dev/null || { echo "apt-get failed"; exit 1; }
 fi
 
 status=0 distcheck_failed=0

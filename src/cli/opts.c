@@ -53,6 +53,7 @@ static void defaults(struct config *c)
 	c->behaviors = BEH_ALL;
 	c->freq_dump_ms = 60000;
 	c->timer_resol_ms = 1;
+	c->grace_ms = 5000;
 }
 
 static const struct row *find(const char *arg)
@@ -254,6 +255,7 @@ static int apply_str(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_METRICS: c->metrics = v; break;
 	case CLI_OPT_MAX_FAIL_RATE: return parse_fail_rate(v, &c->max_fail_rate, d);
 	case CLI_OPT_MAX_P99: return add_p99(c, v, d);
+	case CLI_OPT_SHARD: return cli_shard_parse(c, v, d);
 	case CLI_OPT_SERVICE: c->service = v; break;
 	case CLI_OPT_AUTH_USER: c->auth_user = v; break;
 	case CLI_OPT_AUTH_PASS: c->auth_pass = v; break;
@@ -305,6 +307,7 @@ static int apply_num(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_RATE_PERIOD: return parse_time(r->name, v, 1, &c->rate_period_ms, d);
 	case CLI_OPT_RECV_TIMEOUT: return parse_time(r->name, v, 1, &c->recv_timeout_ms, d);
 	case CLI_OPT_TIMEOUT: return parse_time(r->name, v, 1000, &c->timeout_ms, d);
+	case CLI_OPT_GRACE: return parse_time(r->name, v, 1000, &c->grace_ms, d);
 	case CLI_OPT_FREQ_DUMP: return parse_time(r->name, v, 1000, &c->freq_dump_ms, d);
 	default: return apply_str(c, r, v, d);
 	}
@@ -332,7 +335,7 @@ static void apply_flag(struct config *c, const struct row *r)
 	}
 }
 
-static int check(const struct config *c, struct diag *d)
+static int check(struct config *c, struct diag *d)
 {
 	if (c->scenario_file && c->builtin)
 		return diag_set(d, NULL, 0, "-sf and -sn both given: choose one scenario");
@@ -344,7 +347,7 @@ static int check(const struct config *c, struct diag *d)
 		return diag_set(d, NULL, 0, "-p/-mp: a port is at most 65535");
 	if (!c->freq_dump_ms)
 		return diag_set(d, NULL, 0, "-fd: the period must be above 0");
-	return 0;
+	return cli_shard_resolve(c, d);
 }
 
 static int parse_args(struct config *c, int argc, char **argv, struct diag *d)

@@ -131,15 +131,20 @@ void ua_fail(struct ua *ua, enum fail_reason r, const char *what)
 	ua_done(ua);
 }
 
+/* In its final timewait: the party has passed every step. */
+int ua_lingering(const struct ua *ua)
+{
+	return ua->state == UA_ST_PAUSE && ua->pc < ua->pu->nsteps &&
+	       ua->pu->steps[ua->pc].kind == STEP_TIMEWAIT;
+}
+
 void ua_abort(struct ua *ua)
 {
-	/* a call in its final timewait has passed every step */
-	if (ua->state == UA_ST_PAUSE && ua->pc < ua->pu->nsteps &&
-	    ua->pu->steps[ua->pc].kind == STEP_TIMEWAIT) {
+	if (ua_lingering(ua)) {
 		ua_done(ua);
 		return;
 	}
-	ua_fail(ua, FAIL_ABORTED, "run ended");
+	ua_fail(ua, FAIL_ABORTED, ua->call->eng->abort_why ? ua->call->eng->abort_why : "run ended");
 }
 
 static void advance(struct ua *ua, const struct step *st)
@@ -350,8 +355,11 @@ void ua_resend_last(struct ua *ua, struct msg *m)
 	struct msg *keep = ua->last_msg;
 	int err;
 
+	/* a retransmission too, counted on the step that sent it first (as
+	 * SIPp does): every datagram sent is a step's send or a retransmission */
 	if (ua->last_sent) {
-		eng_send(e, ua, ua->last_sent, ua->last_sent_len);
+		if (eng_send(e, ua, ua->last_sent, ua->last_sent_len) == 0 && ua->last_sent_step >= 0)
+			step_stat(ua, (unsigned)ua->last_sent_step)->retrans++;
 		return;
 	}
 	if (ua->last_sent_step < 0)
@@ -360,8 +368,8 @@ void ua_resend_last(struct ua *ua, struct msg *m)
 	ua->last_msg = m;  /* the same bytes as the message it answered */
 	err = rend_tpl(ua, st, st->msg, 1, &e->out);
 	ua->last_msg = keep;
-	if (!err)
-		eng_send(e, ua, e->out.data, e->out.len);
+	if (!err && eng_send(e, ua, e->out.data, e->out.len) == 0)
+		step_stat(ua, st->index)->retrans++;
 }
 
 void ua_rtx_forget(struct ua *ua)
