@@ -3,8 +3,8 @@
 # As root on Debian it first installs what the build and the tests need,
 # including the test peers SIPp (sip-tester) and Kamailio.
 #
-# DISTCHECK=1 also runs make distcheck. SANITIZE=1 also builds the dist
-# tarball a second time in build-asan/ with ./configure --enable-sanitizers
+# DISTCHECK=1 also runs make distcheck. SANITIZE=1 also builds the
+# distributed files a second time in build-asan/ with ./configure --enable-sanitizers
 # (ASan, LeakSanitizer, UBSan) and runs the whole suite there but for the
 # valgrind cases and those too timing-bound for an ASan binary (keyword
 # asan-slow, docs/tests.md); its results are listed as "asan: ..." and
@@ -39,13 +39,15 @@ if [ -n "${DISTCHECK:-}" ]; then
 		{ tail -30 distcheck.log; echo "FAILED: make distcheck"; distcheck_failed=1; }
 fi
 
-# the sanitizer build: from the tarball (the source tree is configured
-# in-tree, so it cannot host a VPATH build), its own make check
+# the sanitizer build: from the distributed files (the source tree is
+# configured in-tree, so it cannot host a VPATH build), its own make check
 san_dir=build-asan/$(sed -n 's/^PACKAGE_TARNAME = //p' Makefile)-$(sed -n 's/^PACKAGE_VERSION = //p' Makefile)
 san_failed=0
 if [ -n "${SANITIZE:-}" ]; then
 	rm -rf build-asan && mkdir build-asan
-	{ make dist && tar -xzf "${san_dir#build-asan/}.tar.gz" -C build-asan &&
+	# make distdir into build-asan/, not make dist: that would first remove
+	# a failed distcheck's tree, and its logs with it
+	{ make distdir distdir="$san_dir" &&
 		cd "$san_dir" && ./configure -q --enable-sanitizers && make -j2; } \
 		>build-asan/build.log 2>&1 ||
 		{ tail -30 build-asan/build.log; echo "FAILED: sanitizer build"; san_failed=1; }
