@@ -9,6 +9,7 @@
 #include "cli/opts.h"
 #include "engine/engine.h"
 #include "loop/loop.h"
+#include "report/merge.h"
 #include "scenario/builtin.h"
 #include "scenario/prog.h"
 #include "sip/msg.h"
@@ -77,6 +78,7 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->limit = c->limit;
 	o->max_calls = c->max_calls;
 	o->timeout_ms = c->timeout_ms;
+	o->grace_ms = c->grace_ms;
 	o->timeout_error = c->timeout_error;
 	o->recv_timeout_ms = c->recv_timeout_ms;
 	o->pause_ms = c->pause_ms;
@@ -106,6 +108,8 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->p99_ms = c->p99_ms;
 	o->np99 = c->np99;
 	o->progress = c->background ? NULL : stderr;
+	o->shard_index = c->shard_index;
+	o->shard_count = c->shard_count;
 }
 
 static int open_logs(struct eng_opts *o, const struct config *c)
@@ -304,17 +308,21 @@ int main(int argc, char **argv)
 	struct prog *p = NULL;
 	int rc;
 
+	/* subcommands come before the options */
+	if (argc > 1 && !strcmp(argv[1], "merge"))
+		return rpt_merge_main(argc - 1, argv + 1);
 	if (cli_parse(&c, argc, argv, &d)) {
 		diag_print(&d);
 		return EXIT_FATAL;
 	}
+	rc = 0;
 	if (c.help) {
 		cli_help(stdout);
-		return 0;
+		goto out;
 	}
 	if (c.version) {
 		printf("sipbench %s\n", PACKAGE_VERSION);
-		return 0;
+		goto out;
 	}
 	if (c.dump_builtin) {
 		const char *xml = scn_builtin(c.dump_builtin);
@@ -322,21 +330,24 @@ int main(int argc, char **argv)
 		if (!xml) {
 			fprintf(stderr, "sipbench: error: -sd: unknown built-in scenario '%s'\n",
 				c.dump_builtin);
-			return EXIT_FATAL;
+			rc = EXIT_FATAL;
+			goto out;
 		}
 		fputs(xml, stdout);
-		return 0;
+		goto out;
 	}
 	if (c.serve) {
-		if (msg_init())
-			return EXIT_FATAL;
-		return serve(&c);
+		rc = msg_init() ? EXIT_FATAL : serve(&c);
+		goto out;
 	}
 	if (msg_init() || load_scenario(&c, &p, &d)) {
 		diag_print(&d);
-		return EXIT_FATAL;
+		rc = EXIT_FATAL;
+		goto out;
 	}
 	rc = run(&c, p);
 	scn_free(p);
+out:
+	cli_free(&c);
 	return rc;
 }

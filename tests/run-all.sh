@@ -2,6 +2,13 @@
 # Build sipbench and run every test; the last line says "N passed, N failed".
 # As root on Debian it first installs what the build and the tests need,
 # including the test peers SIPp (sip-tester) and Kamailio.
+#
+# DISTCHECK=1 also runs make distcheck. SANITIZE=1 also builds the
+# distributed files a second time in build-asan/ with ./configure --enable-sanitizers
+# (ASan, LeakSanitizer, UBSan) and runs the whole suite there but for the
+# valgrind cases and those too timing-bound for an ASan binary (keyword
+# asan-slow, docs/tests.md); its results are listed as "asan: ..." and
+# counted in the last line. CI sets both.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -19,7 +26,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	apt-get install -y -q build-essential autoconf automake pkg-config \
 		libosip2-dev libxml2-dev libpcap-dev libssl-dev check python3 groff-base \
 		sip-tester kamailio kamailio-tls-modules kamailio-websocket-modules openssl \
-		tshark libxml2-utils >/dev/null || { echo "apt-get failed"; exit 1; }
+		tshark libxml2-utils iproute2 nftables iptables libnetfilter-queue-dev valgrind \
+		>/dev/null || { echo "apt-get failed"; exit 1; }
 fi
 
 status=0 distcheck_failed=0
@@ -31,19 +39,52 @@ if [ -n "${DISTCHECK:-}" ]; then
 		{ tail -30 distcheck.log; echo "FAILED: make distcheck"; distcheck_failed=1; }
 fi
 
-# per-test results from automake's .trs files
+# the sanitizer build: from the distributed files (the source tree is
+# configured in-tree, so it cannot host a VPATH build), its own make check
+san_dir=build-asan/$(sed -n 's/^PACKAGE_TARNAME = //p' Makefile)-$(sed -n 's/^PACKAGE_VERSION = //p' Makefile)
+san_failed=0
+if [ -n "${SANITIZE:-}" ]; then
+	rm -rf build-asan && mkdir build-asan
+	# make distdir into build-asan/, not make dist: that would first remove
+	# a failed distcheck's tree, and its logs with it
+	{ make distdir distdir="$san_dir" &&
+		cd "$san_dir" && ./configure -q --enable-sanitizers && make -j2; } \
+		>build-asan/build.log 2>&1 ||
+		{ tail -30 build-asan/build.log; echo "FAILED: sanitizer build"; san_failed=1; }
+	cd "$top" || exit 1
+	if [ "$san_failed" = 0 ]; then
+		(cd "$san_dir" && make -j2 check) \
+			>build-asan/check.log 2>&1 || status=1
+	fi
+fi
+
+# per-test results from automake's .trs files; LABEL prefixes the names
 pass=0 fail=0 skip=0
-for t in $(find tests -name '*.trs'); do
-	r=$(sed -n 's/^:test-result: //p' "$t")
-	case "$r" in
-	PASS|XFAIL) pass=$((pass + 1)) ;;
-	SKIP) skip=$((skip + 1)) ;;
-	*) fail=$((fail + 1)); echo "FAILED: ${t%.trs}"; tail -30 "${t%.trs}.log" ;;
-	esac
-done
-[ $((pass + fail)) -gt 0 ] || fail=1
-fail=$((fail + distcheck_failed))
+count() {	# count DIR LABEL
+	p=0 f=0 s=0
+	for t in $(cd "$1" && find tests -name '*.trs' | sort); do
+		r=$(sed -n 's/^:test-result: //p' "$1/$t")
+		case "$r" in
+		PASS|XFAIL) p=$((p + 1)) ;;
+		SKIP) s=$((s + 1)) ;;
+		*) f=$((f + 1)); echo "FAILED: $2${t%.trs}"; tail -30 "$1/${t%.trs}.log"
+			# a sanitizer report may be further up: its first 40 lines
+			awk '/==[0-9]+==ERROR: (Address|Leak)Sanitizer|: runtime error: / { n = 40 }
+				n > 0 { print; if (--n == 0) exit }' "$1/${t%.trs}.log" ;;
+		esac
+	done
+	[ $((p + f)) -gt 0 ] || f=1
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+}
+count . ""
+if [ -n "${SANITIZE:-}" ] && [ "$san_failed" = 0 ]; then
+	plain_pass=$pass plain_fail=$fail plain_skip=$skip
+	count "$san_dir" "asan: "
+	echo "asan: $((pass - plain_pass)) passed, $((fail - plain_fail)) failed," \
+		"$((skip - plain_skip)) skipped (sanitizer build, $san_dir)"
+fi
+fail=$((fail + distcheck_failed + san_failed))
 [ "$fail" -gt 0 ] && status=1
-[ "$skip" -gt 0 ] && echo "$skip skipped (a peer they need is missing)"
+[ "$skip" -gt 0 ] && echo "$skip skipped (a peer they need is missing, or left out by keyword)"
 echo "$pass passed, $fail failed"
 exit $status

@@ -3,11 +3,17 @@
  * --help built from the same rows. */
 #include "config.h"
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli/opts.h"
 #include "transport/tp.h"
+
+/* Bounds that keep the engine's arithmetic on these values in range:
+ * calls per rate period (-r, -rate_increase, -rate_max), and a time. */
+#define CLI_MAX_RATE 1e6
+#define CLI_MAX_TIME_MS 1e12
 
 enum kind { K_NONE, K_STR, K_UINT, K_DOUBLE, K_MS, K_SEC, K_PAIR };
 enum cat { CAT_SCENARIO, CAT_LOAD, CAT_NETWORK, CAT_BEHAVIOR, CAT_TRACE, CAT_LIMIT, CAT_TARGET, CAT_MISC, CAT_N };
@@ -47,6 +53,7 @@ static void defaults(struct config *c)
 	c->behaviors = BEH_ALL;
 	c->freq_dump_ms = 60000;
 	c->timer_resol_ms = 1;
+	c->grace_ms = 5000;
 }
 
 static const struct row *find(const char *arg)
@@ -86,8 +93,10 @@ static int parse_double(const char *opt, const char *s, double *out, struct diag
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || v < 0)
+	if (errno || end == s || *end || !isfinite(v) || v < 0)
 		return diag_set(d, NULL, 0, "-%s: not a number: '%s'", opt, s);
+	if (v > CLI_MAX_RATE)
+		return diag_set(d, NULL, 0, "-%s: at most %.0f, not '%s'", opt, CLI_MAX_RATE, s);
 	*out = v;
 	return 0;
 }
@@ -101,7 +110,7 @@ static int parse_time(const char *opt, const char *s, uint64_t unit_ms, uint64_t
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
+	if (errno || end == s || !isfinite(v) || v < 0)
 		return diag_set(d, NULL, 0, "-%s: not a time: '%s'", opt, s);
 	if (!strcmp(end, "ms"))
 		unit_ms = 1;
@@ -114,6 +123,10 @@ static int parse_time(const char *opt, const char *s, uint64_t unit_ms, uint64_t
 	else if (*end)
 		return diag_set(d, NULL, 0, "-%s: unknown time unit in '%s' (use ms, s, m or h)",
 				opt, s);
+	/* converting a double beyond uint64_t's range is undefined (UBSan) */
+	if (v * (double)unit_ms > CLI_MAX_TIME_MS)
+		return diag_set(d, NULL, 0, "-%s: at most %.0f ms (about 31 years), not '%s'",
+				opt, CLI_MAX_TIME_MS, s);
 	*out = (uint64_t)(v * (double)unit_ms + 0.5);
 	return 0;
 }
@@ -242,6 +255,7 @@ static int apply_str(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_METRICS: c->metrics = v; break;
 	case CLI_OPT_MAX_FAIL_RATE: return parse_fail_rate(v, &c->max_fail_rate, d);
 	case CLI_OPT_MAX_P99: return add_p99(c, v, d);
+	case CLI_OPT_SHARD: return cli_shard_parse(c, v, d);
 	case CLI_OPT_SERVICE: c->service = v; break;
 	case CLI_OPT_AUTH_USER: c->auth_user = v; break;
 	case CLI_OPT_AUTH_PASS: c->auth_pass = v; break;
@@ -293,6 +307,7 @@ static int apply_num(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_RATE_PERIOD: return parse_time(r->name, v, 1, &c->rate_period_ms, d);
 	case CLI_OPT_RECV_TIMEOUT: return parse_time(r->name, v, 1, &c->recv_timeout_ms, d);
 	case CLI_OPT_TIMEOUT: return parse_time(r->name, v, 1000, &c->timeout_ms, d);
+	case CLI_OPT_GRACE: return parse_time(r->name, v, 1000, &c->grace_ms, d);
 	case CLI_OPT_FREQ_DUMP: return parse_time(r->name, v, 1000, &c->freq_dump_ms, d);
 	default: return apply_str(c, r, v, d);
 	}
@@ -320,7 +335,7 @@ static void apply_flag(struct config *c, const struct row *r)
 	}
 }
 
-static int check(const struct config *c, struct diag *d)
+static int check(struct config *c, struct diag *d)
 {
 	if (c->scenario_file && c->builtin)
 		return diag_set(d, NULL, 0, "-sf and -sn both given: choose one scenario");
@@ -332,14 +347,13 @@ static int check(const struct config *c, struct diag *d)
 		return diag_set(d, NULL, 0, "-p/-mp: a port is at most 65535");
 	if (!c->freq_dump_ms)
 		return diag_set(d, NULL, 0, "-fd: the period must be above 0");
-	return 0;
+	return cli_shard_resolve(c, d);
 }
 
-int cli_parse(struct config *c, int argc, char **argv, struct diag *d)
+static int parse_args(struct config *c, int argc, char **argv, struct diag *d)
 {
 	int i, err;
 
-	defaults(c);
 	for (i = 1; i < argc; i++) {
 		const struct row *r = find(argv[i]);
 
@@ -371,6 +385,27 @@ int cli_parse(struct config *c, int argc, char **argv, struct diag *d)
 			return err;
 	}
 	return check(c, d);
+}
+
+int cli_parse(struct config *c, int argc, char **argv, struct diag *d)
+{
+	int err;
+
+	defaults(c);
+	err = parse_args(c, argc, argv, d);
+	if (err)
+		cli_free(c);
+	return err;
+}
+
+void cli_free(struct config *c)
+{
+	free(c->set_names);
+	free(c->set_values);
+	free(c->key_names);
+	free(c->key_values);
+	c->set_names = c->set_values = c->key_names = c->key_values = NULL;
+	c->nset = c->nkey = 0;
 }
 
 void cli_help(FILE *f)

@@ -41,6 +41,7 @@ struct config {
 	unsigned limit;             /* -l; 0 = none                          */
 	unsigned max_calls;         /* -m; 0 = none                          */
 	uint64_t timeout_ms;        /* -timeout; 0 = none                    */
+	uint64_t grace_ms;          /* -grace after a signal                 */
 	int timeout_error;
 	uint64_t recv_timeout_ms;   /* -recv_timeout; 0 = none               */
 	const char *local_ip;       /* -i                                    */
@@ -79,6 +80,9 @@ struct config {
 	unsigned np99;
 	const char *target_conf;    /* -target_conf                          */
 	int nostdin;
+	unsigned shard_index;       /* -shard K/N: K                         */
+	unsigned shard_count;       /* N; 0: not sharded                     */
+	const char *shard_from;     /* the variable K came from, or NULL     */
 	const char *remote;         /* the target "host[:port]", or NULL     */
 	int help, version;
 };
@@ -93,7 +97,15 @@ enum {
 /* Parse argv into c (defaults first). On a bad option returns EINVAL with
  * d filled ("-r: not a number: 'x'"). */
 int cli_parse(struct config *c, int argc, char **argv, struct diag *d);
+/* shard.c: -shard K/N or N (the index then from the environment, at
+ * resolve). cli_shard_resolve checks K < N and turns the load options
+ * into this shard's share (rate/N, its part of -m, -l, -users). */
+int cli_shard_parse(struct config *c, const char *v, struct diag *d);
+int cli_shard_resolve(struct config *c, struct diag *d);
 /* Print the grouped --help built from opts.def. */
+/* Frees the -set/-key arrays cli_parse made (their strings are argv's);
+ * cli_parse frees them itself when it fails. */
+void cli_free(struct config *c);
 void cli_help(FILE *f);
 
 #endif

@@ -20,11 +20,12 @@
 #include "sip/msg.h"
 
 /* The only process-wide state: set from a signal handler (style 8.1). */
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, stop_signals;
 
 void eng_signal_stop(int sig)
 {
 	stop_signal = sig;
+	stop_signals++;
 }
 
 /* ---- Call-ID and user tables --------------------------------------------- */
@@ -257,7 +258,7 @@ static int call_new(struct eng *e, struct call **cp, struct diag *d)
 
 	if (!c)
 		return ENOMEM;
-	c->number = ++e->started;
+	c->number = eng_call_number(e, ++e->started);
 	c->start_us = loop_now_us(e->loop);
 	c->field_row = inj_next_row(&e->inj);
 	for (i = 0; i < p->nuas; i++) {
@@ -293,11 +294,11 @@ static int party_identity(struct eng *e, struct call *c, unsigned i)
 	char cid[160];
 
 	if (c->nuas == 1)
-		snprintf(cid, sizeof(cid), "%llu-%d@%s", (unsigned long long)c->number,
-			 e->pid, e->local_ip);
+		snprintf(cid, sizeof(cid), "%llu-%d%s@%s", (unsigned long long)c->number,
+			 e->pid, e->shard_tag, e->local_ip);
 	else
-		snprintf(cid, sizeof(cid), "%llu-%u-%d@%s", (unsigned long long)c->number, i,
-			 e->pid, e->local_ip);
+		snprintf(cid, sizeof(cid), "%llu-%u-%d%s@%s", (unsigned long long)c->number, i,
+			 e->pid, e->shard_tag, e->local_ip);
 	ua->call_id = strdup(cid);
 	if (!ua->call_id)
 		return ENOMEM;
@@ -336,6 +337,17 @@ void eng_start_client_call(struct eng *e)
 	}
 	for (i = 0; i < c->nuas && !c->failed; i++)
 		ua_run(&c->ua[i]);
+}
+
+/* The number of the n-th call started (1-based): n itself, or with
+ * -shard K/N, K + 1 + (n - 1) * N. Shards interleave, so the numbers of
+ * N shards never meet, and for -m M split as cli_shard_resolve does they
+ * are together exactly 1..M, the numbers of one unsharded run. */
+uint64_t eng_call_number(const struct eng *e, uint64_t n)
+{
+	if (!e->o.shard_count)
+		return n;
+	return e->o.shard_index + 1 + (n - 1) * e->o.shard_count;
 }
 
 static int can_start(const struct eng *e)
@@ -502,6 +514,67 @@ static void stop_now(struct eng *e)
 	loop_stop(e->loop);
 }
 
+/* Calls whose parties have all passed every step but a final timewait
+ * are done: a signal need not wait for them. */
+static void end_lingering(struct eng *e)
+{
+	struct lst_node *n = e->active.next, *next;
+
+	for (; n != &e->active; n = next) {
+		struct call *c = LST_ENTRY(n, struct call, le);
+		unsigned i, lingering = 0;
+
+		next = n->next;
+		for (i = 0; i < c->nuas; i++)
+			lingering += c->ua[i].state == UA_ST_DONE || ua_lingering(&c->ua[i]);
+		if (lingering < c->nuas)
+			continue;
+		for (i = 0; i < c->nuas; i++)
+			if (c->ua[i].state != UA_ST_DONE)
+				ua_abort(&c->ua[i]);
+	}
+}
+
+static void on_grace(void *arg)
+{
+	struct eng *e = arg;
+
+	fprintf(stderr, "sipbench: the %.1f s grace period is over: aborting the %llu "
+		"calls in progress\n", (double)e->o.grace_ms / 1000.0,
+		(unsigned long long)e->nactive);
+	e->abort_why = "grace period after a signal over";
+	stop_now(e);
+}
+
+/* SIGINT or SIGTERM: the first ends the run gracefully (no new calls; the
+ * calls in progress get -grace to end), the second aborts them. Either
+ * way every report is written and the exit status is 97. */
+static void on_stop_signal(struct eng *e, int sig)
+{
+	const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+
+	if (e->exit_reason) {
+		fprintf(stderr, "sipbench: %s again: aborting the %llu calls in progress\n",
+			name, (unsigned long long)e->nactive);
+		e->abort_why = "aborted by a second signal";
+		stop_now(e);
+		return;
+	}
+	e->exit_reason = 97;
+	snprintf(e->stopped_by, sizeof(e->stopped_by), "signal %s", name);
+	end_lingering(e);  /* calls in their final timewait are done */
+	if (!e->nactive || !e->o.grace_ms) {
+		e->abort_why = "aborted by a signal";
+		stop_now(e);
+		return;
+	}
+	fprintf(stderr, "sipbench: %s: no new calls; the %llu calls in progress get %.1f s "
+		"to end (a second signal aborts them)\n", name,
+		(unsigned long long)e->nactive, (double)e->o.grace_ms / 1000.0);
+	e->stopping = 1;
+	tmr_start(e->loop, &e->grace_tmr, e->o.grace_ms, on_grace, e);
+}
+
 static void free_zombies(struct eng *e)
 {
 	while (!lst_empty(&e->zombies)) {
@@ -517,9 +590,9 @@ static void on_tick(void *arg)
 	struct eng *e = arg;
 
 	free_zombies(e);
-	if (stop_signal && !e->exit_reason) {
-		e->exit_reason = 97;
-		stop_now(e);
+	if (stop_signals != e->signals) {
+		e->signals = stop_signals;
+		on_stop_signal(e, stop_signal);
 	}
 }
 
@@ -677,7 +750,9 @@ static void write_metrics(struct eng *e)
 
 	if (!e->o.metrics_path || e->metrics_failed)
 		return;
-	err = rpt_metrics(e->o.metrics_path, e->p, &e->st, e->nactive, target_rate(e));
+	/* the shard label is the index: shard_tag after its "-s" */
+	err = rpt_metrics(e->o.metrics_path, e->p, &e->st, e->nactive, target_rate(e),
+			  e->shard_tag[0] ? e->shard_tag + 2 : NULL);
 	if (err) {
 		fprintf(stderr, "sipbench: error: cannot write %s: %s\n", e->o.metrics_path,
 			strerror(err));
@@ -815,6 +890,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 	e->o = *o;
 	e->p = p;
 	e->pid = (int)getpid();
+	if (o->shard_count)
+		snprintf(e->shard_tag, sizeof(e->shard_tag), "-s%u", o->shard_index);
 	lst_init(&e->active);
 	lst_init(&e->zombies);
 	buf_init(&e->out, 65535);
@@ -832,6 +909,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		err = media_cap_open(&e->cap, o->pcap_path, d);
 	if (!err && o->inf)
 		err = inj_load(&e->inj, o->inf, d);
+	if (!err && o->inf && o->shard_count)
+		err = inj_shard(&e->inj, o->inf, o->shard_index, o->shard_count, d);
 	if (!err)
 		err = set_globals(e, d);
 	if (!err && o->remote)
@@ -935,6 +1014,7 @@ int eng_run(struct eng *e, FILE *out)
 	if (err)
 		fprintf(stderr, "sipbench: event loop failed: %s\n", strerror(err));
 	tmr_cancel(&e->ramp_tmr);
+	tmr_cancel(&e->grace_tmr);
 	tmr_cancel(&e->progress_tmr);
 	keys_stop(e);
 	if (e->progress_tty)
@@ -957,7 +1037,7 @@ int eng_run(struct eng *e, FILE *out)
 	r.local_port = e->local_port;
 	r.remote = e->o.remote;
 	r.uas_mode = e->uas_mode;
-	r.stopped_by = e->exit_reason ? "signal" : e->timed_out ? "-timeout" :
+	r.stopped_by = e->exit_reason ? e->stopped_by : e->timed_out ? "-timeout" :
 		       e->stop_why[0] ? e->stop_why : NULL;
 	r.start_unix_us = e->start_unix_us;
 	eng_judge_generator(e, &r.gen);
@@ -965,6 +1045,8 @@ int eng_run(struct eng *e, FILE *out)
 	r.pcap_msgs = media_cap_count(e->cap);
 	r.media = eng_media_stats(e);
 	r.scenario_file = e->p->file;
+	r.shard_index = e->o.shard_index;
+	r.shard_count = e->o.shard_count;
 	eng_eval_limits(e, &r);
 	r.exit_status = eng_exit_code(e);
 	for (i = 0; i < r.nlimits; i++)

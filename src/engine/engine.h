@@ -49,6 +49,7 @@ struct eng_opts {
 	unsigned limit;              /* concurrent calls, 0 = none           */
 	unsigned max_calls;          /* 0 = none                             */
 	uint64_t timeout_ms;         /* whole run, 0 = none                  */
+	uint64_t grace_ms;           /* after a signal, for calls to end     */
 	int timeout_error;
 	uint64_t recv_timeout_ms;    /* default <recv> timeout, 0 = none     */
 	uint64_t pause_ms;           /* -d                                   */
@@ -80,6 +81,9 @@ struct eng_opts {
 	const uint64_t *p99_ms;
 	unsigned np99;
 	FILE *progress;              /* live progress (stderr), or NULL      */
+	unsigned shard_index;        /* -shard K/N: K (the load options are
+	                                already this shard's share)          */
+	unsigned shard_count;        /* N; 0: not sharded                    */
 };
 
 /* Prepare a run: bind sockets, read the injection file. p must outlive

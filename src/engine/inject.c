@@ -95,6 +95,28 @@ int inj_load(struct inj *inj, const char *path, struct diag *d)
 	return err;
 }
 
+int inj_shard(struct inj *inj, const char *path, unsigned k, unsigned n, struct diag *d)
+{
+	unsigned i, j, kept = 0;
+
+	if (k >= inj->nrows)
+		return diag_set(d, path, 0, "-shard %u/%u: the injection file has %u data lines, "
+				"so this shard has none (give at least %u)", k, n, inj->nrows, n);
+	for (i = 0; i < inj->nrows; i++) {
+		if (i % n == k) {
+			inj->rows[kept] = inj->rows[i];
+			inj->ncols[kept++] = inj->ncols[i];
+			continue;
+		}
+		for (j = 0; j < inj->ncols[i]; j++)
+			free(inj->rows[i][j]);
+		free(inj->rows[i]);
+	}
+	inj->nrows = kept;
+	inj->next = 0;
+	return 0;
+}
+
 void inj_free(struct inj *inj)
 {
 	unsigned i, j;

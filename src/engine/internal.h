@@ -171,7 +171,7 @@ struct eng {
 	uint64_t nactive;
 	uint64_t started, ended;
 	uint64_t start_us, end_us;
-	struct tmr rate_tmr, timeout_tmr, stat_tmr, ramp_tmr, progress_tmr;
+	struct tmr rate_tmr, timeout_tmr, stat_tmr, ramp_tmr, progress_tmr, grace_tmr;
 	struct media_cap *cap;      /* --pcap writer, or NULL                 */
 	double rate;                /* calls per period now (ramps move it)   */
 	uint64_t start_unix_us;     /* wall clock at the start                */
@@ -191,6 +191,9 @@ struct eng {
 	void *tty_saved;            /* struct termios before the keys mode    */
 	int stopping;              /* no new calls                         */
 	int exit_reason;           /* 0, or 97 on signal                   */
+	int signals;               /* stop signals handled so far          */
+	const char *abort_why;     /* why calls still running are aborted  */
+	char stopped_by[64];       /* "SIGINT", ... for the reports        */
 	int timed_out;             /* -timeout hit                         */
 	struct htab by_cid;        /* Call-ID -> UA                        */
 	struct htab by_user;       /* user part -> UA (several parties)    */
@@ -199,6 +202,7 @@ struct eng {
 	struct inj inj;
 	struct var_val *globals;   /* -set values, by variable index       */
 	int pid;
+	char shard_tag[16];        /* "-sK" with -shard K/N, in Call-IDs; "" */
 	struct rpt_csv csv;         /* -trace_stat state                     */
 	struct pace pace;           /* back-off when answers queue up        */
 	unsigned reconnects;        /* lost connections to the target so far */
@@ -235,6 +239,8 @@ void eng_trace_msg(struct eng *e, const char *dir, const char *buf, size_t len,
 void eng_trace_err(struct eng *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void eng_call_ended(struct eng *e, struct call *c);
+/* The call number ([call_number]) of the n-th call started. */
+uint64_t eng_call_number(const struct eng *e, uint64_t n);
 /* End every call in progress (as the end of a run does) and free the
  * ended ones: fuzz/ reuses one engine for every input. */
 void eng_reap(struct eng *e);
@@ -251,6 +257,7 @@ int ua_init(struct ua *ua, struct call *c, const struct prog_ua *pu, unsigned st
 void ua_release(struct ua *ua);
 void ua_run(struct ua *ua);
 void ua_fail(struct ua *ua, enum fail_reason r, const char *what);
+int ua_lingering(const struct ua *ua);
 void ua_abort(struct ua *ua);
 /* After a matched recv: response-time marks, then next=/jump. */
 void ua_after_recv(struct ua *ua, const struct step *st);
@@ -334,6 +341,9 @@ const struct media_stats *eng_media_stats(const struct eng *e);
 /* inject.c */
 int inj_load(struct inj *inj, const char *path, struct diag *d);
 void inj_free(struct inj *inj);
+/* -shard K/N: keep only the rows whose index (0-based, data rows in
+ * file order) is K mod N; a shard left without rows is an error. */
+int inj_shard(struct inj *inj, const char *path, unsigned k, unsigned n, struct diag *d);
 unsigned inj_next_row(struct inj *inj);
 /* Field col of row (or of an explicit line); NULL when out of range. */
 const char *inj_field(const struct inj *inj, unsigned row, unsigned col);

@@ -131,15 +131,20 @@ void ua_fail(struct ua *ua, enum fail_reason r, const char *what)
 	ua_done(ua);
 }
 
+/* In its final timewait: the party has passed every step. */
+int ua_lingering(const struct ua *ua)
+{
+	return ua->state == UA_ST_PAUSE && ua->pc < ua->pu->nsteps &&
+	       ua->pu->steps[ua->pc].kind == STEP_TIMEWAIT;
+}
+
 void ua_abort(struct ua *ua)
 {
-	/* a call in its final timewait has passed every step */
-	if (ua->state == UA_ST_PAUSE && ua->pc < ua->pu->nsteps &&
-	    ua->pu->steps[ua->pc].kind == STEP_TIMEWAIT) {
+	if (ua_lingering(ua)) {
 		ua_done(ua);
 		return;
 	}
-	ua_fail(ua, FAIL_ABORTED, "run ended");
+	ua_fail(ua, FAIL_ABORTED, ua->call->eng->abort_why ? ua->call->eng->abort_why : "run ended");
 }
 
 static void advance(struct ua *ua, const struct step *st)
@@ -350,8 +355,11 @@ void ua_resend_last(struct ua *ua, struct msg *m)
 	struct msg *keep = ua->last_msg;
 	int err;
 
+	/* a retransmission too, counted on the step that sent it first (as
+	 * SIPp does): every datagram sent is a step's send or a retransmission */
 	if (ua->last_sent) {
-		eng_send(e, ua, ua->last_sent, ua->last_sent_len);
+		if (eng_send(e, ua, ua->last_sent, ua->last_sent_len) == 0 && ua->last_sent_step >= 0)
+			step_stat(ua, (unsigned)ua->last_sent_step)->retrans++;
 		return;
 	}
 	if (ua->last_sent_step < 0)
@@ -360,8 +368,8 @@ void ua_resend_last(struct ua *ua, struct msg *m)
 	ua->last_msg = m;  /* the same bytes as the message it answered */
 	err = rend_tpl(ua, st, st->msg, 1, &e->out);
 	ua->last_msg = keep;
-	if (!err)
-		eng_send(e, ua, e->out.data, e->out.len);
+	if (!err && eng_send(e, ua, e->out.data, e->out.len) == 0)
+		step_stat(ua, st->index)->retrans++;
 }
 
 void ua_rtx_forget(struct ua *ua)
@@ -428,11 +436,15 @@ static uint64_t pause_ms(struct ua *ua, const struct step *st)
 		return (uint64_t)st->pause_ms;
 	case PAUSE_UNIFORM:
 		span = st->pause_max_ms - st->pause_min_ms;
-		return (uint64_t)(st->pause_min_ms + (span > 0 ? random() % (span + 1) : 0));
+		/* span + 1 in int overflowed for max="2147483647" (UBSan) */
+		return (uint64_t)st->pause_min_ms +
+		       (span > 0 ? (uint64_t)random() % ((uint64_t)span + 1) : 0);
 	case PAUSE_VAR:
 		v = &ua->vars[st->pause_var];
+		/* a double beyond uint64_t's range converts undefined (UBSan):
+		 * a pause that long is one of 2^53 ms, some 285,000 years */
 		return v->kind == VAL_STR ? strtoull(v->s, NULL, 10) :
-		       v->d > 0 ? (uint64_t)v->d : 0;
+		       v->d > 0 ? (v->d < 0x1p53 ? (uint64_t)v->d : UINT64_C(1) << 53) : 0;
 	default:
 		return ua_eng(ua)->o.pause_ms;
 	}

@@ -3,6 +3,7 @@
  * arithmetic, test, strcmp, jump, log, exec...). */
 #include "config.h"
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,9 +300,14 @@ static int run_one(struct ua *ua, const struct action *a, const struct msg *m,
 		return 0;
 	case ACT_STRCMP:
 		return act_strcmp(ua, a, tmp) ? (*r = FAIL_INTERNAL, -1) : 0;
-	case ACT_JUMP:
-		ua->jump_to = (int)(a->var2 != PROG_NOVAR ? var_num(ua, a->var2) : a->dval);
+	case ACT_JUMP: {
+		double to = a->var2 != PROG_NOVAR ? var_num(ua, a->var2) : a->dval;
+
+		/* past the last step ends the call; beyond int's range (or NaN)
+		 * the conversion was undefined (UBSan): clamp, NaN jumps nowhere */
+		ua->jump_to = to >= 0 ? (to < INT_MAX ? (int)to : INT_MAX) : -1;
 		return 0;
+	}
 	case ACT_GETTIMEOFDAY:
 		act_gettimeofday(ua, a);
 		return 0;

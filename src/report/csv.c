@@ -95,7 +95,7 @@ static void values(const struct stats *st, int uas_mode, uint64_t v[C_N])
 	v[uas_mode ? C_IN : C_OUT] = st->calls_started;
 	v[C_OK] = st->calls_ok;
 	v[C_FAIL] = st->calls_failed;
-	v[C_SEND] = st->fail[FAIL_SEND];
+	v[C_SEND] = st->fail[FAIL_SEND] + st->fail[FAIL_UNREACHABLE];
 	v[C_RETRANS_FAIL] = st->fail[FAIL_MAX_RETRANS];
 	v[C_UNEXP] = st->fail[FAIL_UNEXPECTED];
 	v[C_RE_NO] = st->fail[FAIL_REGEXP];

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <time.h>
 #include "media/rtp.h"
+#include "report/jread.h"
 #include "report/rpt.h"
 #include "scenario/prog.h"
 #include "stats/stats.h"
@@ -31,6 +32,33 @@ static void str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* What a lossless merge needs (sipbench merge): the exact sum, min and
+ * max, and every non-empty bucket as [index, count] in the layout of
+ * "hist_sub_bits". */
+static void raw_hist(FILE *f, const struct hist *h)
+{
+	unsigned b, n = 0;
+
+	fprintf(f, ", \"sum_us\": %llu, \"min_us\": %llu, \"max_us\": %llu, \"buckets\": [",
+		(unsigned long long)h->sum, (unsigned long long)(h->count ? h->min : 0),
+		(unsigned long long)h->max);
+	for (b = 0; h->bucket && b < HIST_BUCKETS; b++)
+		if (h->bucket[b])
+			fprintf(f, "%s[%u, %lu]", n++ ? ", " : "", b, (unsigned long)h->bucket[b]);
+	fputc(']', f);
+}
+
+static const char *kind_name(enum step_kind k)
+{
+	static const char *const names[] = {
+		[STEP_SEND] = "send", [STEP_RECV] = "recv", [STEP_PAUSE] = "pause",
+		[STEP_NOP] = "nop", [STEP_LABEL] = "label", [STEP_TIMEWAIT] = "timewait",
+		[STEP_SIGNAL] = "signal", [STEP_WAIT] = "wait",
+	};
+
+	return (unsigned)k < sizeof(names) / sizeof(names[0]) && names[k] ? names[k] : "nop";
+}
+
 static void hist(FILE *f, const char *name, const struct hist *h)
 {
 	fputs("{\"name\": ", f);
@@ -42,6 +70,7 @@ static void hist(FILE *f, const char *name, const struct hist *h)
 			(double)h->sum / (double)h->count / 1000.0, hist_quantile(h, 0.5) / 1000.0,
 			hist_quantile(h, 0.9) / 1000.0, hist_quantile(h, 0.99) / 1000.0,
 			hist_quantile(h, 0.999) / 1000.0, h->min / 1000.0, h->max / 1000.0);
+	raw_hist(f, h);
 	fputc('}', f);
 }
 
@@ -60,7 +89,8 @@ static void steps(FILE *f, const struct rpt_run *r)
 			rpt_step_name(&pu->steps[i], name, sizeof(name));
 			fprintf(f, "%s\n    {\"party\": ", flat ? "," : "");
 			str(f, pu->name);
-			fprintf(f, ", \"index\": %u, \"step\": ", i + 1);
+			fprintf(f, ", \"index\": %u, \"kind\": \"%s\", \"step\": ", i + 1,
+				kind_name(pu->steps[i].kind));
 			str(f, name);
 			fprintf(f, ", \"sent\": %llu, \"received\": %llu, \"retransmissions\": %llu, "
 				"\"timeouts\": %llu, \"unexpected\": %llu}",
@@ -107,6 +137,38 @@ static void failures(FILE *f, const struct rpt_run *r)
 	fputs("\n  ],\n", f);
 }
 
+/* "shard": {"index": K, "count": N}, null, or for a merge {"merged":
+ * [K...], "count": N}; a merge also lists each input's generator. */
+static void shard(FILE *f, const struct rpt_run *r)
+{
+	unsigned i;
+
+	if (!r->generators && !r->shard_count) {
+		fputs("  \"shard\": null,\n", f);
+		return;
+	}
+	if (!r->generators) {
+		fprintf(f, "  \"shard\": {\"index\": %u, \"count\": %u},\n", r->shard_index,
+			r->shard_count);
+		return;
+	}
+	fputs("  \"shard\": {\"merged\": [", f);
+	for (i = 0; i < r->nmerged; i++)
+		fprintf(f, "%s%u", i ? ", " : "", r->merged[i]);
+	fprintf(f, "], \"count\": %u},\n  \"generators\": [", r->shard_count);
+	for (i = 0; i < r->ngenerators; i++) {
+		fprintf(f, "%s\n    {\"shard\": ", i ? "," : "");
+		if (r->generator_shards[i] < 0)
+			fputs("null", f);
+		else
+			fprintf(f, "%d", r->generator_shards[i]);
+		fputs(", \"generator\": ", f);
+		rpt_jwrite(f, r->generators[i]);
+		fputc('}', f);
+	}
+	fputs("\n  ],\n", f);
+}
+
 int rpt_json(FILE *f, const struct rpt_run *r)
 {
 	const struct stats *st = r->st;
@@ -136,6 +198,9 @@ int rpt_json(FILE *f, const struct rpt_run *r)
 	else
 		fputs("null", f);
 	fprintf(f, ",\n  \"exit_status\": %d,\n", r->exit_status);
+	shard(f, r);
+	fprintf(f, "  \"hist_sub_bits\": %d,\n  \"hist_max_exp\": %d,\n", HIST_SUB_BITS,
+		HIST_MAX_EXP);
 	fprintf(f, "  \"calls\": {\"started\": %llu, \"successful\": %llu, \"failed\": %llu, "
 		"\"timed_out\": %llu, \"rate_per_s\": %.3f},\n",
 		(unsigned long long)st->calls_started, (unsigned long long)st->calls_ok,
@@ -152,11 +217,11 @@ int rpt_json(FILE *f, const struct rpt_run *r)
 	hist(f, "call_length", &st->call_len);
 	fprintf(f, ",\n  \"messages\": {\"sent\": %llu, \"received\": %llu, \"send_errors\": %llu, "
 		"\"unparsable\": %llu, \"no_call\": %llu, \"repeated\": %llu, "
-		"\"default_bye_cancel\": %llu},\n",
+		"\"default_bye_cancel\": %llu, \"icmp_errors\": %llu},\n",
 		(unsigned long long)st->tx, (unsigned long long)st->rx,
 		(unsigned long long)st->tx_errors, (unsigned long long)st->malformed,
 		(unsigned long long)st->stray, (unsigned long long)st->retrans_rx,
-		(unsigned long long)st->default_sent);
+		(unsigned long long)st->default_sent, (unsigned long long)st->icmp);
 	if (r->media)
 		fprintf(f, "  \"media\": {\"rtp_sent\": %llu, \"rtp_received\": %llu, "
 			"\"rtp_echoed\": %llu, \"rtp_lost\": %llu, \"plays\": %llu, "

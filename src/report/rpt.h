@@ -13,6 +13,7 @@ struct prog_ua;
 struct step;
 struct stats;
 struct media_stats;
+struct rpt_jval;
 
 /* A run-level limit (-max_fail_rate, -max_p99) and how the run did. */
 struct rpt_limit {
@@ -58,8 +59,18 @@ struct rpt_run {
 	unsigned local_port;
 	const char *remote;          /* NULL for a server scenario           */
 	int uas_mode;
-	const char *stopped_by;      /* "signal", "-timeout" or NULL         */
+	const char *stopped_by;      /* "signal SIGINT", "-timeout" or NULL  */
 	const struct media_stats *media; /* RTP counters, NULL: no media     */
+	unsigned shard_index;        /* -shard K/N: K                        */
+	unsigned shard_count;        /* N; 0: not sharded ("shard": null)    */
+	/* sipbench merge only (generators NULL otherwise): the shard indexes
+	 * that went in (none when the inputs were not sharded), and each
+	 * input's "generator" object and shard index (-1: none), in order */
+	const unsigned *merged;
+	unsigned nmerged;
+	const struct rpt_jval *const *generators;
+	const int *generator_shards;
+	unsigned ngenerators;
 };
 
 /* The final summary: per-step counters, calls by outcome, failures by
@@ -74,9 +85,11 @@ int rpt_json(FILE *out, const struct rpt_run *r);
  * then one for the rest), one per limit, one for the run. 0 or errno. */
 int rpt_junit(const char *path, const struct rpt_run *r);
 
-/* --metrics: OpenMetrics text in path (written aside, then renamed). */
+/* --metrics: OpenMetrics text in path (written aside, then renamed).
+ * shard: -shard's index as text (every sample then carries shard= and
+ * scenario=, and the histograms come as buckets too), or NULL. */
 int rpt_metrics(const char *path, const struct prog *p, const struct stats *st,
-		uint64_t concurrent, double target_rate);
+		uint64_t concurrent, double target_rate, const char *shard);
 
 /* Name of a step for reports: "<- 200", "-> INVITE", "pause". */
 void rpt_step_name(const struct step *st, char *out, size_t n);

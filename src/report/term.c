@@ -165,6 +165,9 @@ void rpt_summary(FILE *out, const struct rpt_run *r)
 	if (r->st->default_sent)
 		fprintf(out, "  BYE/CANCEL for failed calls %llu\n",
 			(unsigned long long)r->st->default_sent);
+	if (r->st->icmp)
+		fprintf(out, "  ICMP errors  %llu (for messages sent: the target or the "
+			"path refused them)\n", (unsigned long long)r->st->icmp);
 	if (r->pcap_path)
 		fprintf(out, "  captured     %llu (the messages of failed calls, in %s)\n",
 			(unsigned long long)r->pcap_msgs, r->pcap_path);

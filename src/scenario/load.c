@@ -167,8 +167,18 @@ static int common_attrs(struct lctx *c, const xmlNode *n, struct step *s)
 	if ((v = scn_x_attr(n, "test")) &&
 	    (s->test = scn_var_ref(c->p, v, strlen(v), scn_x_line(n), 0)) < 0)
 		return ENOMEM;
-	if ((v = scn_x_attr(n, "chance")))
-		s->chance_pct = (int)(strtod(v, NULL) * (strtod(v, NULL) <= 1 ? 100 : 1));
+	if ((v = scn_x_attr(n, "chance"))) {
+		/* a fraction (0..1) or a percentage (up to 100); out of that
+		 * range the conversion to int was undefined (UBSan) */
+		char *end;
+		double x = strtod(v, &end);
+
+		if (end == v || *end || !(x >= 0 && x <= 100))
+			return diag_set(c->d, c->p->file, scn_x_line(n),
+					"chance=\"%s\": want a probability from 0 to 1 "
+					"(or a percentage up to 100)", v);
+		s->chance_pct = (int)(x * (x <= 1 ? 100 : 1));
+	}
 	if ((v = scn_x_attr(n, "rtd")) && (s->rtd = rtd_index(c, v)) < 0)
 		return ENOMEM;
 	if ((v = scn_x_attr(n, "start_rtd")) && (s->start_rtd = rtd_index(c, v)) < 0)

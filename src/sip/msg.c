@@ -205,19 +205,95 @@ static void find_hdr_end(struct msg *m)
 {
 	const char *p = m->raw, *e;
 
-	e = strstr(p, "\r\n\r\n");
+	e = memmem(p, m->len, "\r\n\r\n", 4);
 	if (e) {
 		m->hdr_end = (size_t)(e - p) + 2;
 		m->body_off = (size_t)(e - p) + 4;
 		return;
 	}
-	e = strstr(p, "\n\n");
+	e = memmem(p, m->len, "\n\n", 2);
 	if (e) {
 		m->hdr_end = (size_t)(e - p) + 1;
 		m->body_off = (size_t)(e - p) + 2;
 		return;
 	}
 	m->hdr_end = m->body_off = m->len;
+}
+
+/* Digits only, at most max: the CSeq number (RFC 3261 20.16: below
+ * 2**32) and Content-Length (20.14). libosip2 takes "-999" and a CSeq of
+ * 2**65 without a word (RFC 4475 3.1.2.3, 3.1.2.4, 3.1.2.5). */
+static int digits_ok(struct msg_pl v, unsigned long long max)
+{
+	unsigned long long n = 0;
+	size_t i;
+
+	for (i = 0; i < v.len && v.p[i] >= '0' && v.p[i] <= '9'; i++) {
+		n = n * 10 + (unsigned)(v.p[i] - '0');
+		if (n > max)
+			return 0;
+	}
+	return i > 0 && (i == v.len || strchr(" \t\r\n", v.p[i]));
+}
+
+/* An IPv6 address as a URI's host must be in brackets (RFC 3261 25.1,
+ * RFC 5118 4.2): "sip:2001:db8::10" is not a URI libosip2 should have
+ * taken. Two colons in the host part of a sip:/sips: URI without a '['
+ * give it away. */
+int msg_uri_host_ok(const char *p, size_t len)
+{
+	const char *e = p + len, *h, *at;
+	int colons = 0;
+
+	if (len > 4 && !strncasecmp(p, "sip:", 4))
+		h = p + 4;
+	else if (len > 5 && !strncasecmp(p, "sips:", 5))
+		h = p + 5;
+	else
+		return 1;
+	for (at = h; at < e && *at != ';' && *at != '?'; at++)
+		if (*at == '@')
+			h = at + 1;
+	if (h < e && *h == '[')
+		return 1;
+	for (; h < e && *h != ';' && *h != '?'; h++)
+		colons += *h == ':';
+	return colons < 2;
+}
+
+/* What libosip2 lets through and RFC 3261 does not: a status outside
+ * 100-699 (libosip2 reads "4294967301" as 5), a version other than
+ * SIP/2.0 (EPROTONOSUPPORT, so a server can answer 505), a CSeq method
+ * other than the request's, numbers out of range, an unbracketed IPv6
+ * Request-URI host. */
+static int check_form(struct msg *m, osip_message_t *om)
+{
+	const char *nl = memchr(m->raw, '\n', m->len), *ver;
+	size_t l = nl ? (size_t)(nl - m->raw) : m->len;
+	struct msg_pl cl = msg_hdr_first(m, "Content-Length", 14);
+
+	if (l && m->raw[l - 1] == '\r')
+		l--;
+	if (m->is_request) {
+		while (l && m->raw[l - 1] == ' ')
+			l--;
+		for (ver = m->raw + l; ver > m->raw && ver[-1] != ' '; ver--)
+			;
+		if ((size_t)(m->raw + l - ver) != 7 || strncasecmp(ver, "SIP/2.0", 7))
+			return EPROTONOSUPPORT;
+		if (strcmp(m->method, m->cseq_method))
+			return EBADMSG;  /* RFC 8.1.1.7; RFC 4475 3.1.2.17-18 */
+		if (!msg_uri_host_ok(m->ruri.p, m->ruri.len))
+			return EBADMSG;
+	} else if (m->status < 100 || m->status > 699 || strncasecmp(m->raw, "SIP/2.0 ", 8)) {
+		return EBADMSG;
+	}
+	if (!digits_ok(msg_hdr_first(m, "CSeq", 4), 0xffffffffULL))
+		return EBADMSG;
+	if (cl.len && !digits_ok(cl, 1ULL << 31))
+		return EBADMSG;
+	(void)om;
+	return 0;
 }
 
 static int extract(struct msg *m, osip_message_t *om)
@@ -260,7 +336,7 @@ static int extract(struct msg *m, osip_message_t *om)
 		}
 		set_pl(&m->ruri_user, om->req_uri->username);
 	}
-	return 0;
+	return check_form(m, om);
 }
 
 /* Copy the fields that point into libosip2's strings to one block of
@@ -337,7 +413,10 @@ static int parse(struct msg **mp, const char *buf, size_t len, int strict)
 	m->raw[len] = '\0';
 	m->len = len;
 	m->hash = msg_hash(buf, len);
-	if (len < 12 || memchr(buf, '\0', len)) {
+	/* a NUL ends nothing in a header, but a body may carry any byte
+	 * (RFC 4475 3.1.1.11: a binary MIME part) */
+	find_hdr_end(m);
+	if (len < 12 || memchr(buf, '\0', m->hdr_end)) {
 		err = EBADMSG;
 		goto out;
 	}
@@ -475,6 +554,38 @@ int msg_build_response(const struct msg *m, int code, const char *reason,
 	err |= buf_adds(out, "\r\n");
 	err |= copy_hdr(m, "Call-ID", out);
 	err |= copy_hdr(m, "CSeq", out);
+	err |= buf_adds(out, "Content-Length: 0\r\n\r\n");
+	return err ? ENOMEM : 0;
+}
+
+int msg_build_reject(const char *buf, size_t len, int code, const char *reason,
+		     const char *to_tag, const char *extra, struct buf *out)
+{
+	struct msg t;
+	struct msg_pl to;
+	int err = 0;
+
+	memset(&t, 0, sizeof(t));
+	t.raw = (char *)buf;  /* only read */
+	t.len = len;
+	find_hdr_end(&t);
+	if (len < 8 || !strncasecmp(buf, "SIP/", 4) || !msg_hdr_first(&t, "Via", 3).len)
+		return EBADMSG;
+	to = msg_hdr_first(&t, "To", 2);
+	err |= buf_addf(out, "SIP/2.0 %d %s\r\n", code, reason);
+	err |= copy_hdr(&t, "Via", out);
+	err |= copy_hdr(&t, "From", out);
+	if (to.len) {
+		err |= buf_adds(out, "To: ");
+		err |= buf_add(out, to.p, to.len);
+		if (to_tag && !memmem(to.p, to.len, ";tag=", 5))
+			err |= buf_addf(out, ";tag=%s", to_tag);
+		err |= buf_adds(out, "\r\n");
+	}
+	err |= copy_hdr(&t, "Call-ID", out);
+	err |= copy_hdr(&t, "CSeq", out);
+	if (extra)
+		err |= buf_adds(out, extra);
 	err |= buf_adds(out, "Content-Length: 0\r\n\r\n");
 	return err ? ENOMEM : 0;
 }

@@ -98,4 +98,16 @@ struct msg_pl msg_contact_uri(const struct msg *m);
 
 uint64_t msg_hash(const char *p, size_t len);
 
+/* 0 when the host of sip:/sips: URI p (len) is an IPv6 address without
+ * its brackets (RFC 5118 4.2), else 1 (other schemes: 1). */
+int msg_uri_host_ok(const char *p, size_t len);
+
+/* A response with the given code to the request in datagram buf that
+ * did not parse (or that we refuse before parsing it): its Via, From,
+ * To (with to_tag added when it has no tag), Call-ID and CSeq lines
+ * copied as they are, whichever are there. EBADMSG when buf is not a
+ * request or has no Via. */
+int msg_build_reject(const char *buf, size_t len, int code, const char *reason,
+		     const char *to_tag, const char *extra, struct buf *out);
+
 #endif

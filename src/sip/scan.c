@@ -179,6 +179,25 @@ static int addr(struct span v, struct msg_pl *user, struct msg_pl *tag)
 	return param(params, v.e, "tag", 3, tag);
 }
 
+/* Every ';' and ',' in a Via line starts something: a parameter name, a
+ * next "SIP/2.0/..." value. "192.0.2.15;;,;,," (RFC 4475 3.1.2.1) is
+ * libosip2's to refuse, not ours to read past. */
+static int via_seps_ok(const char *p, const char *e)
+{
+	for (; p < e; p++) {
+		const char *n;
+
+		if (*p != ';' && *p != ',')
+			continue;
+		for (n = p + 1; n < e && is_ws(*n); n++)
+			;
+		if (n == e || (*p == ';' && !is_token((unsigned char)*n)) ||
+		    (*p == ',' && (e - n < 4 || strncasecmp(n, "SIP/", 4))))
+			return 0;
+	}
+	return 1;
+}
+
 /* The top Via value (RFC 3261 20.42): "SIP/2.0/transport sent-by;params",
  * up to a comma that starts the next value. Its branch. */
 static int via(struct span v, struct msg_pl *branch)
@@ -189,7 +208,7 @@ static int via(struct span v, struct msg_pl *branch)
 		return UNSURE;
 	for (p += 8; p < e && is_token((unsigned char)*p); p++)
 		;
-	if (p == v.p + 8 || p == e || !is_ws(*p))
+	if (p == v.p + 8 || p == e || !is_ws(*p) || !via_seps_ok(p, e))
 		return UNSURE;
 	comma = memchr(p, ',', (size_t)(e - p));
 	if (comma)
@@ -247,6 +266,8 @@ static int start_line(struct msg *m, const char *p, const char *e)
 	m->is_request = 1;
 	m->ruri.p = sp + 1;
 	m->ruri.len = (size_t)(sp2 - sp - 1);
+	if (!msg_uri_host_ok(m->ruri.p, m->ruri.len))
+		return UNSURE;  /* an IPv6 host without brackets */
 	return uri_user(sp + 1, sp2, &m->ruri_user);
 }
 

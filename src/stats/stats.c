@@ -20,6 +20,7 @@ static const char *const fail_names[FAIL_COUNT] = {
 	[FAIL_TOO_SLOW] = "too slow (max_time)",
 	[FAIL_ABORTED] = "aborted at end of run",
 	[FAIL_INTERNAL] = "internal error",
+	[FAIL_UNREACHABLE] = "unreachable (ICMP error)",
 };
 
 const char *stat_fail_name(enum fail_reason r)
@@ -80,7 +81,7 @@ static unsigned bucket_of(uint64_t v)
 	       (unsigned)((v >> (e - HIST_SUB_BITS)) & (HIST_SUB - 1));
 }
 
-static uint64_t bucket_low(unsigned b, uint64_t *width)
+uint64_t hist_bucket_low(unsigned b, uint64_t *width)
 {
 	unsigned e;
 
@@ -127,7 +128,7 @@ uint64_t hist_quantile(const struct hist *h, double q)
 		if (seen >= rank)
 			break;
 	}
-	low = bucket_low(b, &width);
+	low = hist_bucket_low(b, &width);
 	low += width / 2;
 	if (low > h->max)
 		low = h->max;

@@ -18,6 +18,7 @@ enum fail_reason {
 	FAIL_TOO_SLOW,       /* a <recv max_time=> came too late         */
 	FAIL_ABORTED,        /* still running when the run ended         */
 	FAIL_INTERNAL,       /* out of memory or a bug                   */
+	FAIL_UNREACHABLE,    /* an ICMP error: the target is unreachable */
 	FAIL_COUNT
 };
 
@@ -40,6 +41,8 @@ int hist_add(struct hist *h, uint64_t v);
 /* Value at quantile q (0..1), as the midpoint of its bucket; 0 if empty. */
 uint64_t hist_quantile(const struct hist *h, double q);
 int hist_merge(struct hist *dst, const struct hist *src);
+/* Bucket b's lowest value, and its width (values low .. low + width - 1). */
+uint64_t hist_bucket_low(unsigned b, uint64_t *width);
 void hist_free(struct hist *h);
 
 struct stat_step {
@@ -78,6 +81,7 @@ struct stats {
 	uint64_t retrans_rx;           /* retransmissions received           */
 	uint64_t auto_answered;        /* -aa answers                        */
 	uint64_t default_sent;         /* BYE/CANCEL sent for failed calls   */
+	uint64_t icmp;                 /* ICMP errors for what the UAs sent  */
 	struct stat_fail_at fail_at[STAT_FAIL_AT];
 	unsigned nfail_at;
 	struct stat_failed_call *failed;  /* STAT_FAILED_CALLS, on first use */

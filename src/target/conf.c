@@ -5,7 +5,8 @@
  *   user NAME PASS              users-only
  *   forward-busy USER TO        forward-noanswer USER TO
  *   ring-timeout MS             no-auth
- *   location USER URI           (a permanent registration)              */
+ *   location USER URI           (a permanent registration)
+ *   local-only                  (forward to loopback addresses only)    */
 #include "config.h"
 #include <errno.h>
 #include <stdio.h>
@@ -83,7 +84,7 @@ static int directive(struct tgt_conf *c, char **w, int n, const char *path, int 
 	} known[] = {
 		{"realm", 1}, {"password", 1}, {"user", 2}, {"users-only", 0},
 		{"forward-busy", 2}, {"forward-noanswer", 2}, {"ring-timeout", 1},
-		{"no-auth", 0}, {"location", 2},
+		{"no-auth", 0}, {"location", 2}, {"local-only", 0},
 	};
 	unsigned i;
 	char *end;
@@ -94,7 +95,7 @@ static int directive(struct tgt_conf *c, char **w, int n, const char *path, int 
 	if (i == sizeof(known) / sizeof(known[0]))
 		return diag_set(d, path, line, "unknown directive '%s' (known: realm, "
 				"password, user, users-only, forward-busy, forward-noanswer, "
-				"ring-timeout, no-auth, location)", w[0]);
+				"ring-timeout, no-auth, location, local-only)", w[0]);
 	if (n - 1 != known[i].nargs)
 		return diag_set(d, path, line, "'%s' takes %d argument%s, not %d", w[0],
 				known[i].nargs, known[i].nargs == 1 ? "" : "s", n - 1);
@@ -120,6 +121,9 @@ static int directive(struct tgt_conf *c, char **w, int n, const char *path, int 
 		return 0;
 	case 7:
 		c->no_auth = 1;
+		return 0;
+	case 9:
+		c->local_only = 1;
 		return 0;
 	default:
 		if (strncmp(w[2], "sip:", 4))

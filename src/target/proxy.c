@@ -13,6 +13,7 @@
  * on timer A/E until a response; a retransmitted request from upstream
  * gets the last response again. */
 #include "config.h"
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -85,7 +86,9 @@ struct ploc {
 struct tgt_counters {
 	unsigned long long requests, responses, malformed, registered, challenged,
 		forwarded_calls, not_found, loops, too_many_hops, retransmissions,
-		canceled, stateless;
+		canceled, stateless, expired, rejected, refused;
+	unsigned long long calls;     /* new INVITEs routed on to a binding  */
+	unsigned long long answered;  /* of those, answered 2xx (first one)  */
 };
 
 struct target {
@@ -103,7 +106,10 @@ struct target {
 	struct buf stamp;          /* a request with received=/rport= added  */
 	FILE *log;
 	struct tgt_counters n;
+	struct tmr sweep;          /* frees expired bindings                 */
 };
+
+#define SWEEP_MS 5000
 
 /* ---- small text helpers --------------------------------------------------- */
 
@@ -173,14 +179,63 @@ static int uri_hostport(const char *p, size_t len, char *host, size_t hn, unsign
 	return *port && *port < 65536 ? 0 : EINVAL;
 }
 
-static int addr_of(struct tp_addr *a, const char *host, unsigned port)
+/* Is a loopback address (127/8, ::1, ::ffff:127/104)? */
+static int is_loopback(const struct tp_addr *a)
+{
+	const unsigned char *b6 = a->ss.in6.sin6_addr.s6_addr;
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	if (a->ss.ss_family == AF_INET)
+		return (ntohl(a->ss.in.sin_addr.s_addr) >> 24) == 127;
+	if (a->ss.ss_family != AF_INET6)
+		return 0;
+	return IN6_IS_ADDR_LOOPBACK(&a->ss.in6.sin6_addr) ||
+	       (!memcmp(b6, mapped, 12) && b6[12] == 127);
+}
+
+/* May the target send to a? Not to a broadcast or multicast address
+ * (RFC 4475 3.3.10: a response's second Via may say 255.255.255.255),
+ * and with local-only, only to loopback. */
+static int may_send(const struct target *tg, const struct tp_addr *a)
+{
+	if (a->ss.ss_family == AF_INET) {
+		uint32_t v4 = ntohl(a->ss.in.sin_addr.s_addr);
+
+		if (v4 == 0xffffffffU || (v4 >> 28) == 0xe || v4 == 0)
+			return 0;
+	} else if (a->ss.ss_family == AF_INET6 &&
+		   (IN6_IS_ADDR_MULTICAST(&a->ss.in6.sin6_addr) ||
+		    IN6_IS_ADDR_UNSPECIFIED(&a->ss.in6.sin6_addr))) {
+		return 0;
+	}
+	return !tg->conf->local_only || is_loopback(a);
+}
+
+/* host:port of a URI or Via as an address. With local-only a name is
+ * never looked up (a message names any host it likes; looking it up
+ * would block the loop and leave the machine), except "localhost". */
+static int addr_of(const struct target *tg, struct tp_addr *a, const char *host, unsigned port)
 {
 	char h[80], hp[128];
 	struct diag d = {0};
+	unsigned char bin[16];
 
+	if (tg->conf->local_only && strcasecmp(host, "localhost")) {
+		char bare[80];
+		size_t n = strlen(host);
+
+		if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
+			snprintf(bare, sizeof(bare), "%.*s", (int)(n - 2), host + 1);
+		else
+			snprintf(bare, sizeof(bare), "%s", host);
+		if (inet_pton(AF_INET, bare, bin) != 1 && inet_pton(AF_INET6, bare, bin) != 1)
+			return EHOSTUNREACH;
+	}
 	tp_ip_host(host, h, sizeof(h));
 	snprintf(hp, sizeof(hp), "%s:%u", h, port);
-	return tp_addr_parse(a, hp, 5060, &d);
+	if (tp_addr_parse(a, hp, 5060, &d))
+		return EINVAL;
+	return may_send(tg, a) ? 0 : EHOSTUNREACH;
 }
 
 /* ---- sending ---------------------------------------------------------------- */
@@ -200,6 +255,10 @@ static void trace(struct target *tg, const char *dir, const char *buf, size_t le
 
 static void send_to(struct target *tg, const char *buf, size_t len, const struct tp_addr *to)
 {
+	if (!may_send(tg, to)) {
+		tg->n.refused++;
+		return;
+	}
 	trace(tg, "sent", buf, len, to);
 	(void)tp_send(tg->sock, buf, len, to);  /* a loss is a loss */
 }
@@ -467,7 +526,7 @@ static int resolve(struct target *tg, const struct msg *m, struct tp_addr *to,
 		}
 		if (r && !uri_hostport(r, strcspn(r, ","), host, sizeof(host), &port)) {
 			buf_free(&routes);
-			return addr_of(to, host, port);
+			return addr_of(tg, to, host, port);
 		}
 	}
 	buf_free(&routes);
@@ -489,7 +548,7 @@ static int resolve(struct target *tg, const struct msg *m, struct tp_addr *to,
 		return 0;
 	}
 	err = uri_hostport(m->ruri.p, m->ruri.len, host, sizeof(host), &port);
-	return err ? err : addr_of(to, host, port);
+	return err ? err : addr_of(tg, to, host, port);
 }
 
 static void on_rtx(void *arg);
@@ -582,6 +641,31 @@ static struct ploc *loc_find(struct target *tg, const char *user, size_t len)
 		}
 	}
 	return NULL;
+}
+
+/* Expired bindings are freed every SWEEP_MS: per-call users (a1, a2, ...)
+ * would otherwise keep one each for ever. Static ones never expire. */
+static void on_sweep(void *arg)
+{
+	struct target *tg = arg;
+	uint64_t now = loop_now_ms(tg->loop);
+	unsigned i;
+
+	for (i = 0; i < tg->by_user.size; i++) {
+		struct htab_node *n = tg->by_user.b[i], *next;
+
+		for (; n; n = next) {
+			struct ploc *l = LST_ENTRY(n, struct ploc, node);
+
+			next = n->next;
+			if (l->expires_ms <= now) {
+				htab_del(&tg->by_user, &l->node);
+				free(l);
+				tg->n.expired++;
+			}
+		}
+	}
+	tmr_start(tg->loop, &tg->sweep, SWEEP_MS, on_sweep, tg);
 }
 
 /* Where a call to t->callee goes on busy or no answer: the INVITE's
@@ -798,7 +882,7 @@ static void do_register(struct target *tg, const struct msg *m, const struct tp_
 	/* A UA whose Via asked for rport, or was not where it said (we added
 	 * received=), is reached where its REGISTER came from: a NAT's
 	 * public side, as Kamailio's received_avp does. */
-	if (msg_via_public(m, &via_addr) == 0 || addr_of(&l->addr, host, port))
+	if (msg_via_public(m, &via_addr) == 0 || addr_of(tg, &l->addr, host, port))
 		l->addr = *from;
 	l->expires_ms = loop_now_ms(tg->loop) + (uint64_t)exp * 1000;
 	tg->n.registered++;
@@ -850,9 +934,95 @@ static void forward_stateless(struct target *tg, const struct msg *m)
 }
 
 
+/* Answer a request refused for its form from its raw bytes: it did not
+ * parse, so there is no struct msg to answer from. Never an ACK. */
+static void reject_raw(struct target *tg, const char *buf, size_t len,
+		       const struct tp_addr *from, int code, const char *reason)
+{
+	char tag[32];
+
+	if (len >= 4 && !strncmp(buf, "ACK ", 4))
+		return;
+	snprintf(tag, sizeof(tag), "sbt%x", tg->token);
+	buf_reset(&tg->out);
+	if (!msg_build_reject(buf, len, code, reason, tag, NULL, &tg->out)) {
+		tg->n.rejected++;
+		send_to(tg, tg->out.data, tg->out.len, from);
+	}
+}
+
+static int is_sip_scheme(const char *u, size_t n)
+{
+	return (n == 3 && !strncasecmp(u, "sip", 3)) || (n == 4 && !strncasecmp(u, "sips", 4));
+}
+
+/* What the request line alone says of a request that did not parse:
+ * 505 for another SIP version (RFC 4475 3.1.2.16), 416 for a
+ * Request-URI scheme we do not route (3.3.3), else 400. */
+static int start_line_verdict(const char *buf, size_t len, const char **reason)
+{
+	const char *nl = memchr(buf, '\n', len), *e, *ver, *sp, *u, *c;
+
+	*reason = "Bad Request";
+	if (!nl || len < 4 || !strncasecmp(buf, "SIP/", 4))
+		return 400;
+	e = nl;
+	while (e > buf && (e[-1] == '\r' || e[-1] == ' '))
+		e--;
+	for (ver = e; ver > buf && ver[-1] != ' '; ver--)
+		;
+	sp = memchr(buf, ' ', (size_t)(e - buf));
+	if (!sp || ver <= sp)
+		return 400;
+	if (e - ver >= 4 && !strncmp(ver, "SIP/", 4) && (e - ver != 7 || strncmp(ver, "SIP/2.0", 7))) {
+		*reason = "Version Not Supported";
+		return 505;
+	}
+	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
+	for (u = sp + 1; u < ver && *u == ' '; u++)
+		;
+	for (c = u; c < ver && (isalnum((unsigned char)*c) || *c == '+' || *c == '-' || *c == '.'); c++)
+		;
+	if (c > u && isalpha((unsigned char)*u) && c < ver && *c == ':' &&
+	    !is_sip_scheme(u, (size_t)(c - u))) {
+		*reason = "Unsupported URI Scheme";
+		return 416;
+	}
+	return 400;
+}
+
+/* RFC 3261 16.3 step 5 (8.2.2.3 for the registrar): we support no
+ * extension, so any Proxy-Require (Require, when the target is the
+ * end point) gets 420 listing it (RFC 4475 3.3.5). 1 when answered. */
+static int unsupported(struct target *tg, const struct msg *m, const struct tp_addr *from,
+		       int uas)
+{
+	const char *name = uas ? "Require" : "Proxy-Require";
+	struct buf v;
+	char *extra;
+	int n;
+
+	buf_init(&v, 1 << 12);
+	n = msg_hdr_append(m, name, strlen(name), 1, &v);
+	if (n <= 0 || !v.len) {
+		buf_free(&v);
+		return 0;
+	}
+	extra = malloc(v.len + 32);
+	if (extra) {
+		snprintf(extra, v.len + 32, "Unsupported: %.*s\r\n", (int)v.len, v.data);
+		tg->n.rejected++;
+		reply(tg, m, from, 420, "Bad Extension", extra);
+		free(extra);
+	}
+	buf_free(&v);
+	return 1;
+}
+
 static void on_request(struct target *tg, struct msg *m, const struct tp_addr *from)
 {
 	struct msg_pl mf = msg_hdr_first(m, "Max-Forwards", 12);
+	const char *colon;
 	struct ptx *t;
 	struct tp_addr to;
 	char ruri[512];
@@ -869,6 +1039,14 @@ static void on_request(struct target *tg, struct msg *m, const struct tp_addr *f
 			t = NULL;
 		else if (!t || t->final < 300)
 			forward_stateless(tg, m);  /* the ACK of a 2xx */
+		msg_free(m);
+		return;
+	}
+	/* RFC 3261 16.3 step 2: a scheme we cannot route (RFC 4475 3.3.2) */
+	colon = m->ruri.len ? memchr(m->ruri.p, ':', m->ruri.len) : NULL;
+	if (!colon || !is_sip_scheme(m->ruri.p, (size_t)(colon - m->ruri.p))) {
+		tg->n.rejected++;
+		reply(tg, m, from, 416, "Unsupported URI Scheme", NULL);
 		msg_free(m);
 		return;
 	}
@@ -892,6 +1070,10 @@ static void on_request(struct target *tg, struct msg *m, const struct tp_addr *f
 	if (mf.len && strtol(mf.p, NULL, 10) <= 0) {
 		tg->n.too_many_hops++;
 		reply(tg, m, from, 483, "Too Many Hops", NULL);
+		msg_free(m);
+		return;
+	}
+	if (unsupported(tg, m, from, !strcmp(m->method, "REGISTER"))) {
 		msg_free(m);
 		return;
 	}
@@ -936,7 +1118,7 @@ static void on_request(struct target *tg, struct msg *m, const struct tp_addr *f
 			    strcmp(m->method, "OPTIONS") ? "Method Not Allowed" : "OK");
 		return;
 	}
-	if (err == ENOENT) {
+	if (err == ENOENT || err == EHOSTUNREACH) {  /* EHOSTUNREACH: local-only */
 		tg->n.not_found++;
 		respond_own(t, 404, "Not Found");
 		return;
@@ -946,6 +1128,7 @@ static void on_request(struct target *tg, struct msg *m, const struct tp_addr *f
 		return;
 	}
 	if (initial && t->is_invite) {
+		tg->n.calls++;
 		snprintf(t->callee, sizeof(t->callee), "%.*s", (int)m->ruri_user.len,
 			 m->ruri_user.p);
 		tmr_start(tg->loop, &t->ring, tg->conf->ring_ms, on_ring, t);
@@ -1042,11 +1225,10 @@ static int second_via_addr(struct target *tg, const struct msg *m, struct tp_add
 					 rcv + 10);
 			if (rp)
 				port = (unsigned)strtoul(rp + 7, NULL, 10);
-			err = addr_of(to, host, port);
+			err = addr_of(tg, to, host, port);
 		}
 	}
 	buf_free(&v);
-	(void)tg;
 	return err;
 }
 
@@ -1106,6 +1288,8 @@ static void on_response(struct target *tg, struct msg *m)
 		if (m->status >= 200 && m->status < 300) {
 			send_to(tg, tg->out.data, tg->out.len, &t->from);
 			if (!t->final) {
+				if (t->is_invite && t->callee[0])
+					tg->n.answered++;
 				t->final = m->status;
 				tmr_cancel(&t->ring);
 				linger(t);
@@ -1137,7 +1321,13 @@ static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
 		len = tg->stamp.len;
 	}
 	if (msg_parse_strict(&m, buf, len)) {
+		const char *reason;
+		int code = start_line_verdict(buf, len, &reason);
+
+		/* RFC 4475 3.1.2: a request we cannot read is answered 400 (505,
+		 * 416) when it has a Via to answer; a response is dropped */
 		tg->n.malformed++;
+		reject_raw(tg, buf, len, from, code, reason);
 		return;
 	}
 	if (m->is_request)
@@ -1159,7 +1349,7 @@ static int add_static(struct target *tg, const char *user, const char *uri, stru
 	snprintf(l->contact, sizeof(l->contact), "%s", uri);
 	l->expires_ms = UINT64_MAX;
 	if (uri_hostport(uri, strlen(uri), host, sizeof(host), &port) ||
-	    addr_of(&l->addr, host, port)) {
+	    addr_of(tg, &l->addr, host, port)) {
 		free(l);
 		return diag_set(d, NULL, 0, "location %s: cannot use the address of '%s'",
 				user, uri);
@@ -1212,6 +1402,7 @@ int tgt_start(struct target **tp, struct loop *l, const char *ip, unsigned port,
 		tgt_free(tg);
 		return err;
 	}
+	tmr_start(l, &tg->sweep, SWEEP_MS, on_sweep, tg);
 	*tp = tg;
 	return 0;
 }
@@ -1222,6 +1413,7 @@ void tgt_free(struct target *tg)
 
 	if (!tg)
 		return;
+	tmr_cancel(&tg->sweep);
 	while (!lst_empty(&tg->txns))
 		txn_free(LST_ENTRY(tg->txns.next, struct ptx, le));
 	for (i = 0; i < tg->by_user.size; i++) {
@@ -1264,10 +1456,14 @@ void tgt_print_stats(const struct target *tg, FILE *out)
 	fprintf(out, "Embedded target %s:%u (%s)\n", tg->ip, tg->port, tp_proto_name(tg->proto));
 	fprintf(out, "  requests     %llu\n  responses    %llu\n  unparsable   %llu\n",
 		n->requests, n->responses, n->malformed);
+	fprintf(out, "  rejected     %llu\n  not sent     %llu\n", n->rejected, n->refused);
 	fprintf(out, "  registered   %llu\n  challenged   %llu\n  not found    %llu\n",
 		n->registered, n->challenged, n->not_found);
 	fprintf(out, "  forwarded    %llu\n  canceled     %llu\n  loops        %llu\n",
 		n->forwarded_calls, n->canceled, n->loops);
 	fprintf(out, "  too many hops %llu\n  retrans      %llu\n  stateless    %llu\n",
 		n->too_many_hops, n->retransmissions, n->stateless);
+	fprintf(out, "  bindings     %u (expired and freed %llu)\n", tg->by_user.count, n->expired);
+	fprintf(out, "  calls        %llu (new INVITEs routed to a registered user)\n"
+		"  answered     %llu\n", n->calls, n->answered);
 }

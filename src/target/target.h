@@ -42,6 +42,8 @@ struct tgt_conf {
 	unsigned nstatics;
 	uint64_t ring_ms;          /* no-answer timer (default 4000 ms)       */
 	int no_auth;               /* challenge nothing                       */
+	int local_only;            /* forward to loopback addresses only, and
+	                              never look a name up (but "localhost") */
 	/* set by the caller, not by the file */
 	int proto;                 /* enum tp_proto (default UDP)             */
 	struct tp_tls *tls;        /* TLS, WSS: the target's own contexts     */

@@ -116,6 +116,12 @@ void tp_set_lost(struct tp_sock *s, tp_lost_h *h, void *arg)
 	s->lost_arg = arg;
 }
 
+void tp_set_icmp(struct tp_sock *s, tp_icmp_h *h, void *arg)
+{
+	s->icmp = h;
+	s->icmp_arg = arg;
+}
+
 unsigned tp_port(const struct tp_sock *s)
 {
 	return s->port;

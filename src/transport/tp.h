@@ -73,6 +73,22 @@ int tp_stream_open(struct tp_sock **sp, struct loop *l, const struct tp_stream_c
 typedef void (tp_lost_h)(struct tp_sock *s, const struct tp_addr *peer, int outgoing,
 			 const char *why, void *arg);
 void tp_set_lost(struct tp_sock *s, tp_lost_h *h, void *arg);
+/* UDP: an ICMP error came back for a datagram s sent to `to` (IP_RECVERR,
+ * RFC 1122 4.1.3.3). offender: the address that sent the ICMP message (the
+ * target itself, or a router); what: its kind, "port unreachable", "host
+ * unreachable", ...; fatal: a destination-unreachable error (the datagram
+ * cannot arrive), not a "packet too big" or "time exceeded". buf: the start
+ * of the datagram as the ICMP message quoted it (about 500 bytes over IPv4,
+ * often less than the whole message). */
+struct tp_icmp {
+	struct tp_addr to, offender;
+	const char *what;
+	int fatal;
+	const char *buf;
+	size_t len;
+};
+typedef void (tp_icmp_h)(struct tp_sock *s, const struct tp_icmp *ic, void *arg);
+void tp_set_icmp(struct tp_sock *s, tp_icmp_h *h, void *arg);
 enum tp_proto tp_sock_proto(const struct tp_sock *s);
 void tp_close(struct tp_sock *s);
 
@@ -136,6 +152,7 @@ struct tp_stats {
 	unsigned long long tls_failures;    /* handshakes that failed       */
 	unsigned long long stream_errors;   /* unframeable bytes: connection
 					       closed                        */
+	unsigned long long icmp_errors;     /* UDP: ICMP errors read         */
 };
 const struct tp_stats *tp_get_stats(void);
 

@@ -19,6 +19,8 @@ struct tp_sock {
 	void *arg;
 	tp_lost_h *lost;
 	void *lost_arg;
+	tp_icmp_h *icmp;           /* UDP: ICMP errors (tp_set_icmp)        */
+	void *icmp_arg;
 	unsigned port;
 	char ip[64];
 	struct txq *txq;           /* UDP, tp_set_batching, else NULL        */

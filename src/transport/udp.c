@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* udp: UDP sockets on the event loop; batched receive with recvmmsg,
- * batched sending with sendmmsg. */
+ * batched sending with sendmmsg. ICMP errors: every socket sets
+ * IP_RECVERR (IPV6_RECVERR), so the kernel queues the ICMP errors that
+ * come back for what it sent, unconnected as it is; they are read from the
+ * error queue and handed up (tp_set_icmp). The same error is also left
+ * pending on the socket, for the next send or receive to report once: a
+ * send that meets it is tried again, since the error belongs to an earlier
+ * datagram. */
 #include "config.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -11,6 +17,9 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip_icmp.h>
+#include <linux/errqueue.h>
 #include "transport/tp_int.h"
 
 #define BATCH 32
@@ -35,6 +44,102 @@ struct txq {
 static char rxbuf[BATCH][DGRAM_MAX];
 #define stats tp_stats_g
 
+/* What an ICMP error is, and whether the datagram is lost for good. */
+static const char *icmp_kind(const struct sock_extended_err *ee, int *fatal)
+{
+	*fatal = 0;
+	if (ee->ee_origin == SO_EE_ORIGIN_ICMP) {
+		if (ee->ee_type == ICMP_TIME_EXCEEDED)
+			return "time exceeded";
+		if (ee->ee_type != ICMP_DEST_UNREACH)
+			return "error";
+		*fatal = ee->ee_code != ICMP_FRAG_NEEDED;
+		switch (ee->ee_code) {
+		case ICMP_NET_UNREACH: return "network unreachable";
+		case ICMP_HOST_UNREACH: return "host unreachable";
+		case ICMP_PROT_UNREACH: return "protocol unreachable";
+		case ICMP_PORT_UNREACH: return "port unreachable";
+		case ICMP_FRAG_NEEDED: return "fragmentation needed";
+		case ICMP_NET_ANO: case ICMP_HOST_ANO: case ICMP_PKT_FILTERED:
+			return "administratively prohibited";
+		default: return "destination unreachable";
+		}
+	}
+	if (ee->ee_type == ICMP6_TIME_EXCEEDED)
+		return "time exceeded";
+	if (ee->ee_type == ICMP6_PACKET_TOO_BIG)
+		return "packet too big";
+	if (ee->ee_type != ICMP6_DST_UNREACH)
+		return "error";
+	*fatal = 1;
+	switch (ee->ee_code) {
+	case ICMP6_DST_UNREACH_NOROUTE: return "no route to destination";
+	case ICMP6_DST_UNREACH_ADMIN: return "administratively prohibited";
+	case ICMP6_DST_UNREACH_ADDR: return "address unreachable";
+	case ICMP6_DST_UNREACH_NOPORT: return "port unreachable";
+	default: return "destination unreachable";
+	}
+}
+
+/* Read one entry of s's error queue and hand an ICMP error up. Returns
+ * 1 when an entry was read (the handler may have closed s), 0 when the
+ * queue is empty. */
+static int read_error(struct tp_sock *s)
+{
+	union {
+		char b[512];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh;
+	struct iovec iov;
+	struct cmsghdr *cm;
+	struct tp_icmp ic;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(&ic, 0, sizeof(ic));
+	iov.iov_base = rxbuf[0];
+	iov.iov_len = DGRAM_MAX - 1;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_name = &ic.to.ss;
+	mh.msg_namelen = sizeof(ic.to.ss);
+	mh.msg_control = ctl.b;
+	mh.msg_controllen = sizeof(ctl.b);
+	n = recvmsg(s->fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+	if (n < 0)
+		return 0;
+	ic.to.len = mh.msg_namelen;
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		const struct sock_extended_err *ee;
+		const struct sockaddr *off;
+
+		if (!((cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) ||
+		      (cm->cmsg_level == SOL_IPV6 && cm->cmsg_type == IPV6_RECVERR)))
+			continue;
+		ee = (const struct sock_extended_err *)CMSG_DATA(cm);
+		if (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6)
+			return 1;   /* a local error: the send already reported it */
+		off = SO_EE_OFFENDER(ee);
+		if (off->sa_family == AF_INET) {
+			memcpy(&ic.offender.ss.in, off, sizeof(struct sockaddr_in));
+			ic.offender.len = sizeof(struct sockaddr_in);
+		} else if (off->sa_family == AF_INET6) {
+			memcpy(&ic.offender.ss.in6, off, sizeof(struct sockaddr_in6));
+			ic.offender.len = sizeof(struct sockaddr_in6);
+		}
+		ic.what = icmp_kind(ee, &ic.fatal);
+		ic.buf = rxbuf[0];
+		ic.len = (size_t)n;
+		rxbuf[0][n] = '\0';
+		stats.icmp_errors++;
+		if (s->icmp)
+			s->icmp(s, &ic, s->icmp_arg);
+		return 1;
+	}
+	return 1;
+}
+
 static void on_readable(int fd, unsigned events, void *arg)
 {
 	struct tp_sock *s = arg;
@@ -55,8 +160,13 @@ static void on_readable(int fd, unsigned events, void *arg)
 			mm[i].msg_hdr.msg_namelen = sizeof(from[i].ss);
 		}
 		n = recvmmsg(fd, mm, BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0)
+		if (n <= 0) {
+			/* woken with nothing to read: an ICMP error waits (the
+			 * poll says so while the error queue is not empty). One
+			 * at a time: its handler may close s. */
+			(void)read_error(s);
 			return;
+		}
 		for (i = 0; i < n; i++) {
 			from[i].len = mm[i].msg_hdr.msg_namelen;
 			stats.rx_dgrams++;
@@ -108,6 +218,14 @@ int tp_udp_open(struct tp_sock **sp, struct loop *l, const char *ip,
 		goto out;
 	}
 	set_bufsize(s->fd);
+	{
+		int on = 1;
+
+		if (a.ss.ss_family == AF_INET6)
+			(void)setsockopt(s->fd, SOL_IPV6, IPV6_RECVERR, &on, sizeof(on));
+		else
+			(void)setsockopt(s->fd, SOL_IP, IP_RECVERR, &on, sizeof(on));
+	}
 	err = tp_bind(s, s->fd, &a, 0, d);
 	if (err)
 		goto out;
@@ -125,6 +243,14 @@ out:
 	return err;
 }
 
+/* The errors an ICMP message leaves pending on the socket (for an earlier
+ * datagram, maybe to another peer): a send that meets one is tried again. */
+static int icmp_errno(int e)
+{
+	return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH ||
+	       e == EHOSTDOWN || e == ENONET || e == EPROTO || e == EACCES;
+}
+
 static void txq_flush(void *arg)
 {
 	struct tp_sock *s = arg;
@@ -134,6 +260,8 @@ static void txq_flush(void *arg)
 	while (q && done < q->n) {
 		int n = sendmmsg(s->fd, q->mm + done, q->n - done, MSG_DONTWAIT);
 
+		if (n < 0 && icmp_errno(errno))
+			n = sendmmsg(s->fd, q->mm + done, q->n - done, MSG_DONTWAIT);
 		if (n <= 0) {
 			/* the rest is lost, as a datagram the network drops */
 			stats.tx_late_errors += q->n - done;
@@ -176,6 +304,9 @@ static int send_now(struct tp_sock *s, const void *buf, size_t len, const struct
 	ssize_t n = sendto(s->fd, buf, len, MSG_DONTWAIT,
 			   (const struct sockaddr *)&to->ss, to->len);
 
+	if (n < 0 && icmp_errno(errno))
+		n = sendto(s->fd, buf, len, MSG_DONTWAIT, (const struct sockaddr *)&to->ss,
+			   to->len);
 	if (n < 0) {
 		stats.tx_errors++;
 		return errno;

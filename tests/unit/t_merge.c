@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* t_merge: the JSON reader (values, escapes, numbers, errors placed by
+ * line and byte) and sipbench merge: two reports merged equal the report
+ * of the union of their calls, byte for byte from "calls" to "messages";
+ * percentiles come from the merged buckets; reports of another scenario
+ * or layout, or with buckets that do not add up, are refused. */
+#include "config.h"
+#include <check.h>
+#include <errno.h>
+#include "tests/unit/runner.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "report/jread.h"
+#include "report/merge.h"
+#include "scenario/prog.h"
+#include "stats/stats.h"
+
+static struct diag d;
+
+static struct rpt_jval *parse_ok(const char *text)
+{
+	struct rpt_jval *v = NULL;
+
+	memset(&d, 0, sizeof(d));
+	ck_assert_msg(rpt_jparse(&v, text, strlen(text), "t.json", &d) == 0, "%s", d.msg);
+	return v;
+}
+
+static void parse_bad(const char *text, int line, const char *words)
+{
+	struct rpt_jval *v = NULL;
+
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(rpt_jparse(&v, text, strlen(text), "t.json", &d), EINVAL);
+	ck_assert_ptr_null(v);
+	ck_assert_str_eq(d.file, "t.json");
+	ck_assert_msg(d.line == line, "line %d, expected %d (%s)", d.line, line, d.msg);
+	ck_assert_msg(strstr(d.msg, words) != NULL, "'%s' lacks '%s'", d.msg, words);
+}
+
+START_TEST(json_values)
+{
+	struct rpt_jval *v = parse_ok(" {\"a\": [1, -2.5e1, 0, 18446744073709551615], "
+				      "\"s\": \"q\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\", "
+				      "\"t\": true, \"f\": false, \"n\": null, \"o\": {}} ");
+	const struct rpt_jval *a = rpt_jget(v, "a");
+
+	ck_assert_int_eq(v->type, RPT_JOBJ);
+	ck_assert_uint_eq(v->n, 6);
+	ck_assert_uint_eq(a->n, 4);
+	ck_assert(a->items[0]->is_uint && a->items[0]->u == 1);
+	ck_assert(!a->items[1]->is_uint && a->items[1]->num == -25.0);
+	ck_assert(a->items[2]->is_uint && a->items[2]->u == 0);
+	ck_assert(a->items[3]->is_uint && a->items[3]->u == 18446744073709551615ull);
+	ck_assert_str_eq(rpt_jget(v, "s")->str, "q\"\\/\b\f\n\r\t\xc3\xa9\xf0\x9f\x98\x80");
+	ck_assert_int_eq(rpt_jget(v, "t")->type, RPT_JTRUE);
+	ck_assert_int_eq(rpt_jget(v, "f")->type, RPT_JFALSE);
+	ck_assert_int_eq(rpt_jget(v, "n")->type, RPT_JNULL);
+	ck_assert_int_eq(rpt_jget(v, "o")->type, RPT_JOBJ);
+	ck_assert_ptr_null(rpt_jget(v, "missing"));
+	ck_assert_ptr_null(rpt_jget(a, "a"));
+	rpt_jfree(v);
+}
+END_TEST
+
+START_TEST(json_errors)
+{
+	char deep[200];
+
+	parse_bad("{\n  \"a\": tru\n}", 2, "byte 9: expected a value");
+	parse_bad("{\"a\": 1,}", 1, "byte 8: expected a member name");
+	parse_bad("[1, 2", 1, "expected ',' or ']'");
+	parse_bad("{\"a\": 1, \"a\": 2}", 1, "byte 9: a member name given twice");
+	parse_bad("\"abc", 1, "without its closing quote");
+	parse_bad("\"a\tb\"", 1, "byte 2: a control character");
+	parse_bad("\"\\x\"", 1, "an unknown escape");
+	parse_bad("\"\\ud800x\"", 1, "a high surrogate without its low half");
+	parse_bad("\"\\u0000\"", 1, "\\u0000 is not accepted");
+	parse_bad("01", 1, "byte 1: more after the value");
+	parse_bad("1.", 1, "digits must follow the decimal point");
+	parse_bad("-", 1, "a number needs digits");
+	parse_bad("{} {}", 1, "byte 3: more after the value");
+	parse_bad("", 1, "byte 0: expected a value");
+	parse_bad("\n\n  nul", 3, "byte 4: expected a value");
+	memset(deep, '[', sizeof(deep));
+	deep[sizeof(deep) - 1] = '\0';
+	parse_bad(deep, 1, "nested deeper than 64 levels");
+}
+END_TEST
+
+/* ---- merge ------------------------------------------------------------------ */
+
+static const char scn_xml[] =
+	"<scenario name=\"t\">\n"
+	"<send start_rtd=\"1\"><![CDATA[\nOPTIONS sip:x@[remote_ip] SIP/2.0\n"
+	"Call-ID: [call_id]\nContent-Length: 0\n]]></send>\n"
+	"<recv response=\"200\" rtd=\"1\"/>\n"
+	"<pause milliseconds=\"10\"/>\n"
+	"</scenario>\n";
+
+static struct prog *load_prog(const char *xml)
+{
+	struct prog *p = NULL;
+
+	memset(&d, 0, sizeof(d));
+	ck_assert_msg(scn_load_mem(&p, xml, strlen(xml), "t.xml", NULL, &d) == 0, "%s", d.msg);
+	return p;
+}
+
+/* Calls numbered from..to: rtd 100*i+7 us, length 1000*i us; every
+ * fifth fails with an unexpected message at step 2. */
+static void add_calls(struct stats *st, unsigned from, unsigned to)
+{
+	unsigned i;
+
+	for (i = from; i <= to; i++) {
+		st->calls_started++;
+		st->steps[0].sent++;
+		st->tx++;
+		if (i % 5 == 0) {
+			st->calls_failed++;
+			st->fail[FAIL_UNEXPECTED]++;
+			stat_fail_note(st, FAIL_UNEXPECTED, 1, "got 500");
+			st->steps[1].unexpected++;
+		} else {
+			st->calls_ok++;
+			st->steps[1].recv++;
+			st->rx++;
+			ck_assert_int_eq(hist_add(&st->rtd[0], 100 * (uint64_t)i + 7), 0);
+		}
+		ck_assert_int_eq(hist_add(&st->call_len, 1000 * (uint64_t)i), 0);
+	}
+}
+
+/* The JSON report of st, as a run writes it, in memory. */
+static char *report(const struct prog *p, const struct stats *st, int shard, unsigned n,
+		    size_t *len)
+{
+	struct rpt_run r;
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+
+	memset(&r, 0, sizeof(r));
+	r.p = p;
+	r.st = st;
+	r.elapsed_us = 2000000;
+	r.start_unix_us = 1700000000ull * 1000000;
+	r.scenario_file = "t.xml";
+	r.local_ip = "127.0.0.1";
+	r.local_port = 5070;
+	r.remote = "127.0.0.1:5060";
+	r.exit_status = st->calls_failed ? 1 : 0;
+	r.gen.min_rate_share = 1;
+	r.shard_index = shard >= 0 ? (unsigned)shard : 0;
+	r.shard_count = shard >= 0 ? n : 0;
+	ck_assert_int_eq(rpt_json(f, &r), 0);
+	fclose(f);
+	return text;
+}
+
+static int add_report(struct rpt_merge *m, const char *name, const char *text)
+{
+	struct rpt_jval *v = NULL;
+
+	memset(&d, 0, sizeof(d));
+	ck_assert_msg(rpt_jparse(&v, text, strlen(text), name, &d) == 0, "%s", d.msg);
+	return rpt_merge_add(m, name, v, &d);
+}
+
+/* The text of a report from "calls" to the line before "generator". */
+static char *section(const char *text)
+{
+	const char *a = strstr(text, "  \"calls\""), *b = strstr(text, "  \"generator\"");
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	return strndup(a, (size_t)(b - a));
+}
+
+START_TEST(merge_equals_union)
+{
+	struct prog *p = load_prog(scn_xml);
+	struct stats a, b, u;
+	struct rpt_merge *m;
+	struct rpt_run r;
+	char *ta, *tb, *tu, *tm, *su, *sm;
+	size_t la, lb, lu, lm;
+	FILE *f;
+	unsigned i;
+
+	ck_assert_uint_eq(p->nrtds, 1);
+	ck_assert_int_eq(stat_init(&a, 3, 1), 0);
+	ck_assert_int_eq(stat_init(&b, 3, 1), 0);
+	ck_assert_int_eq(stat_init(&u, 3, 1), 0);
+	add_calls(&a, 1, 600);        /* two shards of different sizes and */
+	add_calls(&b, 601, 1000);     /* value ranges                     */
+	add_calls(&u, 1, 1000);       /* and the one run over all calls   */
+	ta = report(p, &a, 0, 2, &la);
+	tb = report(p, &b, 1, 2, &lb);
+	tu = report(p, &u, -1, 0, &lu);
+	ck_assert_int_eq(rpt_merge_alloc(&m), 0);
+	ck_assert_int_eq(add_report(m, "a.json", ta), 0);
+	ck_assert_int_eq(add_report(m, "b.json", tb), 0);
+	rpt_merge_result(m, &r, NULL);
+	ck_assert_uint_eq(r.st->calls_started, 1000);
+	ck_assert_uint_eq(r.st->calls_failed, 200);
+	ck_assert_uint_eq(r.st->fail[FAIL_UNEXPECTED], 200);
+	ck_assert_uint_eq(r.st->fail_at[0].n, 200);
+	ck_assert_int_eq(r.exit_status, 1);
+	ck_assert_uint_eq(r.nmerged, 2);
+	ck_assert_uint_eq(r.shard_count, 2);
+	/* the histograms: the union's, bucket for bucket */
+	ck_assert_uint_eq(r.st->rtd[0].count, u.rtd[0].count);
+	ck_assert_uint_eq(r.st->rtd[0].sum, u.rtd[0].sum);
+	ck_assert_uint_eq(r.st->rtd[0].min, u.rtd[0].min);
+	ck_assert_uint_eq(r.st->rtd[0].max, u.rtd[0].max);
+	for (i = 0; i < HIST_BUCKETS; i++) {
+		ck_assert_uint_eq(r.st->rtd[0].bucket[i], u.rtd[0].bucket[i]);
+		ck_assert_uint_eq(r.st->call_len.bucket[i], u.call_len.bucket[i]);
+	}
+	ck_assert_uint_eq(hist_quantile(&r.st->rtd[0], 0.99), hist_quantile(&u.rtd[0], 0.99));
+	/* the report written from the merge: the union's, byte for byte */
+	f = open_memstream(&tm, &lm);
+	ck_assert_int_eq(rpt_json(f, &r), 0);
+	fclose(f);
+	su = section(tu);
+	sm = section(tm);
+	ck_assert_str_eq(sm, su);
+	ck_assert_ptr_nonnull(strstr(tm, "\"shard\": {\"merged\": [0, 1], \"count\": 2}"));
+	free(su);
+	free(sm);
+	free(tm);
+	rpt_merge_free(m);
+	free(ta);
+	free(tb);
+	free(tu);
+	stat_free(&a);
+	stat_free(&b);
+	stat_free(&u);
+	scn_free(p);
+}
+END_TEST
+
+/* A report of t with one rtd histogram given as its JSON text. */
+static char *with_hist(const char *hist)
+{
+	struct prog *p = load_prog(scn_xml);
+	struct stats s;
+	size_t len;
+	char *text, *a, *b, *out;
+
+	ck_assert_int_eq(stat_init(&s, 3, 1), 0);
+	add_calls(&s, 1, 4);
+	text = report(p, &s, -1, 0, &len);
+	a = strstr(text, "{\"name\": \"1\"");
+	b = strchr(strstr(a, "\"buckets\""), '}') + 1;
+	ck_assert_int_ne(asprintf(&out, "%.*s%s%s", (int)(a - text), text, hist, b), -1);
+	free(text);
+	stat_free(&s);
+	scn_free(p);
+	return out;
+}
+
+START_TEST(percentiles_from_buckets)
+{
+	/* 90 samples of 10 us, 10 of 1000 us (bucket 506 holds 1000..1003):
+	 * p50 = 10, p90 = 10, p99 = 1000 + 4/2, clamped to max 1001 */
+	char *t = with_hist("{\"name\": \"1\", \"count\": 100, \"sum_us\": 10910, \"min_us\": "
+			    "10, \"max_us\": 1001, \"buckets\": [[10, 90], [506, 10]]}");
+	struct rpt_merge *m;
+	struct rpt_run r;
+
+	ck_assert_int_eq(rpt_merge_alloc(&m), 0);
+	ck_assert_int_eq(add_report(m, "p.json", t), 0);
+	rpt_merge_result(m, &r, NULL);
+	ck_assert_uint_eq(hist_quantile(&r.st->rtd[0], 0.5), 10);
+	ck_assert_uint_eq(hist_quantile(&r.st->rtd[0], 0.9), 10);
+	ck_assert_uint_eq(hist_quantile(&r.st->rtd[0], 0.99), 1001);
+	ck_assert_uint_eq(r.st->rtd[0].sum, 10910);
+	ck_assert_int_eq(r.shard_count, 0);
+	ck_assert_int_eq(r.nmerged, 0);
+	rpt_merge_free(m);
+	free(t);
+}
+END_TEST
+
+static void merge_bad(const char *first, const char *second, const char *words)
+{
+	struct rpt_merge *m;
+
+	ck_assert_int_eq(rpt_merge_alloc(&m), 0);
+	if (first)
+		ck_assert_int_eq(add_report(m, "a.json", first), 0);
+	ck_assert_int_eq(add_report(m, "b.json", second), EINVAL);
+	ck_assert_str_eq(d.file, "b.json");
+	ck_assert_msg(strstr(d.msg, words) != NULL, "'%s' lacks '%s'", d.msg, words);
+	rpt_merge_free(m);
+}
+
+static char *replace(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	char *out;
+
+	ck_assert_ptr_nonnull(at);
+	ck_assert_int_ne(asprintf(&out, "%.*s%s%s", (int)(at - text), text, to,
+				  at + strlen(from)), -1);
+	return out;
+}
+
+START_TEST(merge_refuses)
+{
+	struct prog *p = load_prog(scn_xml);
+	struct prog *q = load_prog("<scenario name=\"t\">\n<send><![CDATA[\nOPTIONS sip:x "
+				   "SIP/2.0\nCall-ID: [call_id]\n]]></send>\n"
+				   "<recv response=\"202\" rtd=\"true\"/>\n"
+				   "<pause milliseconds=\"10\"/>\n</scenario>\n");
+	struct stats s;
+	size_t len;
+	char *good, *other, *bad;
+
+	ck_assert_int_eq(stat_init(&s, 3, 1), 0);
+	add_calls(&s, 1, 10);
+	good = report(p, &s, -1, 0, &len);
+	other = report(q, &s, -1, 0, &len);
+	merge_bad(good, other, "step 2 is default \"<- 202\" here, default \"<- 200\" in "
+		  "a.json: not the same scenario");
+	bad = replace(good, "\"hist_sub_bits\": 7", "\"hist_sub_bits\": 6");
+	merge_bad(NULL, bad, "histogram layout 6/40");
+	free(bad);
+	bad = replace(good, "\"count\": 8,", "\"count\": 9,");
+	merge_bad(NULL, bad, "the buckets hold 8 samples, \"count\" says 9");
+	free(bad);
+	bad = replace(good, "\"shard\": null", "\"shard\": {\"index\": 3, \"count\": 3}");
+	merge_bad(NULL, bad, "want 0 <= index < count");
+	free(bad);
+	bad = replace(good, "\"failed_at\"", "\"failed_here\"");
+	merge_bad(NULL, bad, "\"failed_at\" is missing");
+	free(bad);
+	bad = replace(good, "\"shard\": null", "\"shard\": {\"index\": 0, \"count\": 2}");
+	merge_bad(good, bad, "a shard, but a.json is not");
+	free(bad);
+	merge_bad(NULL, "[1, 2]", "not a sipbench JSON report");
+	free(good);
+	free(other);
+	stat_free(&s);
+	scn_free(p);
+	scn_free(q);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("merge");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, json_values);
+	tcase_add_test(tc, json_errors);
+	tcase_add_test(tc, merge_equals_union);
+	tcase_add_test(tc, percentiles_from_buckets);
+	tcase_add_test(tc, merge_refuses);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
