@@ -465,10 +465,10 @@ const struct rpt_jval *rpt_jget(const struct rpt_jval *o, const char *key)
 	return NULL;
 }
 
-static void write_str(FILE *f, const char *s)
+void rpt_jstr(FILE *f, const char *s)
 {
 	fputc('"', f);
-	for (; *s; s++) {
+	for (; s && *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\')
@@ -493,7 +493,7 @@ void rpt_jwrite(FILE *f, const struct rpt_jval *v)
 	case RPT_JNULL: fputs("null", f); break;
 	case RPT_JTRUE: fputs("true", f); break;
 	case RPT_JFALSE: fputs("false", f); break;
-	case RPT_JSTR: write_str(f, v->str); break;
+	case RPT_JSTR: rpt_jstr(f, v->str); break;
 	case RPT_JNUM:
 		if (v->is_uint) {
 			fprintf(f, "%llu", v->u);
@@ -514,7 +514,7 @@ void rpt_jwrite(FILE *f, const struct rpt_jval *v)
 			if (i)
 				fputs(", ", f);
 			if (v->type == RPT_JOBJ) {
-				write_str(f, v->keys[i]);
+				rpt_jstr(f, v->keys[i]);
 				fputs(": ", f);
 			}
 			rpt_jwrite(f, v->items[i]);

@@ -42,5 +42,7 @@ const struct rpt_jval *rpt_jget(const struct rpt_jval *o, const char *key);
 
 /* Write v back as JSON (compact, members in order). */
 void rpt_jwrite(FILE *f, const struct rpt_jval *v);
+/* s as a JSON string, quoted and escaped (NULL as ""). */
+void rpt_jstr(FILE *f, const char *s);
 
 #endif

@@ -12,26 +12,6 @@
 #include "scenario/prog.h"
 #include "stats/stats.h"
 
-static void str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 /* What a lossless merge needs (sipbench merge): the exact sum, min and
  * max, and every non-empty bucket as [index, count] in the layout of
  * "hist_sub_bits". */
@@ -62,7 +42,7 @@ static const char *kind_name(enum step_kind k)
 static void hist(FILE *f, const char *name, const struct hist *h)
 {
 	fputs("{\"name\": ", f);
-	str(f, name);
+	rpt_jstr(f, name);
 	fprintf(f, ", \"count\": %llu", (unsigned long long)h->count);
 	if (h->count)
 		fprintf(f, ", \"mean_ms\": %.3f, \"p50_ms\": %.3f, \"p90_ms\": %.3f, "
@@ -88,10 +68,10 @@ static void steps(FILE *f, const struct rpt_run *r)
 
 			rpt_step_name(&pu->steps[i], name, sizeof(name));
 			fprintf(f, "%s\n    {\"party\": ", flat ? "," : "");
-			str(f, pu->name);
+			rpt_jstr(f, pu->name);
 			fprintf(f, ", \"index\": %u, \"kind\": \"%s\", \"step\": ", i + 1,
 				kind_name(pu->steps[i].kind));
-			str(f, name);
+			rpt_jstr(f, name);
 			fprintf(f, ", \"sent\": %llu, \"received\": %llu, \"retransmissions\": %llu, "
 				"\"timeouts\": %llu, \"unexpected\": %llu}",
 				(unsigned long long)c->sent, (unsigned long long)c->recv,
@@ -112,7 +92,7 @@ static void failures(FILE *f, const struct rpt_run *r)
 		if (!r->st->fail[i])
 			continue;
 		fprintf(f, "%s\n    {\"reason\": ", n++ ? "," : "");
-		str(f, stat_fail_name((enum fail_reason)i));
+		rpt_jstr(f, stat_fail_name((enum fail_reason)i));
 		fprintf(f, ", \"calls\": %llu}", (unsigned long long)r->st->fail[i]);
 	}
 	fputs("\n  ],\n  \"failed_at\": [", f);
@@ -125,13 +105,13 @@ static void failures(FILE *f, const struct rpt_run *r)
 			continue;
 		rpt_step_name(st, name, sizeof(name));
 		fprintf(f, "%s\n    {\"reason\": ", i ? "," : "");
-		str(f, stat_fail_name(fa->r));
+		rpt_jstr(f, stat_fail_name(fa->r));
 		fputs(", \"party\": ", f);
-		str(f, pu->name);
+		rpt_jstr(f, pu->name);
 		fprintf(f, ", \"index\": %u, \"step\": ", st->index + 1);
-		str(f, name);
+		rpt_jstr(f, name);
 		fputs(", \"detail\": ", f);
-		str(f, fa->what);
+		rpt_jstr(f, fa->what);
 		fprintf(f, ", \"calls\": %llu}", (unsigned long long)fa->n);
 	}
 	fputs("\n  ],\n", f);
@@ -179,22 +159,22 @@ int rpt_json(FILE *f, const struct rpt_run *r)
 
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t0));
 	fprintf(f, "{\n  \"sipbench\": \"%s\",\n  \"scenario\": ", PACKAGE_VERSION);
-	str(f, r->p->name ? r->p->name : "");
+	rpt_jstr(f, r->p->name ? r->p->name : "");
 	fputs(",\n  \"scenario_file\": ", f);
 	if (r->scenario_file)
-		str(f, r->scenario_file);
+		rpt_jstr(f, r->scenario_file);
 	else
 		fputs("null", f);
 	fputs(",\n  \"target\": ", f);
 	if (r->remote)
-		str(f, r->remote);
+		rpt_jstr(f, r->remote);
 	else
 		fputs("null", f);
 	fprintf(f, ",\n  \"local\": \"%s:%u\",\n  \"started\": \"%s\",\n  \"elapsed_s\": %.3f,\n",
 		r->local_ip, r->local_port, when, secs);
 	fputs("  \"stopped_by\": ", f);
 	if (r->stopped_by)
-		str(f, r->stopped_by);
+		rpt_jstr(f, r->stopped_by);
 	else
 		fputs("null", f);
 	fprintf(f, ",\n  \"exit_status\": %d,\n", r->exit_status);
@@ -244,7 +224,7 @@ int rpt_json(FILE *f, const struct rpt_run *r)
 		(unsigned long long)r->gen.late_ticks, (unsigned long long)r->gen.not_started,
 		r->gen.udp_drops, r->gen.held_s, r->gen.min_rate_share,
 		r->gen.bottleneck ? "true" : "false");
-	str(f, r->gen.bottleneck ? r->gen.why : "kept up");
+	rpt_jstr(f, r->gen.bottleneck ? r->gen.why : "kept up");
 	if (r->gen.stream)
 		fprintf(f, ", \"connections\": {\"opened\": %llu, \"accepted\": %llu, "
 			"\"lost\": %llu, \"broken\": %llu}", r->gen.conns_out, r->gen.conns_in,
@@ -253,9 +233,9 @@ int rpt_json(FILE *f, const struct rpt_run *r)
 	fputs("  \"limits\": [", f);
 	for (i = 0; i < r->nlimits; i++) {
 		fprintf(f, "%s\n    {\"limit\": ", i ? "," : "");
-		str(f, r->limits[i].name);
+		rpt_jstr(f, r->limits[i].name);
 		fputs(", \"detail\": ", f);
-		str(f, r->limits[i].detail);
+		rpt_jstr(f, r->limits[i].detail);
 		fprintf(f, ", \"broken\": %s}", r->limits[i].broken ? "true" : "false");
 	}
 	fputs("\n  ]\n}\n", f);

@@ -52,6 +52,21 @@ static void counter(FILE *f, const struct mlabels *l, const char *name, const ch
 	fprintf(f, "%llu\n", (unsigned long long)v);
 }
 
+/* A histogram's _sum and _count samples. */
+static void sum_count(FILE *f, const struct mlabels *l, const char *metric, const char *label,
+		      const char *value, const struct hist *h)
+{
+	char name[128], more[320];
+
+	pair(more, sizeof(more), label, value, "");
+	snprintf(name, sizeof(name), "sipbench_%s_seconds_sum", metric);
+	sample(f, l, name, more);
+	fprintf(f, "%.6f\n", (double)h->sum / 1e6);
+	snprintf(name, sizeof(name), "sipbench_%s_seconds_count", metric);
+	sample(f, l, name, more);
+	fprintf(f, "%llu\n", (unsigned long long)h->count);
+}
+
 /* A histogram as an OpenMetrics summary: quantiles, sum and count. */
 static void summary(FILE *f, const struct mlabels *l, const char *metric, const char *label,
 		    const char *value, const struct hist *h)
@@ -69,13 +84,7 @@ static void summary(FILE *f, const struct mlabels *l, const char *metric, const 
 		sample(f, l, name, more);
 		fprintf(f, "%.6f\n", hist_quantile(h, q[i]) / 1e6);
 	}
-	pair(more, sizeof(more), label, value, "");
-	snprintf(name, sizeof(name), "sipbench_%s_seconds_sum", metric);
-	sample(f, l, name, more);
-	fprintf(f, "%.6f\n", (double)h->sum / 1e6);
-	snprintf(name, sizeof(name), "sipbench_%s_seconds_count", metric);
-	sample(f, l, name, more);
-	fprintf(f, "%llu\n", (unsigned long long)h->count);
+	sum_count(f, l, metric, label, value, h);
 }
 
 /* The same histogram with fixed bounds, cumulative: a log-linear bucket
@@ -111,13 +120,7 @@ static void buckets(FILE *f, const struct mlabels *l, const char *metric, const 
 	pair(more, sizeof(more), label, value, "le=\"+Inf\"");
 	sample(f, l, name, more);
 	fprintf(f, "%llu\n", (unsigned long long)h->count);
-	pair(more, sizeof(more), label, value, "");
-	snprintf(name, sizeof(name), "sipbench_%s_seconds_sum", metric);
-	sample(f, l, name, more);
-	fprintf(f, "%.6f\n", (double)h->sum / 1e6);
-	snprintf(name, sizeof(name), "sipbench_%s_seconds_count", metric);
-	sample(f, l, name, more);
-	fprintf(f, "%llu\n", (unsigned long long)h->count);
+	sum_count(f, l, metric, label, value, h);
 }
 
 /* A label value with its quotes and backslashes escaped. */
