@@ -2,10 +2,9 @@
 /* target/internal.h: what the files of target/ share and nobody else
  * sees: the target, its server transactions and client branches, its
  * location bindings, and the functions each file offers the ones above
- * it. The files depend one way (docs/design.md, "target/"):
+ * it. Each file calls only files below it (docs/internals/target.md):
  *
- *   proxy.c -> fwd.c -> txn.c -> send.c -> uri.c
- *                    -> registrar.c -> send.c
+ *   proxy.c -> fwd.c -> txn.c, registrar.c -> send.c -> uri.c
  *
  * proxy.c receives and refuses, fwd.c routes and relays, txn.c keeps
  * transactions and their timers, registrar.c the bindings and nonces,
