@@ -5,8 +5,9 @@
  * response repeated into our completed non-INVITE transaction (timer K,
  * T4 = 5 s, is inside the window), an ACK or request a proxy passes on
  * after the party took its last step. Nothing of them may fail another
- * call or start a new server call. One small node per party, freed in
- * order as they age: memory follows the rate, not the run's length. */
+ * call or start a new server call. One small node per party, back to a
+ * spare list in order as they age: memory follows the rate, not the run's
+ * length. */
 #include "config.h"
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +16,52 @@
 #include "sip/msg.h"
 
 #define ENDED_KEEP_US ((uint64_t)64 * SIP_T1_MS * 1000)
+#define ENDED_BLOCK 256
 
 struct ended {
-	struct htab_node hn;       /* in eng->gone, keyed by Call-ID hash */
-	struct lst_node le;        /* in eng->gone_fifo                   */
+	struct htab_node hn;       /* in eng->gone, keyed by Call-ID hash  */
+	struct lst_node le;        /* in eng->gone_fifo, or the spare list */
 	uint64_t until_us;
 	uint32_t acked_cseq;       /* the party's ACKed 2xx, 0 none        */
 };
+
+/* Nodes come in blocks and go back to a spare list as they age: at a
+ * steady rate nothing is allocated per call. */
+struct ended_pool {
+	struct ended_blk *blks;
+	struct lst_node spare;
+};
+
+struct ended_blk {
+	struct ended_blk *next;
+	struct ended n[ENDED_BLOCK];
+};
+
+static struct ended *node_get(struct eng *e)
+{
+	struct ended_pool *p = e->gone_pool;
+	struct ended_blk *b;
+	struct lst_node *n;
+	unsigned i;
+
+	if (!p) {
+		if (!(p = calloc(1, sizeof(*p))))
+			return NULL;
+		lst_init(&p->spare);
+		e->gone_pool = p;
+	}
+	if (lst_empty(&p->spare)) {
+		if (!(b = malloc(sizeof(*b))))
+			return NULL;
+		b->next = p->blks;
+		p->blks = b;
+		for (i = 0; i < ENDED_BLOCK; i++)
+			lst_append(&p->spare, &b->n[i].le);
+	}
+	n = p->spare.next;
+	lst_unlink(n);
+	return LST_ENTRY(n, struct ended, le);
+}
 
 static void age(struct eng *e, uint64_t now)
 {
@@ -32,7 +72,7 @@ static void age(struct eng *e, uint64_t now)
 			return;
 		lst_unlink(&x->le);
 		htab_del(&e->gone, &x->hn);
-		free(x);
+		lst_append(&((struct ended_pool *)e->gone_pool)->spare, &x->le);
 	}
 }
 
@@ -41,20 +81,19 @@ void eng_ended_add(struct eng *e, const struct call *c)
 	uint64_t now = loop_now_us(e->loop);
 	unsigned i;
 
-	if (!e->gone_fifo.next)
-		lst_init(&e->gone_fifo);
 	age(e, now);
 	for (i = 0; i < c->nuas; i++) {
 		const struct ua *u = &c->ua[i];
 		struct ended *x;
 
-		if (!u->call_id || !(x = malloc(sizeof(*x))))
+		/* cid_node.key: the Call-ID's hash, kept from eng_hash_add */
+		if (!u->call_id || !u->cid_node.key || !(x = node_get(e)))
 			continue;
 		memset(&x->hn, 0, sizeof(x->hn));
 		x->until_us = now + ENDED_KEEP_US;
 		x->acked_cseq = u->acked_cseq;
-		if (htab_add(&e->gone, &x->hn, msg_hash(u->call_id, strlen(u->call_id)))) {
-			free(x);
+		if (htab_add(&e->gone, &x->hn, u->cid_node.key)) {
+			lst_append(&((struct ended_pool *)e->gone_pool)->spare, &x->le);
 			continue;
 		}
 		lst_append(&e->gone_fifo, &x->le);
@@ -104,11 +143,18 @@ int eng_ended_absorb(struct eng *e, struct tp_sock *s, struct msg *m,
 
 void eng_ended_free(struct eng *e)
 {
-	while (e->gone_fifo.next && !lst_empty(&e->gone_fifo)) {
-		struct ended *x = LST_ENTRY(e->gone_fifo.next, struct ended, le);
+	struct ended_pool *p = e->gone_pool;
 
-		lst_unlink(&x->le);
-		free(x);
-	}
+	lst_init(&e->gone_fifo);
 	htab_free(&e->gone);
+	if (!p)
+		return;
+	while (p->blks) {
+		struct ended_blk *b = p->blks;
+
+		p->blks = b->next;
+		free(b);
+	}
+	free(p);
+	e->gone_pool = NULL;
 }

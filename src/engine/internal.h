@@ -206,6 +206,7 @@ struct eng {
 	struct htab gone;           /* Call-IDs of calls ended in the last
 	                              64*T1 (dispatch.c): late messages   */
 	struct lst_node gone_fifo;  /* the same, oldest first              */
+	void *gone_pool;            /* their nodes (ended.c), or NULL       */
 	struct buf out;            /* render scratch                       */
 	struct buf scratch;        /* render scratch for nested keywords   */
 	struct inj inj;
