@@ -366,8 +366,10 @@ static void do_send(struct ua *ua, const struct step *st)
 	}
 	if (e->p->nuas > 1)
 		learn_tag(ua, t->is_request, e->out.data, e->out.len);
-	if (ua->last_sent_is_ack && ua->ok_cseq)
+	if (ua->last_sent_is_ack && ua->ok_cseq) {
 		ua->acked_cseq = ua->ok_cseq;
+		ua->ack_step = st->index;
+	}
 	if (t->is_request && is_method(t->method, "INVITE"))
 		ua->inv_pending = 1;
 	else if (t->is_request && is_method(t->method, "BYE"))
