@@ -311,8 +311,14 @@ void ua_on_msg(struct ua *ua, struct msg *m)
 	enum fail_reason r;
 	int i;
 
-	if (ack_repeated_2xx(ua, m) || handle_retransmission(ua, m) ||
-	    ua->state == UA_ST_DONE) {
+	if (ack_repeated_2xx(ua, m) || handle_retransmission(ua, m)) {
+		msg_free(m);
+		return;
+	}
+	if (ua->state == UA_ST_DONE) {
+		/* late for a party past its last step (an ACK a proxy passed on
+		 * after the BYE): absorbed, as for an ended call */
+		ua->call->eng->st.retrans_rx++;
 		msg_free(m);
 		return;
 	}
