@@ -188,6 +188,8 @@ static void call_free(struct call *c)
 	free(c);
 }
 
+static void wind_down_normal(struct eng *e, const char *what);
+
 static void maybe_finish(struct eng *e)
 {
 	if (e->nactive)
@@ -203,27 +205,31 @@ void eng_call_ended(struct eng *e, struct call *c)
 	uint64_t now = loop_now_us(e->loop);
 	unsigned i;
 
+	/* one outcome per call: failed, unfinished (still running when the
+	 * run ended) or successful; the call length is a successful call's */
 	if (c->failed) {
 		e->st.calls_failed++;
 		if (c->timed_out)
 			e->st.calls_timeout++;  /* a subset of the failed */
 		e->st.fail[c->reason]++;
+	} else if (c->unfinished) {
+		e->st.calls_unfinished++;
 	} else {
 		e->st.calls_ok++;
+		hist_add(&e->st.call_len, now - c->start_us);
 	}
-	if (e->cap && c->failed)
+	if (e->cap && (c->failed || c->unfinished))
 		media_cap_write(e->cap, &c->cap);
 	else
 		media_cap_drop(&c->cap);
-	hist_add(&e->st.call_len, now - c->start_us);
 	for (i = 0; i < c->nuas; i++)
 		eng_hash_del(e, &c->ua[i]);
 	lst_unlink(&c->le);
 	lst_append(&e->zombies, &c->le);  /* freed at the end of the iteration */
 	e->nactive--;
 	e->ended++;
-	if (e->o.max_calls && e->ended >= e->o.max_calls)
-		e->stopping = 1;
+	if (e->o.max_calls && e->ended >= e->o.max_calls && !e->stopping)
+		wind_down_normal(e, "-m");
 	maybe_finish(e);
 }
 
@@ -401,7 +407,9 @@ static void on_rate(void *arg)
 	}
 	while (e->started < due && can_start(e))
 		eng_start_client_call(e);
-	if (e->stopping || (e->o.max_calls && e->started >= e->o.max_calls))
+	if (e->o.max_calls && e->started >= e->o.max_calls && !e->stopping)
+		wind_down_normal(e, "-m");
+	if (e->stopping)
 		return;
 	iv = e->o.unpaced ? 1 : (uint64_t)((double)e->o.rate_period_ms / e->rate);
 	iv = iv ? (iv > 100 ? 100 : iv) : 1;
@@ -540,10 +548,41 @@ static void on_grace(void *arg)
 	struct eng *e = arg;
 
 	fprintf(stderr, "sipbench: the %.1f s grace period is over: aborting the %llu "
-		"calls in progress\n", (double)e->o.grace_ms / 1000.0,
+		"calls in progress\n", (double)e->grace_used_ms / 1000.0,
 		(unsigned long long)e->nactive);
-	e->abort_why = "grace period after a signal over";
+	snprintf(e->abort_buf, sizeof(e->abort_buf), "grace period after %s over", e->end_what);
+	e->abort_why = e->abort_buf;
 	stop_now(e);
+}
+
+/* The run's end has come (-timeout, -m, the ramp's top, q, a signal): no
+ * new calls. Calls that have passed every step but their final timewait
+ * end now; the others get grace_ms to end (bounded), else all the time
+ * they need (SIPp waits for them after -m); calls still running when the
+ * grace is over are unfinished (ua_abort). what names the end ("-timeout",
+ * "a signal") in messages. */
+static void wind_down(struct eng *e, const char *what, uint64_t grace_ms, int bounded)
+{
+	if (e->winding && !bounded)
+		return;
+	e->winding = 1;
+	e->stopping = 1;
+	snprintf(e->end_what, sizeof(e->end_what), "%s", what);
+	end_lingering(e);  /* calls in their final timewait are done */
+	if (bounded && !grace_ms) {
+		snprintf(e->abort_buf, sizeof(e->abort_buf), "%s, with -grace 0", what);
+		e->abort_why = e->abort_buf;
+	}
+	if (!e->nactive || (bounded && !grace_ms)) {
+		stop_now(e);
+		return;
+	}
+	if (!bounded) {
+		maybe_finish(e);
+		return;
+	}
+	e->grace_used_ms = grace_ms;
+	tmr_start(e->loop, &e->grace_tmr, grace_ms, on_grace, e);
 }
 
 /* SIGINT or SIGTERM: the first ends the run gracefully (no new calls; the
@@ -562,17 +601,13 @@ static void on_stop_signal(struct eng *e, int sig)
 	}
 	e->exit_reason = 97;
 	snprintf(e->stopped_by, sizeof(e->stopped_by), "signal %s", name);
-	end_lingering(e);  /* calls in their final timewait are done */
-	if (!e->nactive || !e->o.grace_ms) {
-		e->abort_why = "aborted by a signal";
-		stop_now(e);
-		return;
-	}
-	fprintf(stderr, "sipbench: %s: no new calls; the %llu calls in progress get %.1f s "
-		"to end (a second signal aborts them)\n", name,
-		(unsigned long long)e->nactive, (double)e->o.grace_ms / 1000.0);
-	e->stopping = 1;
-	tmr_start(e->loop, &e->grace_tmr, e->o.grace_ms, on_grace, e);
+	end_lingering(e);
+	if (e->nactive && e->o.grace_ms)
+		fprintf(stderr, "sipbench: %s: no new calls; the %llu calls in progress get "
+			"%.1f s to end (a second signal aborts them)\n", name,
+			(unsigned long long)e->nactive, (double)e->o.grace_ms / 1000.0);
+	e->winding = 0;  /* a signal bounds a wait that had none */
+	wind_down(e, "a signal", e->o.grace_ms, 1);
 }
 
 static void free_zombies(struct eng *e)
@@ -602,12 +637,32 @@ void eng_reap(struct eng *e)
 	free_zombies(e);
 }
 
+/* -timeout: the end of the run, as a signal's but for the exit status
+ * (SIPp's: 0, unless -timeout_error). */
 static void on_timeout(void *arg)
 {
 	struct eng *e = arg;
 
 	e->timed_out = 1;
-	stop_now(e);
+	end_lingering(e);
+	if (e->nactive && e->o.grace_ms)
+		fprintf(stderr, "sipbench: -timeout: no new calls; the %llu calls in progress "
+			"get %.1f s to end\n", (unsigned long long)e->nactive,
+			(double)e->o.grace_ms / 1000.0);
+	e->winding = 0;
+	wind_down(e, "-timeout", e->o.grace_ms, 1);
+}
+
+/* -m reached, the ramp's top, or q: no new calls; the calls in progress
+ * end in their own time, or within -grace when it was given. */
+static void wind_down_normal(struct eng *e, const char *what)
+{
+	end_lingering(e);
+	if (e->o.grace_given && e->nactive && e->o.grace_ms && !e->winding)
+		fprintf(stderr, "sipbench: %s: no new calls; the %llu calls in progress get "
+			"%.1f s to end (-grace)\n", what, (unsigned long long)e->nactive,
+			(double)e->o.grace_ms / 1000.0);
+	wind_down(e, what, e->o.grace_ms, e->o.grace_given);
 }
 
 static double target_rate(const struct eng *e)
@@ -631,10 +686,8 @@ static void on_ramp(void *arg)
 	double next = e->rate + e->o.rate_increase;
 
 	if (e->ramp_done) {
-		if (!e->o.no_rate_quit) {
-			e->stopping = 1;
-			maybe_finish(e);
-		}
+		if (!e->o.no_rate_quit)
+			wind_down_normal(e, "-rate_max");
 		return;
 	}
 	if (e->o.rate_max > 0 && next >= e->o.rate_max) {
@@ -675,8 +728,8 @@ static void on_key(int fd, unsigned events, void *arg)
 			}
 			fprintf(stderr, "\r\nstopping: no new calls; the calls in progress end "
 				"(q again aborts them)\r\n");
-			e->stopping = 1;
-			maybe_finish(e);
+			e->abort_why = "aborted by q";
+			wind_down_normal(e, "q");
 			continue;
 		default:
 			continue;
@@ -968,7 +1021,6 @@ void eng_free(struct eng *e)
 int eng_run(struct eng *e, FILE *out)
 {
 	struct rpt_run r;
-	unsigned i;
 	int err;
 	uint64_t late;
 
@@ -1039,6 +1091,10 @@ int eng_run(struct eng *e, FILE *out)
 	r.uas_mode = e->uas_mode;
 	r.stopped_by = e->exit_reason ? e->stopped_by : e->timed_out ? "-timeout" :
 		       e->stop_why[0] ? e->stop_why : NULL;
+	r.signalled = e->exit_reason == 97;
+	r.timed_out = e->timed_out;
+	r.timeout_error = e->o.timeout_error;
+	r.unfinished_why = e->abort_why;
 	r.start_unix_us = e->start_unix_us;
 	eng_judge_generator(e, &r.gen);
 	r.pcap_path = e->o.pcap_path;
@@ -1048,12 +1104,13 @@ int eng_run(struct eng *e, FILE *out)
 	r.shard_index = e->o.shard_index;
 	r.shard_count = e->o.shard_count;
 	eng_eval_limits(e, &r);
-	r.exit_status = eng_exit_code(e);
-	for (i = 0; i < r.nlimits; i++)
-		if (r.limits[i].broken && r.exit_status == 0)
-			r.exit_status = 1;
+	rpt_judge(&r);
 	rpt_summary(out, &r);
-	eng_write_reports(e, &r);
+	/* a report that cannot be written makes the run's end fatal (255):
+	 * the verdict it should carry is lost */
+	err = eng_write_reports(e, &r);
 	write_metrics(e);
+	if (err || e->metrics_failed || eng_close_outputs(e))
+		return 255;
 	return r.exit_status;
 }

@@ -104,6 +104,7 @@ struct call {
 	int failed;                /* a UA failed: outcome decided         */
 	enum fail_reason reason;
 	int timed_out;
+	int unfinished;            /* still running when the run ended     */
 	int answered;              /* a first answer came (eng_pace_answered) */
 	uint64_t signals;          /* <signal>s raised, by index           */
 	struct media_cap_list cap; /* --pcap: its messages so far          */
@@ -193,6 +194,10 @@ struct eng {
 	int exit_reason;           /* 0, or 97 on signal                   */
 	int signals;               /* stop signals handled so far          */
 	const char *abort_why;     /* why calls still running are aborted  */
+	char abort_buf[96];        /* abort_why when it is made up         */
+	char end_what[24];         /* what ended the run: "-timeout", "-m"  */
+	int winding;               /* the run's end has come (wind_down)   */
+	uint64_t grace_used_ms;    /* the grace period armed               */
 	char stopped_by[64];       /* "SIGINT", ... for the reports        */
 	int timed_out;             /* -timeout hit                         */
 	struct htab by_cid;        /* Call-ID -> UA                        */
@@ -258,6 +263,8 @@ void ua_release(struct ua *ua);
 void ua_run(struct ua *ua);
 void ua_fail(struct ua *ua, enum fail_reason r, const char *what);
 int ua_lingering(const struct ua *ua);
+/* End a party still running when the run ends (the call is then
+ * unfinished, unless it had already failed). */
 void ua_abort(struct ua *ua);
 /* After a matched recv: response-time marks, then next=/jump. */
 void ua_after_recv(struct ua *ua, const struct step *st);
@@ -300,9 +307,11 @@ int var_run_actions(struct ua *ua, const struct step *st, const struct msg *m,
 int eng_check_limits(const struct eng *e, struct diag *d);
 void eng_eval_limits(const struct eng *e, struct rpt_run *r);
 void eng_judge_generator(const struct eng *e, struct rpt_gen *g);
-int eng_exit_code(const struct eng *e);
 double eng_cpu_seconds(void);
-void eng_write_reports(const struct eng *e, const struct rpt_run *r);
+/* --json, --junit: 0, or -1 when one could not be written (said). */
+int eng_write_reports(const struct eng *e, const struct rpt_run *r);
+/* Close --pcap at the end of the run: 0, or -1 on a write error (said). */
+int eng_close_outputs(struct eng *e);
 
 /* nat.c: NAT simulation (see docs/design.md) */
 /* Parse -advertise and each party's advertise= (diag on a bad address). */

@@ -69,19 +69,6 @@ void eng_eval_limits(const struct eng *e, struct rpt_run *r)
 	}
 }
 
-int eng_exit_code(const struct eng *e)
-{
-	if (e->exit_reason)
-		return e->exit_reason;
-	if (e->timed_out && e->o.timeout_error)
-		return 1;
-	if (e->st.calls_failed)
-		return 1;
-	if (!e->st.calls_ok)
-		return 99;
-	return 0;
-}
-
 double eng_cpu_seconds(void)
 {
 	struct rusage ru;
@@ -151,12 +138,12 @@ void eng_judge_generator(const struct eng *e, struct rpt_gen *g)
 	g->bottleneck = g->why[0] != '\0';
 }
 
-/* --json and --junit; a file that cannot be written is said on stderr
- * (the run's verdict stands). */
-void eng_write_reports(const struct eng *e, const struct rpt_run *r)
+/* --json and --junit, said on stderr when they cannot be written.
+ * Returns 0, or -1 when one could not. */
+int eng_write_reports(const struct eng *e, const struct rpt_run *r)
 {
 	FILE *f;
-	int err;
+	int err, bad = 0;
 
 	if (e->o.json_path) {
 		f = fopen(e->o.json_path, "w");
@@ -164,10 +151,26 @@ void eng_write_reports(const struct eng *e, const struct rpt_run *r)
 		if (f && fclose(f) && !err)
 			err = errno;
 		if (err)
-			fprintf(stderr, "sipbench: error: cannot write %s: %s\n", e->o.json_path,
-				strerror(err));
+			fprintf(stderr, "sipbench: error: -json %s: cannot write: %s\n",
+				e->o.json_path, strerror(err));
+		bad |= err != 0;
 	}
-	if (e->o.junit_path && (err = rpt_junit(e->o.junit_path, r)) != 0)
-		fprintf(stderr, "sipbench: error: cannot write %s: %s\n", e->o.junit_path,
-			strerror(err));
+	if (e->o.junit_path && (err = rpt_junit(e->o.junit_path, r)) != 0) {
+		fprintf(stderr, "sipbench: error: -junit %s: cannot write: %s\n",
+			e->o.junit_path, strerror(err));
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+/* --pcap: its last writes and its close. 0, or -1 (said on stderr). */
+int eng_close_outputs(struct eng *e)
+{
+	int err = media_cap_close(e->cap);
+
+	e->cap = NULL;
+	if (err)
+		fprintf(stderr, "sipbench: error: -pcap %s: cannot write: %s\n",
+			e->o.pcap_path, strerror(err));
+	return err ? -1 : 0;
 }

@@ -312,7 +312,8 @@ static int add_calls(struct rpt_merge *m, const struct rd *rd, const struct rpt_
 	if (!c || !fl || add_u64(rd, c, "started", &m->st.calls_started) ||
 	    add_u64(rd, c, "successful", &m->st.calls_ok) ||
 	    add_u64(rd, c, "failed", &m->st.calls_failed) ||
-	    add_u64(rd, c, "timed_out", &m->st.calls_timeout))
+	    add_u64(rd, c, "timed_out", &m->st.calls_timeout) ||
+	    (rpt_jget(c, "unfinished") && add_u64(rd, c, "unfinished", &m->st.calls_unfinished)))
 		return EINVAL;
 	for (i = 0; i < fl->n; i++) {
 		const char *name;
