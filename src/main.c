@@ -353,8 +353,13 @@ int main(int argc, char **argv)
 	struct prog *p = NULL;
 	int rc;
 
+	/* no argument at all: the usage, as SIPp (which exits 99 there) */
+	if (argc < 2) {
+		cli_help(stdout);
+		return 99;
+	}
 	/* subcommands come before the options */
-	if (argc > 1 && !strcmp(argv[1], "merge"))
+	if (!strcmp(argv[1], "merge"))
 		return rpt_merge_main(argc - 1, argv + 1);
 	if (cli_parse(&c, argc, argv, &d)) {
 		diag_print(&d);

@@ -718,6 +718,10 @@ static void on_key(int fd, unsigned events, void *arg)
 		case '/': r -= 10; break;
 		case 'p':
 			e->paused = !e->paused;
+			/* the schedule restarts from the resume: the calls not
+			 * started while paused are not owed (no burst) */
+			if (!e->paused)
+				set_rate(e, e->rate);
 			fprintf(stderr, "\r\n%s\r\n", e->paused ? "paused: no new calls (p resumes)" :
 				"resumed");
 			continue;
@@ -777,6 +781,10 @@ static void on_progress(void *arg)
 	const struct stats *st = &e->st;
 	uint64_t now = loop_now_us(e->loop), ended = st->calls_ok + st->calls_failed;
 	double secs = (double)(now - e->start_us) / 1e6;
+	/* calls/s now, as the target rate: the calls started since the last
+	 * line (SIPp's call rate), not an average since the start */
+	double per = (double)(now - (e->prog_last_us ? e->prog_last_us : e->start_us)) / 1e6;
+	double rate = per > 0 ? (double)(e->started - e->prog_last_started) / per : 0;
 	const struct hist *h = st->nrtd ? &st->rtd[0] : &st->call_len;
 	char bar[24] = "";
 
@@ -789,11 +797,13 @@ static void on_progress(void *arg)
 	}
 	fprintf(e->o.progress, "%s%s%6.1f s  %7.1f calls/s (target %.1f)  concurrent %llu  "
 		"ok %llu  failed %llu  p99 %.1f ms%s", e->progress_tty ? "\r" : "", bar, secs,
-		secs > 0 ? (double)ended / secs : 0, target_rate(e),
+		rate, target_rate(e),
 		(unsigned long long)e->nactive, (unsigned long long)st->calls_ok,
 		(unsigned long long)st->calls_failed, hist_quantile(h, 0.99) / 1000.0,
 		e->progress_tty ? "\033[K" : "\n");
 	fflush(e->o.progress);
+	e->prog_last_us = now;
+	e->prog_last_started = e->started;
 	tmr_start(e->loop, &e->progress_tmr, e->progress_tty ? 500 : 10000, on_progress, e);
 }
 

@@ -180,6 +180,8 @@ struct eng {
 	uint64_t rate_base_started; /* calls started by then                  */
 	int ramp_done;              /* -rate_max reached                      */
 	int progress_tty;           /* the live line is on a terminal         */
+	uint64_t prog_last_us;      /* the live line's last time, 0 none yet  */
+	uint64_t prog_last_started; /* calls started by then                  */
 	int paused;                 /* 'p': no new calls                      */
 	int metrics_failed;         /* --metrics could not be written         */
 	uint64_t rate_sched_us;     /* when the rate timer should fire        */

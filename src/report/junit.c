@@ -156,6 +156,10 @@ static int suite(xmlTextWriterPtr w, const struct rpt_run *r)
 		 (unsigned long long)(st->calls_ok + st->calls_failed),
 		 budget ? " (judged by -max_fail_rate)" : "");
 	text[0] = '\0';
+	if (st->calls_unfinished)
+		tl += (size_t)snprintf(text, sizeof(text), "unfinished (still running when the run "
+				       "ended: %s): %llu\n", r->unfinished_why ? r->unfinished_why :
+				       "run ended", (unsigned long long)st->calls_unfinished);
 	for (i = 0; i < FAIL_COUNT && tl < sizeof(text) - 100; i++)
 		if (st->fail[i])
 			tl += (size_t)snprintf(text + tl, sizeof(text) - tl, "%s: %llu\n",
