@@ -201,7 +201,7 @@ int rpt_json(FILE *f, const struct rpt_run *r)
 		char between[360];
 
 		fputs(i ? ",\n    " : "\n    ", f);
-		rpt_rtd_between(r->p, i, between, sizeof(between));
+		rpt_rtd_between(r, i, between, sizeof(between));
 		hist(f, r->p->rtd_names[i], between, &st->rtd[i]);
 	}
 	fputs("\n  ],\n  \"call_length\": ", f);

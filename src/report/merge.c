@@ -36,6 +36,9 @@ void rpt_merge_free(struct rpt_merge *m)
 		free((char *)m->uas[i].name);
 	for (i = 0; m->rtd_names && i < m->nrtd; i++)
 		free(m->rtd_names[i]);
+	for (i = 0; m->rtd_between && i < m->nrtd; i++)
+		free(m->rtd_between[i]);
+	free(m->rtd_between);
 	stat_free(&m->st);
 	free(m->roots);
 	free(m->gens);
@@ -378,6 +381,7 @@ void rpt_merge_result(struct rpt_merge *m, struct rpt_run *r, FILE *warn)
 	r->remote = m->remote;
 	r->uas_mode = !m->remote;
 	r->stopped_by = m->stopped_by[0] ? m->stopped_by : NULL;
+	r->rtd_between = (const char *const *)m->rtd_between;
 	r->media = m->have_media ? &m->media : NULL;
 	r->shard_count = m->shard_count;
 	r->merged = m->merged;

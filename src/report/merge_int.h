@@ -19,6 +19,7 @@ struct rpt_merge {
 	struct step *steps;          /* flattened, nsteps                    */
 	unsigned nsteps;
 	char **rtd_names;
+	char **rtd_between;          /* each rtd's "between" ("" unknown)   */
 	unsigned nrtd;
 	char *name, *file;
 	const char *first;           /* path of the first report             */

@@ -64,6 +64,8 @@ struct rpt_run {
 	int timed_out;               /* -timeout ended the run               */
 	int timeout_error;           /* -timeout_error was given             */
 	const char *unfinished_why;  /* what cut the unfinished calls, or NULL */
+	const char *const *rtd_between; /* merge: what each rtd measures, as
+	                                the reports say; NULL: from p's steps */
 	char verdict[320];           /* rpt_judge's reason for exit_status   */
 	const struct media_stats *media; /* RTP counters, NULL: no media     */
 	unsigned shard_index;        /* -shard K/N: K                        */
@@ -118,7 +120,7 @@ int rpt_metrics(const char *path, const struct prog *p, const struct stats *st,
 /* Between which steps response-time counter rtd (0-based) measures:
  * "INVITE sent (step 1) -> 200 received (step 3)", from "the call's start" when
  * no step starts it; "" when no step stops it (a merged scenario). */
-void rpt_rtd_between(const struct prog *p, unsigned rtd, char *out, size_t n);
+void rpt_rtd_between(const struct rpt_run *r, unsigned rtd, char *out, size_t n);
 
 /* Name of a step for reports: "<- 200", "-> INVITE", "pause". */
 void rpt_step_name(const struct step *st, char *out, size_t n);

@@ -91,11 +91,16 @@ static size_t rtd_ends(const struct prog *p, unsigned rtd, int start, char *out,
 	return found;
 }
 
-void rpt_rtd_between(const struct prog *p, unsigned rtd, char *out, size_t n)
+void rpt_rtd_between(const struct rpt_run *r, unsigned rtd, char *out, size_t n)
 {
+	const struct prog *p = r->p;
 	char from[160], to[160];
 
 	out[0] = '\0';
+	if (r->rtd_between) {
+		snprintf(out, n, "%s", r->rtd_between[rtd] ? r->rtd_between[rtd] : "");
+		return;
+	}
 	if (!rtd_ends(p, rtd, 0, to, sizeof(to)))
 		return;  /* a merged report's scenario has the names only */
 	if (!rtd_ends(p, rtd, 1, from, sizeof(from)))
@@ -194,7 +199,7 @@ void rpt_summary(FILE *out, const struct rpt_run *r)
 		char name[48], between[360];
 
 		snprintf(name, sizeof(name), "rtd %s", r->p->rtd_names[i]);
-		rpt_rtd_between(r->p, i, between, sizeof(between));
+		rpt_rtd_between(r, i, between, sizeof(between));
 		if (between[0])
 			fprintf(out, "  %s: %s\n", name, between);
 		ms(out, name, &r->st->rtd[i]);
