@@ -154,11 +154,12 @@ static int close_log(FILE *f, const char *opt)
 	if (!f)
 		return 0;
 	errno = 0;
-	err = ferror(f) ? (errno ? errno : EIO) : 0;
+	err = fflush(f) || ferror(f) ? (errno ? errno : -1) : 0;
 	if (fclose(f) && !err)
-		err = errno ? errno : EIO;
+		err = errno ? errno : -1;
 	if (err)
-		fprintf(stderr, "sipbench: error: %s: a write failed: %s\n", opt, strerror(err));
+		fprintf(stderr, "sipbench: error: %s: a write failed%s%s\n", opt,
+			err > 0 ? ": " : " (the file is incomplete)", err > 0 ? strerror(err) : "");
 	return err ? -1 : 0;
 }
 

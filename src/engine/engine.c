@@ -817,8 +817,8 @@ static void write_metrics(struct eng *e)
 	err = rpt_metrics(e->o.metrics_path, e->p, &e->st, e->nactive, target_rate(e),
 			  e->shard_tag[0] ? e->shard_tag + 2 : NULL);
 	if (err) {
-		fprintf(stderr, "sipbench: error: cannot write %s: %s\n", e->o.metrics_path,
-			strerror(err));
+		fprintf(stderr, "sipbench: error: -metrics %s: cannot write: %s\n",
+			e->o.metrics_path, strerror(err));
 		e->metrics_failed = 1;
 	}
 }

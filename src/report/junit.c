@@ -10,6 +10,7 @@
 #include "config.h"
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <time.h>
 #include <libxml/xmlwriter.h>
@@ -195,17 +196,35 @@ static int suite(xmlTextWriterPtr w, const struct rpt_run *r)
 	return err;
 }
 
+/* Built in memory, then written with stdio: a write that fails (a full
+ * disk) is then seen, which libxml2's file output does not report. */
 int rpt_junit(const char *path, const struct rpt_run *r)
 {
-	xmlTextWriterPtr w = xmlNewTextWriterFilename(path, 0);
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	FILE *f;
 	int err;
 
-	if (!w)
-		return errno ? errno : EIO;
+	if (!w) {
+		xmlBufferFree(buf);
+		return ENOMEM;
+	}
 	xmlTextWriterSetIndent(w, 1);
 	err = xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0;
 	err |= suite(w, r);
 	err |= xmlTextWriterEndDocument(w) < 0;
-	xmlFreeTextWriter(w);
-	return err ? EIO : 0;
+	xmlFreeTextWriter(w);   /* flushes into buf */
+	if (err) {
+		xmlBufferFree(buf);
+		return EIO;
+	}
+	f = fopen(path, "w");
+	err = f ? 0 : errno;
+	if (f && fwrite(xmlBufferContent(buf), 1, (size_t)xmlBufferLength(buf), f) !=
+	    (size_t)xmlBufferLength(buf))
+		err = errno ? errno : EIO;
+	if (f && fclose(f) && !err)
+		err = errno ? errno : EIO;
+	xmlBufferFree(buf);
+	return err;
 }
