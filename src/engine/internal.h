@@ -255,6 +255,34 @@ void eng_reap(struct eng *e);
  * fuzz/ calls it directly). */
 void eng_start_client_call(struct eng *e);
 
+/* engine.c: the calls still running, each party aborted (ua_abort) */
+void eng_abort_all(struct eng *e);
+/* No call in progress and the end has come (-m, stopping): end the loop. */
+void eng_maybe_finish(struct eng *e);
+
+/* control.c: the run's end, rate changes, live status, periodic writes */
+/* Abort the calls still running now and end the loop. */
+void eng_stop_now(struct eng *e);
+/* SIGINT/SIGTERM seen by the loop's tick: the first winds the run down
+ * with -grace (exit 97), the second aborts. */
+void eng_on_stop_signal(struct eng *e, int sig);
+/* Timer callbacks: -timeout, a ramp step, the status line, -fd writes. */
+void eng_on_timeout(void *arg);
+void eng_on_ramp(void *arg);
+void eng_on_progress(void *arg);
+void eng_on_stat(void *arg);
+/* -m reached, the ramp's top or q (what names it): no new calls; the
+ * calls in progress end in their own time, or within -grace if given. */
+void eng_wind_down(struct eng *e, const char *what);
+/* Calls per second asked for now; change the rate from now on. */
+double eng_target_rate(const struct eng *e);
+void eng_set_rate(struct eng *e, double rate);
+/* Keys on a terminal (+ - * / p q): raw mode on, and restored. */
+void eng_keys_start(struct eng *e);
+void eng_keys_stop(struct eng *e);
+/* -metrics now (a failure is said once and remembered: exit 255). */
+void eng_write_metrics(struct eng *e);
+
 /* ua.c */
 /* The memory a UA needs beside its struct (variables, rtd marks): the
  * call allocates it with itself, zeroed, and hands it to ua_init. */
