@@ -57,8 +57,8 @@ static void on_grace(void *arg)
 }
 
 /* The run's end has come (-timeout, -m, the ramp's top, q, a signal): no
- * new calls. Calls that have passed every step but their final timewait
- * end now; the others get grace_ms to end (bounded), else all the time
+ * new calls. Bounded, calls that have passed every step but their final
+ * timewait end now and the others get grace_ms to end; unbounded, all the time
  * they need (SIPp waits for them after -m); calls still running when the
  * grace is over are unfinished (ua_abort). what names the end ("-timeout",
  * "a signal") in messages. */
@@ -69,7 +69,8 @@ static void wind_down(struct eng *e, const char *what, uint64_t grace_ms, int bo
 	e->winding = 1;
 	e->stopping = 1;
 	snprintf(e->end_what, sizeof(e->end_what), "%s", what);
-	end_lingering(e);  /* calls in their final timewait are done */
+	if (bounded)
+		end_lingering(e);  /* calls in their final timewait are done */
 	if (bounded && !grace_ms) {
 		snprintf(e->abort_buf, sizeof(e->abort_buf), "%s, with -grace 0", what);
 		e->abort_why = e->abort_buf;
@@ -131,7 +132,8 @@ void eng_on_timeout(void *arg)
  * end in their own time, or within -grace when it was given. */
 void eng_wind_down(struct eng *e, const char *what)
 {
-	end_lingering(e);
+	if (e->o.grace_given)
+		end_lingering(e);
 	if (e->o.grace_given && e->nactive && e->o.grace_ms && !e->winding)
 		fprintf(stderr, "sipbench: %s: no new calls; the %llu calls in progress get "
 			"%.1f s to end (-grace)\n", what, (unsigned long long)e->nactive,
