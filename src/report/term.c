@@ -221,7 +221,8 @@ void rpt_summary(FILE *out, const struct rpt_run *r)
 		fprintf(out, "  ICMP errors  %llu (for messages sent: the target or the "
 			"path refused them)\n", (unsigned long long)r->st->icmp);
 	if (r->pcap_path)
-		fprintf(out, "  captured     %llu (the messages of failed calls, in %s)\n",
+		fprintf(out, "  captured     %llu (the messages of failed and unfinished calls, "
+			"in %s)\n",
 			(unsigned long long)r->pcap_msgs, r->pcap_path);
 	if (r->media) {
 		const struct media_stats *m = r->media;
