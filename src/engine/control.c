@@ -119,6 +119,8 @@ void eng_on_timeout(void *arg)
 	struct eng *e = arg;
 
 	e->timed_out = 1;
+	if (tmr_isrunning(&e->grace_tmr))
+		return;  /* a signal's grace already bounds the end */
 	end_lingering(e);
 	if (e->nactive && e->o.grace_ms)
 		fprintf(stderr, "sipbench: -timeout: no new calls; the %llu calls in progress "
