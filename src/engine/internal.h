@@ -338,6 +338,8 @@ int eng_check_limits(const struct eng *e, struct diag *d);
 void eng_eval_limits(const struct eng *e, struct rpt_run *r);
 void eng_judge_generator(const struct eng *e, struct rpt_gen *g);
 double eng_cpu_seconds(void);
+/* The run's report from e at its end: figures, limits, verdict. */
+void eng_run_report(const struct eng *e, struct rpt_run *r);
 /* --json, --junit: 0, or -1 when one could not be written (said). */
 int eng_write_reports(const struct eng *e, const struct rpt_run *r);
 /* Close --pcap at the end of the run: 0, or -1 on a write error (said). */

@@ -138,6 +138,36 @@ void eng_judge_generator(const struct eng *e, struct rpt_gen *g)
 	g->bottleneck = g->why[0] != '\0';
 }
 
+/* The run's report, judged: its figures, its limits and its verdict
+ * (rpt_judge), for the summary and every report file. */
+void eng_run_report(const struct eng *e, struct rpt_run *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->p = e->p;
+	r->st = &e->st;
+	r->elapsed_us = e->end_us - e->start_us;
+	r->local_ip = e->local_ip;
+	r->local_port = e->local_port;
+	r->remote = e->o.remote;
+	r->uas_mode = e->uas_mode;
+	r->stopped_by = e->exit_reason ? e->stopped_by : e->timed_out ? "-timeout" :
+			e->stop_why[0] ? e->stop_why : NULL;
+	r->signalled = e->exit_reason == 97;
+	r->timed_out = e->timed_out;
+	r->timeout_error = e->o.timeout_error;
+	r->unfinished_why = e->abort_why;
+	r->start_unix_us = e->start_unix_us;
+	eng_judge_generator(e, &r->gen);
+	r->pcap_path = e->o.pcap_path;
+	r->pcap_msgs = media_cap_count(e->cap);
+	r->media = eng_media_stats(e);
+	r->scenario_file = e->p->file;
+	r->shard_index = e->o.shard_index;
+	r->shard_count = e->o.shard_count;
+	eng_eval_limits(e, r);
+	rpt_judge(r);
+}
+
 /* --json and --junit, said on stderr when they cannot be written.
  * Returns 0, or -1 when one could not. */
 int eng_write_reports(const struct eng *e, const struct rpt_run *r)

@@ -103,41 +103,32 @@ static int failed_calls(xmlTextWriterPtr w, const struct rpt_run *r, const char 
 	return err;
 }
 
-static int suite(xmlTextWriterPtr w, const struct rpt_run *r)
+/* The verdict's kind: it fails exactly when the exit status is 1. */
+static enum tc_kind verdict_kind(const struct rpt_run *r)
 {
-	const struct stats *st = r->st;
-	uint64_t more = st->calls_failed > st->nfailed ? 1 : 0;
-	unsigned i, nbroken = 0, tests, failures;
+	return r->exit_status == 0 ? TC_PASS : r->exit_status == 1 ? TC_FAIL : TC_ERROR;
+}
+
+/* <testsuites> and <testsuite> open, with their counts and properties. */
+static int suite_open(xmlTextWriterPtr w, const struct rpt_run *r, unsigned tests,
+		      unsigned failures, int errors)
+{
 	time_t t0 = (time_t)(r->start_unix_us / 1000000u);
-	char when[40], cls[160], msg[256], text[2048];
-	const char *name = r->p->name ? r->p->name : "scenario";
-	size_t tl = 0;
+	char when[40];
 	int err = 0;
 
-	int budget = rpt_fail_budget(r), calls_fail = st->calls_failed && !budget;
-	enum tc_kind vk = r->exit_status == 0 ? TC_PASS :
-			  r->exit_status == 1 ? TC_FAIL : TC_ERROR;
-
-	for (i = 0; i < r->nlimits; i++)
-		nbroken += r->limits[i].broken != 0;
-	/* calls, each failed call, the rest, each limit, the verdict */
-	tests = 1 + st->nfailed + (unsigned)more + r->nlimits + 1;
-	failures = (unsigned)calls_fail + (budget ? 0 : st->nfailed + (unsigned)more) + nbroken +
-		   (vk == TC_FAIL);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", gmtime(&t0));
-	snprintf(cls, sizeof(cls), "sipbench.%s", name);
-
 	err |= xmlTextWriterStartElement(w, X("testsuites")) < 0;
 	err |= attr(w, "name", "sipbench");
 	err |= attr(w, "tests", "%u", tests);
 	err |= attr(w, "failures", "%u", failures);
-	err |= attr(w, "errors", "%d", vk == TC_ERROR);
+	err |= attr(w, "errors", "%d", errors);
 	err |= attr(w, "time", "%.3f", (double)r->elapsed_us / 1e6);
 	err |= xmlTextWriterStartElement(w, X("testsuite")) < 0;
-	err |= attr(w, "name", "%s", name);
+	err |= attr(w, "name", "%s", r->p->name ? r->p->name : "scenario");
 	err |= attr(w, "tests", "%u", tests);
 	err |= attr(w, "failures", "%u", failures);
-	err |= attr(w, "errors", "%d", vk == TC_ERROR);
+	err |= attr(w, "errors", "%d", errors);
 	err |= attr(w, "skipped", "0");
 	err |= attr(w, "time", "%.3f", (double)r->elapsed_us / 1e6);
 	err |= attr(w, "timestamp", "%s", when);
@@ -151,6 +142,19 @@ static int suite(xmlTextWriterPtr w, const struct rpt_run *r)
 	err |= attr(w, "value", "%s", r->scenario_file ? r->scenario_file : "");
 	err |= xmlTextWriterEndElement(w) < 0;
 	err |= xmlTextWriterEndElement(w) < 0;
+	return err;
+}
+
+/* The "calls" testcase: a failure only when calls failed and no
+ * -max_fail_rate judges them; its text counts the unfinished calls and
+ * the failures by reason. */
+static int calls_case(xmlTextWriterPtr w, const struct rpt_run *r, const char *cls)
+{
+	const struct stats *st = r->st;
+	int budget = rpt_fail_budget(r);
+	char name[128], msg[256], text[2048];
+	size_t tl = 0;
+	unsigned i;
 
 	snprintf(msg, sizeof(msg), "%llu of %llu calls failed%s",
 		 (unsigned long long)st->calls_failed,
@@ -166,31 +170,39 @@ static int suite(xmlTextWriterPtr w, const struct rpt_run *r)
 			tl += (size_t)snprintf(text + tl, sizeof(text) - tl, "%s: %llu\n",
 					       stat_fail_name((enum fail_reason)i),
 					       (unsigned long long)st->fail[i]);
-	{
-		char cname[128];
+	snprintf(name, sizeof(name), "calls (%llu started, %llu successful, %llu unfinished)",
+		 (unsigned long long)st->calls_started, (unsigned long long)st->calls_ok,
+		 (unsigned long long)st->calls_unfinished);
+	return testcase(w, cls, name, st->calls_failed && !budget ? TC_FAIL : TC_PASS, "calls",
+			st->calls_failed ? msg : NULL, text[0] ? text : NULL);
+}
 
-		snprintf(cname, sizeof(cname), "calls (%llu started, %llu successful, %llu "
-			 "unfinished)", (unsigned long long)st->calls_started,
-			 (unsigned long long)st->calls_ok,
-			 (unsigned long long)st->calls_unfinished);
-		err |= testcase(w, cls, cname, calls_fail ? TC_FAIL : TC_PASS, "calls",
-				st->calls_failed ? msg : NULL, text[0] ? text : NULL);
-	}
+static int suite(xmlTextWriterPtr w, const struct rpt_run *r)
+{
+	const struct stats *st = r->st;
+	unsigned more = st->calls_failed > st->nfailed ? 1 : 0;
+	unsigned i, nbroken = 0, tests, failures;
+	int budget = rpt_fail_budget(r), err;
+	enum tc_kind vk = verdict_kind(r);
+	char cls[160], name[128];
+
+	for (i = 0; i < r->nlimits; i++)
+		nbroken += r->limits[i].broken != 0;
+	/* calls, each failed call, the rest, each limit, the verdict */
+	tests = 1 + st->nfailed + more + r->nlimits + 1;
+	failures = (st->calls_failed && !budget) + (budget ? 0 : st->nfailed + more) + nbroken +
+		   (vk == TC_FAIL);
+	snprintf(cls, sizeof(cls), "sipbench.%s", r->p->name ? r->p->name : "scenario");
+	err = suite_open(w, r, tests, failures, vk == TC_ERROR);
+	err |= calls_case(w, r, cls);
 	err |= failed_calls(w, r, cls);
 	for (i = 0; i < r->nlimits; i++) {
-		char lname[128];
-
-		snprintf(lname, sizeof(lname), "limit %s", r->limits[i].name);
-		err |= testcase(w, cls, lname, r->limits[i].broken ? TC_FAIL : TC_PASS, "limit",
+		snprintf(name, sizeof(name), "limit %s", r->limits[i].name);
+		err |= testcase(w, cls, name, r->limits[i].broken ? TC_FAIL : TC_PASS, "limit",
 				r->limits[i].detail, NULL);
 	}
-	{
-		char vname[48];
-
-		snprintf(vname, sizeof(vname), "verdict (exit status %d)", r->exit_status);
-		err |= testcase(w, cls, vname, vk, vk == TC_ERROR ? "run" : "verdict",
-				r->verdict, NULL);
-	}
+	snprintf(name, sizeof(name), "verdict (exit status %d)", r->exit_status);
+	err |= testcase(w, cls, name, vk, vk == TC_ERROR ? "run" : "verdict", r->verdict, NULL);
 	err |= xmlTextWriterEndElement(w) < 0;
 	err |= xmlTextWriterEndElement(w) < 0;
 	return err;
