@@ -23,24 +23,28 @@ void eng_stop_now(struct eng *e)
 	loop_stop(e->loop);
 }
 
-/* Calls whose parties have all passed every step but a final timewait
- * are done: a signal need not wait for them. */
+/* A call whose parties have all passed every step but a final timewait
+ * is done: the end of a run with -grace need not wait for it. */
+void eng_end_if_lingering(struct call *c)
+{
+	unsigned i, lingering = 0;
+
+	for (i = 0; i < c->nuas; i++)
+		lingering += c->ua[i].state == UA_ST_DONE || ua_lingering(&c->ua[i]);
+	if (lingering < c->nuas)
+		return;
+	for (i = 0; i < c->nuas; i++)
+		if (c->ua[i].state != UA_ST_DONE)
+			ua_abort(&c->ua[i]);
+}
+
 static void end_lingering(struct eng *e)
 {
 	struct lst_node *n = e->active.next, *next;
 
 	for (; n != &e->active; n = next) {
-		struct call *c = LST_ENTRY(n, struct call, le);
-		unsigned i, lingering = 0;
-
 		next = n->next;
-		for (i = 0; i < c->nuas; i++)
-			lingering += c->ua[i].state == UA_ST_DONE || ua_lingering(&c->ua[i]);
-		if (lingering < c->nuas)
-			continue;
-		for (i = 0; i < c->nuas; i++)
-			if (c->ua[i].state != UA_ST_DONE)
-				ua_abort(&c->ua[i]);
+		eng_end_if_lingering(LST_ENTRY(n, struct call, le));
 	}
 }
 

@@ -261,6 +261,9 @@ void eng_abort_all(struct eng *e);
 void eng_maybe_finish(struct eng *e);
 
 /* control.c: the run's end, rate changes, live status, periodic writes */
+/* End call c now if all its parties sit in their final timewait (they
+ * have passed every step: the call is successful). */
+void eng_end_if_lingering(struct call *c);
 /* Abort the calls still running now and end the loop. */
 void eng_stop_now(struct eng *e);
 /* SIGINT/SIGTERM seen by the loop's tick: the first winds the run down

@@ -468,9 +468,15 @@ static uint64_t pause_ms(struct ua *ua, const struct step *st)
 
 static void enter_pause(struct ua *ua, const struct step *st)
 {
+	struct eng *e = ua_eng(ua);
+
 	ua->state = UA_ST_PAUSE;
 	step_stat(ua, st->index)->sent++;  /* counts pauses entered */
-	tmr_start(ua_eng(ua)->loop, &ua->tmr, pause_ms(ua, st), on_pause_end, ua);
+	tmr_start(e->loop, &ua->tmr, pause_ms(ua, st), on_pause_end, ua);
+	/* during the run's -grace, a call whose parties have all reached
+	 * their final timewait is done: the run need not wait it out */
+	if (st->kind == STEP_TIMEWAIT && tmr_isrunning(&e->grace_tmr))
+		eng_end_if_lingering(ua->call);
 }
 
 static void do_nop(struct ua *ua, const struct step *st)
