@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* creds: who a party is and how it authenticates. Compiles <ua user=>,
- * <ua password=>, <ua domain=> and the command line's -au, -ap and
- * -domain into templates (keywords allowed: [field2], a <param>), and
+ * <ua password=>, <ua domain=> (and checks <ua advertise=>) and the
+ * command line's -au, -ap and -domain into templates (keywords allowed: [field2], a <param>), and
  * refuses at load a chain of them that would refer to itself. The
  * engine renders them (engine/render.c); the order of precedence is
  * written in sipbench-scenario(5) "Parties". */
@@ -11,6 +11,7 @@
 #include <string.h>
 #include "scenario/build.h"
 #include "scenario/load.h"
+#include "transport/tp.h"
 
 /* One attribute of <ua>, compiled into *tp; absent: *tp stays NULL. */
 static int ua_attr(struct lctx *c, const xmlNode *n, const char *name, struct tpl **tp)
@@ -25,7 +26,25 @@ static int ua_attr(struct lctx *c, const xmlNode *n, const char *name, struct tp
 	return scn_text_compile(c->p, tp, v, scn_x_line(n), c->d);
 }
 
-int scn_x_ua_creds(struct lctx *c, const xmlNode *n)
+/* <ua advertise="HOST[:PORT]">: an address literal, checked here so that
+ * a typo is reported with its line. */
+static int ua_advertise(struct lctx *c, const xmlNode *n)
+{
+	const char *v = scn_x_attr(n, "advertise");
+	struct prog_ua *u = &c->p->uas[c->cur_ua];
+	struct tp_addr a;
+	struct diag tmp;
+
+	if (!v)
+		return 0;
+	if (tp_addr_parse(&a, v, 0, &tmp))
+		return diag_set(c->d, c->p->file, scn_x_line(n), "<ua advertise=\"%s\">: not "
+				"an IPv4 or IPv6 address with an optional :port", v);
+	u->advertise = scn_strndup(c->p, v, strlen(v));
+	return u->advertise ? 0 : ENOMEM;
+}
+
+int scn_x_ua_attrs(struct lctx *c, const xmlNode *n)
 {
 	struct prog_ua *u = &c->p->uas[c->cur_ua];
 	int err = ua_attr(c, n, "user", &u->user);
@@ -34,6 +53,8 @@ int scn_x_ua_creds(struct lctx *c, const xmlNode *n)
 		err = ua_attr(c, n, "password", &u->password);
 	if (!err)
 		err = ua_attr(c, n, "domain", &u->domain);
+	if (!err)
+		err = ua_advertise(c, n);
 	return err;
 }
 

@@ -12,7 +12,6 @@
 #include <libxml/parser.h>
 #include "scenario/build.h"
 #include "scenario/load.h"
-#include "transport/tp.h"
 
 /* ---- the arena --------------------------------------------------------- */
 
@@ -264,24 +263,6 @@ static int param_element(struct lctx *c, const xmlNode *n)
 
 static const char *const a_ua[] = {"name", "user", "password", "domain", "advertise", NULL};
 
-/* <ua advertise="HOST[:PORT]">: an address literal, checked here so that
- * a typo is reported with its line. */
-static int ua_advertise(struct lctx *c, const xmlNode *n)
-{
-	const char *v = scn_x_attr(n, "advertise");
-	struct prog_ua *u = &c->p->uas[c->cur_ua];
-	struct tp_addr a;
-	struct diag tmp;
-
-	if (!v)
-		return 0;
-	if (tp_addr_parse(&a, v, 0, &tmp))
-		return diag_set(c->d, c->p->file, scn_x_line(n), "<ua advertise=\"%s\">: not "
-				"an IPv4 or IPv6 address with an optional :port", v);
-	u->advertise = scn_strndup(c->p, v, strlen(v));
-	return u->advertise ? 0 : ENOMEM;
-}
-
 static int top_element(struct lctx *c, const xmlNode *n, int has_ua)
 {
 	const char *name = (const char *)n->name;
@@ -303,9 +284,7 @@ static int top_element(struct lctx *c, const xmlNode *n, int has_ua)
 		if (!err)
 			err = add_ua(c, un);
 		if (!err)
-			err = scn_x_ua_creds(c, n);
-		if (!err)
-			err = ua_advertise(c, n);
+			err = scn_x_ua_attrs(c, n);
 		return err ? err : walk_steps(c, n->children, 1);
 	}
 	if (has_ua)
