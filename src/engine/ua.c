@@ -5,6 +5,7 @@
  * 13.3.1.4, 17.2.1) and decides the call's outcome. */
 #include "config.h"
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -251,8 +252,17 @@ static void rtx_fire(void *arg)
 	if (ua->rtx_elapsed_ms >= 64 * t1 ||
 	    (e->o.max_retrans && ua->rtx_count >= e->o.max_retrans)) {
 		if (ua->rtx_kind == RTX_FINAL_RESP) {
+			char what[96];
+
+			/* timer H (17.2.1; 13.3.1.4 for a 2xx): the peer never
+			 * confirmed the answer, the call cannot go on */
 			rtx_stop(ua);
-			ua_rtx_forget(ua);  /* no ACK came: nothing more to resend */
+			ua_rtx_forget(ua);
+			step_stat(ua, st->index)->timeouts++;
+			ua->call->timed_out = 1;
+			snprintf(what, sizeof(what), "no ACK (timer H) for %s after %.1f s",
+				 st->display, (double)ua->rtx_elapsed_ms / 1000.0);
+			ua_fail(ua, FAIL_MAX_RETRANS, what);
 			return;
 		}
 		rtx_stop(ua);
@@ -269,6 +279,10 @@ static void rtx_fire(void *arg)
 	else
 		ua->rtx_interval_ms = ua->rtx_interval_ms * 2 > SIP_T2_MS ?
 				      SIP_T2_MS : ua->rtx_interval_ms * 2;
+	/* timers B, F and H run from the first send, whatever the resends'
+	 * spacing: the last wake-up lands on 64*T1 exactly */
+	if (ua->rtx_interval_ms > 64 * t1 - ua->rtx_elapsed_ms)
+		ua->rtx_interval_ms = 64 * t1 - ua->rtx_elapsed_ms;
 	tmr_start(e->loop, &ua->rtx, ua->rtx_interval_ms, rtx_fire, ua);
 }
 
@@ -295,6 +309,17 @@ static void arm_after_send(struct ua *ua, const struct step *st, const char *buf
 	cseq_method(buf, cm, sizeof(cm));
 	if (is_method(cm, "INVITE"))
 		rtx_arm(ua, st, RTX_FINAL_RESP, buf, len, "ACK");
+}
+
+/* Our own tag, as the peer will quote it back (the To of its requests,
+ * the From of its responses): how dispatch.c tells apart parties that
+ * share a Call-ID. Parties only: a lone party owns its Call-ID. */
+static void learn_tag(struct ua *ua, int request, const char *buf, size_t len)
+{
+	struct msg_pl tag;
+
+	if (msg_raw_tag(buf, len, request, &tag) == 0)
+		ua->ltag = msg_hash(tag.p, tag.len);
 }
 
 static void do_send(struct ua *ua, const struct step *st)
@@ -339,6 +364,10 @@ static void do_send(struct ua *ua, const struct step *st)
 		ua_fail(ua, FAIL_INTERNAL, "out of memory");
 		return;
 	}
+	if (e->p->nuas > 1)
+		learn_tag(ua, t->is_request, e->out.data, e->out.len);
+	if (ua->last_sent_is_ack && ua->ok_cseq)
+		ua->acked_cseq = ua->ok_cseq;
 	if (t->is_request && is_method(t->method, "INVITE"))
 		ua->inv_pending = 1;
 	else if (t->is_request && is_method(t->method, "BYE"))
