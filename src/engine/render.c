@@ -108,11 +108,11 @@ static int text_or(struct rctx *r, struct ua *ua, const struct tpl *t, const cha
 	return sub_text(&o, t, out, n);
 }
 
-/* The credentials of [authentication], the most specific first (written
- * in sipbench-scenario(5) "Parties"): the keyword's own arguments; for
- * the user, the party's <ua user=>, then -au, then the user a party
- * without user= was given, then -s; for the password, <ua password=>,
- * then -ap ([password]), then "password". */
+/* The credentials of [authentication], the most specific first (see
+ * sipbench-scenario(5), PARTIES AND CREDENTIALS): the keyword's own
+ * arguments; for the user, the party's <ua user=>, then -au, then the
+ * user a party without user= was given, then -s; for the password,
+ * <ua password=>, then -ap ([password]), then "password". */
 static int auth_creds(struct rctx *r, const struct tpl_seg *s, char *user, char *pass,
 		      size_t n)
 {
@@ -183,6 +183,15 @@ static int kw_domain(struct rctx *r, struct ua *o)
 	}
 	return text_or(r, o ? o : r->ua, t, NULL, text, sizeof(text)) ? ENOMEM :
 	       buf_adds(r->out, text);
+}
+
+/* [password]: -ap rendered for this party, else "password". */
+static int kw_password(struct rctx *r)
+{
+	char pass[128];
+
+	return text_or(r, r->ua, r->ua->call->eng->p->auth_pass, "password", pass,
+		       sizeof(pass)) ? ENOMEM : buf_adds(r->out, pass);
 }
 
 /* [ua:NAME:what]: another party of the same call. */
@@ -430,13 +439,8 @@ static int render_seg(struct rctx *r, const struct tpl_seg *s)
 		return kw_param(r, s);
 	case SEG_DOMAIN:
 		return kw_domain(r, NULL);
-	case SEG_PASSWORD: {
-		const struct tpl *t = r->ua->call->eng->p->auth_pass;
-		char pass[128];
-
-		return text_or(r, r->ua, t, "password", pass, sizeof(pass)) ? ENOMEM :
-		       buf_adds(r->out, pass);
-	}
+	case SEG_PASSWORD:
+		return kw_password(r);
 	case SEG_KEY:
 		return buf_adds(r->out, r->ua->call->eng->o.key_values[s->num]);
 	default:

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* creds: who a party is and how it authenticates. Compiles <ua user=>,
  * <ua password=>, <ua domain=> (and checks <ua advertise=>) and the
- * command line's -au, -ap and -domain into templates (keywords allowed: [field2], a <param>), and
- * refuses at load a chain of them that would refer to itself. The
- * engine renders them (engine/render.c); the order of precedence is
- * written in sipbench-scenario(5) "Parties". */
+ * command line's -au, -ap and -domain into templates (keywords allowed:
+ * [field2], a <param>), and refuses at load a chain of them that would
+ * refer to itself. The engine renders them (engine/render.c); the order
+ * of precedence is in sipbench-scenario(5), PARTIES AND CREDENTIALS. */
 #include "config.h"
 #include <errno.h>
 #include <stdio.h>
