@@ -95,7 +95,9 @@ static int read_rows(struct inj *inj, FILE *f, const char *path, struct diag *d)
 					sizeof(line) - 2);
 		chomp(line);
 		if (lineno == 1) {
-			err = first_line(inj, line, path, d);
+			/* a spreadsheet's UTF-8 byte order mark */
+			err = first_line(inj, line + (strncmp(line, "\xef\xbb\xbf", 3) ? 0 : 3),
+					 path, d);
 			continue;
 		}
 		if (!line[0] || line[0] == '#' || !strncmp(line, "//", 2))
