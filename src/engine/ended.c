@@ -121,6 +121,11 @@ int eng_ended_absorb(struct eng *e, struct tp_sock *s, struct msg *m,
 
 	if (!e->gone.count)
 		return 0;
+	/* a server scenario takes a new request that reuses a Call-ID as a
+	 * new call, as before: a peer may reuse them (RFC 3261 says not to) */
+	if (e->uas_mode && m->is_request && !m->to_tag.len &&
+	    strcasecmp(m->method, "ACK") && strcasecmp(m->method, "CANCEL"))
+		return 0;
 	age(e, loop_now_us(e->loop));
 	k = msg_hash(m->call_id.p, m->call_id.len);
 	for (n = htab_chain(&e->gone, k); n; n = n->next) {

@@ -72,6 +72,7 @@ struct ua {
 	uint32_t ok_cseq;          /* CSeq of the last 2xx to our INVITE, 0 none */
 	uint32_t acked_cseq;       /* ... once we sent its ACK: a repeat of that
 	                              2xx is ACKed again (RFC 3261 13.2.2.4) */
+	unsigned ack_step;         /* the step that sent that ACK            */
 	uint64_t ltag;             /* hash of our own tag in the last message
 	                              sent (parties only; 0 unknown)        */
 	struct auth_chal *chal;    /* owned: last challenge (recv auth=true)  */

@@ -298,9 +298,10 @@ static int ack_repeated_2xx(struct ua *ua, struct msg *m)
 	}
 	c = msg_contact_uri(m);
 	buf_reset(&e->scratch);
+	/* a retransmission of the ACK step, as ua_resend_last counts it */
 	if (c.len && msg_build_ack(m, c.p, c.len, &e->scratch) == 0 &&
-	    eng_send(e, ua, e->scratch.data, e->scratch.len) == 0 && ua->last_sent_step >= 0)
-		step_stat(ua, (unsigned)ua->last_sent_step)->retrans++;
+	    eng_send(e, ua, e->scratch.data, e->scratch.len) == 0)
+		step_stat(ua, ua->ack_step)->retrans++;
 	return 1;
 }
 
@@ -310,8 +311,14 @@ void ua_on_msg(struct ua *ua, struct msg *m)
 	enum fail_reason r;
 	int i;
 
-	if (ack_repeated_2xx(ua, m) || handle_retransmission(ua, m) ||
-	    ua->state == UA_ST_DONE) {
+	if (ack_repeated_2xx(ua, m) || handle_retransmission(ua, m)) {
+		msg_free(m);
+		return;
+	}
+	if (ua->state == UA_ST_DONE) {
+		/* late for a party past its last step (an ACK a proxy passed on
+		 * after the BYE): absorbed, as for an ended call */
+		ua->call->eng->st.retrans_rx++;
 		msg_free(m);
 		return;
 	}

@@ -240,31 +240,43 @@ static void rtx_arm(struct ua *ua, const struct step *st, enum rtx_kind k,
 	tmr_start(ua_eng(ua)->loop, &ua->rtx, ua->rtx_interval_ms, rtx_fire, ua);
 }
 
+/* Timer H (17.2.1; 13.3.1.4 for a 2xx): the final response was never
+ * acknowledged, the call cannot go on. */
+static void timer_h(struct ua *ua, const struct step *st)
+{
+	char what[96];
+
+	rtx_stop(ua);
+	ua_rtx_forget(ua);
+	step_stat(ua, st->index)->timeouts++;
+	ua->call->timed_out = 1;
+	snprintf(what, sizeof(what), "no ACK (timer H) for %s after %.1f s",
+		 st->display, (double)ua->rtx_elapsed_ms / 1000.0);
+	ua_fail(ua, FAIL_MAX_RETRANS, what);
+}
+
 static void rtx_fire(void *arg)
 {
 	struct ua *ua = arg;
 	struct eng *e = ua_eng(ua);
 	const struct step *st = &ua->pu->steps[ua->rtx_step];
 	uint32_t t1 = (uint32_t)(st->retrans_ms > 0 ? st->retrans_ms : SIP_T1_MS);
+	int capped = e->o.max_retrans && ua->rtx_count >= e->o.max_retrans;
 
 	ua->rtx_elapsed_ms += ua->rtx_interval_ms;
-	/* RFC 3261 17.1.1.2 timer B / 17.1.2.2 timer F / 13.3.1.4: 64*T1 */
-	if (ua->rtx_elapsed_ms >= 64 * t1 ||
-	    (e->o.max_retrans && ua->rtx_count >= e->o.max_retrans)) {
-		if (ua->rtx_kind == RTX_FINAL_RESP) {
-			char what[96];
-
-			/* timer H (17.2.1; 13.3.1.4 for a 2xx): the peer never
-			 * confirmed the answer, the call cannot go on */
-			rtx_stop(ua);
-			ua_rtx_forget(ua);
-			step_stat(ua, st->index)->timeouts++;
-			ua->call->timed_out = 1;
-			snprintf(what, sizeof(what), "no ACK (timer H) for %s after %.1f s",
-				 st->display, (double)ua->rtx_elapsed_ms / 1000.0);
-			ua_fail(ua, FAIL_MAX_RETRANS, what);
+	if (ua->rtx_kind == RTX_FINAL_RESP) {
+		if (ua->rtx_elapsed_ms >= 64 * t1) {
+			timer_h(ua, st);
 			return;
 		}
+		if (capped) {
+			/* -max_retrans caps the sends; the ACK may still come */
+			ua->rtx_interval_ms = 64 * t1 - ua->rtx_elapsed_ms;
+			tmr_start(e->loop, &ua->rtx, ua->rtx_interval_ms, rtx_fire, ua);
+			return;
+		}
+	} else if (ua->rtx_elapsed_ms >= 64 * t1 || capped) {
+		/* RFC 3261 17.1.1.2 timer B / 17.1.2.2 timer F: 64*T1 */
 		rtx_stop(ua);
 		step_stat(ua, st->index)->timeouts++;
 		ua->call->timed_out = 1;
@@ -366,8 +378,10 @@ static void do_send(struct ua *ua, const struct step *st)
 	}
 	if (e->p->nuas > 1)
 		learn_tag(ua, t->is_request, e->out.data, e->out.len);
-	if (ua->last_sent_is_ack && ua->ok_cseq)
+	if (ua->last_sent_is_ack && ua->ok_cseq) {
 		ua->acked_cseq = ua->ok_cseq;
+		ua->ack_step = st->index;
+	}
 	if (t->is_request && is_method(t->method, "INVITE"))
 		ua->inv_pending = 1;
 	else if (t->is_request && is_method(t->method, "BYE"))
