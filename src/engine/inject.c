@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* inject: SIPp injection files (-inf). First line: SEQUENTIAL, RANDOM or
  * USER; then one call's fields per line, separated by ';'. Lines that are
- * empty or start with '#' or "//" are skipped. */
+ * empty or start with '#' or "//" are skipped. Checked at load against
+ * the fields the scenario uses (inj_check): a short row is an error with
+ * its file:line, where SIPp logs "Field N not found" and sends nothing. */
 #include "config.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include "engine/internal.h"
 
 static void chomp(char *s)
@@ -18,11 +21,11 @@ static void chomp(char *s)
 		s[--n] = '\0';
 }
 
-static int add_row(struct inj *inj, char *line)
+static int add_row(struct inj *inj, char *line, int lineno)
 {
 	unsigned n = 1, i = 0;
 	char **cols, *p, ***rows;
-	unsigned *nc;
+	unsigned *nc, *ln;
 
 	for (p = line; *p; p++)
 		n += *p == ';';
@@ -36,22 +39,48 @@ static int add_row(struct inj *inj, char *line)
 	nc = realloc(inj->ncols, (inj->nrows + 1) * sizeof(*nc));
 	if (nc)
 		inj->ncols = nc;
-	if (!cols || !rows || !nc) {
+	ln = realloc(inj->lines, (inj->nrows + 1) * sizeof(*ln));
+	if (ln)
+		inj->lines = ln;
+	if (!cols || !rows || !nc || !ln) {
 		free(cols);
 		return ENOMEM;
 	}
+	inj->rows[inj->nrows] = cols;
+	inj->ncols[inj->nrows] = 0;
+	inj->lines[inj->nrows++] = (unsigned)lineno;
 	for (p = line; i < n; i++) {
 		char *semi = strchr(p, ';');
 		size_t l = semi ? (size_t)(semi - p) : strlen(p);
 
 		cols[i] = strndup(p, l);
 		if (!cols[i])
-			return ENOMEM;
+			return ENOMEM;  /* the row holds what it has: inj_free */
+		inj->ncols[inj->nrows - 1] = i + 1;
 		p = semi ? semi + 1 : p + l;
 	}
-	inj->rows[inj->nrows] = cols;
-	inj->ncols[inj->nrows++] = n;
 	return 0;
+}
+
+/* SIPp's first line: the order rows are used in, optionally followed by
+ * ",PRINTF=..." options (not supported: refused by name). */
+static int first_line(struct inj *inj, const char *line, const char *path, struct diag *d)
+{
+	static const char *const kw[] = {"SEQUENTIAL", "RANDOM", "USER"};
+	size_t i, n;
+
+	for (i = 0; i < 3; i++) {
+		n = strlen(kw[i]);
+		if (strncasecmp(line, kw[i], n) || (line[n] && line[n] != ',' && line[n] != ' '))
+			continue;
+		inj->random = i == 1;
+		if (line[n] == ',')
+			return diag_set(d, path, 1, "'%.60s': options after %s are not "
+					"supported", line + n + 1, kw[i]);
+		return 0;
+	}
+	return diag_set(d, path, 1, "the first line must be SEQUENTIAL, RANDOM or USER "
+			"(the order rows are used in), not '%.60s'", line);
 }
 
 static int read_rows(struct inj *inj, FILE *f, const char *path, struct diag *d)
@@ -61,20 +90,27 @@ static int read_rows(struct inj *inj, FILE *f, const char *path, struct diag *d)
 
 	while (!err && fgets(line, sizeof(line), f)) {
 		lineno++;
+		if (!strchr(line, '\n') && !feof(f))
+			return diag_set(d, path, lineno, "line longer than %zu bytes",
+					sizeof(line) - 2);
 		chomp(line);
 		if (lineno == 1) {
-			if (!strncasecmp(line, "RANDOM", 6))
-				inj->random = 1;
-			else if (strncasecmp(line, "SEQUENTIAL", 10) &&
-				 strncasecmp(line, "USER", 4))
-				return diag_set(d, path, 1,
-					"first line must be SEQUENTIAL, RANDOM or USER, not '%.60s'", line);
+			/* a spreadsheet's UTF-8 byte order mark */
+			err = first_line(inj, line + (strncmp(line, "\xef\xbb\xbf", 3) ? 0 : 3),
+					 path, d);
 			continue;
 		}
 		if (!line[0] || line[0] == '#' || !strncmp(line, "//", 2))
 			continue;
-		err = add_row(inj, line);
+		err = add_row(inj, line, lineno);
 	}
+	if (!err && ferror(f))
+		return diag_set(d, path, 0, "cannot read the injection file: %s",
+				errno == EISDIR ? "is a directory" : strerror(errno));
+	if (!err && lineno == 0)
+		return diag_set(d, path, 1, "empty injection file (its first line must be "
+				"SEQUENTIAL, RANDOM or USER, then one line of ';'-separated "
+				"fields per call)");
 	if (!err && inj->nrows == 0)
 		return diag_set(d, path, lineno, "no data lines in the injection file");
 	return err;
@@ -83,16 +119,44 @@ static int read_rows(struct inj *inj, FILE *f, const char *path, struct diag *d)
 int inj_load(struct inj *inj, const char *path, struct diag *d)
 {
 	FILE *f = fopen(path, "r");
+	struct stat sb;
 	int err;
 
 	memset(inj, 0, sizeof(*inj));
 	if (!f)
 		return diag_set(d, path, 0, "cannot open injection file: %s", strerror(errno));
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(f);
+		return diag_set(d, path, 0, "is a directory, not an injection file");
+	}
 	err = read_rows(inj, f, path, d);
 	fclose(f);
 	if (err)
 		inj_free(inj);
 	return err;
+}
+
+int inj_check(const struct inj *inj, const char *path, int max_field, struct diag *d)
+{
+	unsigned i;
+
+	for (i = 0; max_field >= 0 && i < inj->nrows; i++) {
+		const char *row = inj->rows[i][0];
+
+		if ((int)inj->ncols[i] > max_field)
+			continue;
+		/* the whole line is field0: another separator? */
+		if (inj->ncols[i] == 1 && strpbrk(row, ",\t"))
+			return diag_set(d, path, (int)inj->lines[i], "the scenario uses "
+					"[field%d], but this line is one field: fields are "
+					"separated by ';', not '%c'", max_field,
+					*strpbrk(row, ",\t"));
+		return diag_set(d, path, (int)inj->lines[i], "the scenario uses [field%d], "
+				"but this line has %u field%s ([field0] to [field%u], separated "
+				"by ';')", max_field, inj->ncols[i], inj->ncols[i] == 1 ? "" : "s",
+				inj->ncols[i] - 1);
+	}
+	return 0;
 }
 
 int inj_shard(struct inj *inj, const char *path, unsigned k, unsigned n, struct diag *d)
@@ -105,6 +169,7 @@ int inj_shard(struct inj *inj, const char *path, unsigned k, unsigned n, struct 
 	for (i = 0; i < inj->nrows; i++) {
 		if (i % n == k) {
 			inj->rows[kept] = inj->rows[i];
+			inj->lines[kept] = inj->lines[i];
 			inj->ncols[kept++] = inj->ncols[i];
 			continue;
 		}
@@ -128,6 +193,7 @@ void inj_free(struct inj *inj)
 	}
 	free(inj->rows);
 	free(inj->ncols);
+	free(inj->lines);
 	memset(inj, 0, sizeof(*inj));
 }
 

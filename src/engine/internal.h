@@ -157,6 +157,7 @@ struct eng_adv {
 struct inj {
 	char ***rows;              /* rows[i][j]: field j of row i         */
 	unsigned *ncols;
+	unsigned *lines;           /* rows[i]'s line in the file (1-based)  */
 	unsigned nrows;
 	int random;
 	unsigned next;
@@ -409,6 +410,9 @@ const struct media_stats *eng_media_stats(const struct eng *e);
 
 /* inject.c */
 int inj_load(struct inj *inj, const char *path, struct diag *d);
+/* Refuse a file whose rows lack a field the scenario uses: max_field is
+ * the highest [fieldN] (-1: none). file:line of the first short row. */
+int inj_check(const struct inj *inj, const char *path, int max_field, struct diag *d);
 void inj_free(struct inj *inj);
 /* -shard K/N: keep only the rows whose index (0-based, data rows in
  * file order) is K mod N; a shard left without rows is an error. */
