@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdarg.h>
 #include <osipparser2/osip_parser.h>
+#include <osipparser2/osip_port.h>
 #include "base/buf.h"
 #include "sip/msg.h"
 #include "sip/scan.h"
@@ -27,8 +29,28 @@ static const struct {
 	{'y', "Identity"}, {'n', "Identity-Info"},
 };
 
+/* libosip2's trace, which its Debian build writes to stdout ("| ERROR |"
+ * lines for every malformed message, mixed into the summary): each
+ * message it cannot parse is counted and traced by sipbench itself
+ * (unparsable, -trace_err), so its own diagnostics add nothing. */
+static void osip_quiet(const char *fi, int li, osip_trace_level_t level, const char *chfr,
+		       va_list ap)
+{
+	(void)fi;
+	(void)li;
+	(void)level;
+	(void)chfr;
+	(void)ap;
+}
+
 int msg_init(void)
 {
+	int i;
+
+	/* a sink, and every level off: its tracing table is checked first */
+	osip_trace_initialize_func(TRACE_LEVEL0, osip_quiet);
+	for (i = TRACE_LEVEL0; i < END_TRACE_LEVEL; i++)
+		osip_trace_disable_level((osip_trace_level_t)i);
 	return parser_init() == 0 ? 0 : ENOMEM;
 }
 
