@@ -983,11 +983,7 @@ int eng_run(struct eng *e, FILE *out)
 	set_rate(e, e->o.rate);
 	e->cpu0 = eng_cpu_seconds();
 	e->tx_late0 = tp_get_stats()->tx_late_errors;
-	{
-		long long d0 = tp_udp_rcvbuf_errors();
-
-		e->udp_drops0 = d0 >= 0 ? (uint64_t)d0 : UINT64_MAX;
-	}
+	e->udp_drops0 = tp_get_stats()->rx_drops;
 	if (e->o.keyboard && !e->uas_mode)
 		keys_start(e);
 	if (!e->uas_mode)

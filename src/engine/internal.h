@@ -185,7 +185,7 @@ struct eng {
 	uint64_t max_lag_us;        /* the latest it fired                    */
 	uint64_t late_ticks;        /* rate ticks more than 10 ms late        */
 	uint64_t not_started;       /* calls due that sipbench could not start */
-	uint64_t udp_drops0;        /* machine's UDP RcvbufErrors at start    */
+	uint64_t udp_drops0;        /* our UDP sockets' drops at start         */
 	double cpu0;                /* our CPU seconds at start               */
 	uint64_t tx_late0;          /* tp's failed batched sends at start     */
 	void *tty_saved;            /* struct termios before the keys mode    */
