@@ -18,6 +18,7 @@
 #include "engine/internal.h"
 #include "report/rpt.h"
 #include "sip/msg.h"
+#include "sip/trace.h"
 
 /* The only process-wide state: set from a signal handler (style 8.1). */
 static volatile sig_atomic_t stop_signal, stop_signals;
@@ -103,32 +104,6 @@ struct ua *eng_party_for(struct eng *e, const struct msg *m)
 
 /* ---- traces ------------------------------------------------------------ */
 
-static void stamp(char *out, size_t n)
-{
-	struct timeval tv;
-	struct tm tm;
-	char s[32];
-
-	gettimeofday(&tv, NULL);
-	localtime_r(&tv.tv_sec, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(out, n, "%s.%06ld", s, (long)tv.tv_usec);
-}
-
-void eng_trace_msg(struct eng *e, const char *dir, const char *buf, size_t len,
-		   const struct tp_addr *peer)
-{
-	char ts[48], ip[64];
-
-	if (!e->o.msg_log)
-		return;
-	stamp(ts, sizeof(ts));
-	tp_addr_ip(peer, ip, sizeof(ip));
-	fprintf(e->o.msg_log, "----------------------------------------------- %s\n"
-		"UDP message %s (%zu bytes) %s %s:%u:\n\n%.*s\n\n", ts, dir, len,
-		strcmp(dir, "sent") ? "from" : "to", ip, tp_addr_port(peer), (int)len, buf);
-}
-
 void eng_trace_err(struct eng *e, const char *fmt, ...)
 {
 	char ts[48];
@@ -136,7 +111,7 @@ void eng_trace_err(struct eng *e, const char *fmt, ...)
 
 	if (!e->o.err_log)
 		return;
-	stamp(ts, sizeof(ts));
+	msg_trace_stamp(ts, sizeof(ts));
 	fprintf(e->o.err_log, "%s: ", ts);
 	va_start(ap, fmt);
 	vfprintf(e->o.err_log, fmt, ap);
@@ -163,7 +138,7 @@ int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len)
 		return err;
 	}
 	e->st.tx++;
-	eng_trace_msg(e, "sent", buf, len, &ua->remote);
+	msg_trace(e->o.msg_log, "", tp_sock_proto(ua->sock), 1, buf, len, &ua->remote);
 	if (e->cap) {
 		struct tp_addr self;
 
@@ -467,7 +442,7 @@ static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
 	/* keep-alive CRLFs (RFC 5626 3.5.1) are not messages */
 	if (is_keepalive(buf, len))
 		return;
-	eng_trace_msg(e, "received", buf, len, from);
+	msg_trace(e->o.msg_log, "", tp_sock_proto(s), 0, buf, len, from);
 	(void)eng_nat_stamp(e, &buf, &len, from);  /* RFC 3581 4: received/rport */
 	err = msg_parse(&m, buf, len);
 	if (err) {

@@ -234,8 +234,6 @@ struct ua *eng_party_for(struct eng *e, const struct msg *m);
 int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len);
 /* The local address of ua's socket. */
 void eng_local_addr(const struct ua *ua, struct tp_addr *a);
-void eng_trace_msg(struct eng *e, const char *dir, const char *buf, size_t len,
-		   const struct tp_addr *peer);
 void eng_trace_err(struct eng *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void eng_call_ended(struct eng *e, struct call *c);

@@ -29,6 +29,7 @@
 #include "sip/auth.h"
 #include "sip/msg.h"
 #include "sip/via.h"
+#include "sip/trace.h"
 #include "target/target.h"
 #include "transport/tp.h"
 
@@ -240,26 +241,13 @@ static int addr_of(const struct target *tg, struct tp_addr *a, const char *host,
 
 /* ---- sending ---------------------------------------------------------------- */
 
-static void trace(struct target *tg, const char *dir, const char *buf, size_t len,
-		  const struct tp_addr *peer)
-{
-	char ip[64];
-
-	if (!tg->log)
-		return;
-	tp_addr_ip(peer, ip, sizeof(ip));
-	fprintf(tg->log, "----------------------------------------------- target\n"
-		"%s message %s (%zu bytes) %s %s:%u:\n\n%.*s\n\n", tp_proto_name(tg->proto), dir, len,
-		*dir == 's' ? "to" : "from", ip, tp_addr_port(peer), (int)len, buf);
-}
-
 static void send_to(struct target *tg, const char *buf, size_t len, const struct tp_addr *to)
 {
 	if (!may_send(tg, to)) {
 		tg->n.refused++;
 		return;
 	}
-	trace(tg, "sent", buf, len, to);
+	msg_trace(tg->log, "target", tg->proto, 1, buf, len, to);
 	(void)tp_send(tg->sock, buf, len, to);  /* a loss is a loss */
 }
 
@@ -1313,7 +1301,7 @@ static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
 	(void)s;
 	if (len < 4 || !memcmp(buf, "\r\n\r\n", 4) || (len <= 4 && buf[0] == '\r'))
 		return;  /* keep-alive */
-	trace(tg, "received", buf, len, from);
+	msg_trace(tg->log, "target", tg->proto, 0, buf, len, from);
 	/* RFC 3261 18.2.1, RFC 3581 4: the top Via says where we got it from,
 	 * so every response built from it, or relayed by it, goes there */
 	if (!msg_via_stamp(buf, len, from, &tg->stamp, &stamped) && stamped) {
