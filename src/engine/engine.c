@@ -138,7 +138,8 @@ int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len)
 		return err;
 	}
 	e->st.tx++;
-	msg_trace(e->o.msg_log, "", tp_sock_proto(ua->sock), 1, buf, len, &ua->remote);
+	if (e->o.msg_log)
+		msg_trace(e->o.msg_log, "", tp_sock_proto(ua->sock), 1, buf, len, &ua->remote);
 	if (e->cap) {
 		struct tp_addr self;
 
@@ -442,7 +443,8 @@ static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
 	/* keep-alive CRLFs (RFC 5626 3.5.1) are not messages */
 	if (is_keepalive(buf, len))
 		return;
-	msg_trace(e->o.msg_log, "", tp_sock_proto(s), 0, buf, len, from);
+	if (e->o.msg_log)
+		msg_trace(e->o.msg_log, "", tp_sock_proto(s), 0, buf, len, from);
 	(void)eng_nat_stamp(e, &buf, &len, from);  /* RFC 3581 4: received/rport */
 	err = msg_parse(&m, buf, len);
 	if (err) {

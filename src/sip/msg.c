@@ -438,14 +438,14 @@ static char *osip_input(const struct msg *m)
 	return copy;
 }
 
-/* libosip2's full parse of m->raw: the verdict on anything unusual. */
+/* libosip2's full parse of m->raw (hdr_end and body_off found): the
+ * verdict on anything unusual. */
 static int parse_osip(struct msg *m)
 {
 	osip_message_t *om = NULL;
 	char *masked;
 	int err;
 
-	find_hdr_end(m);
 	if (osip_message_init(&om) != 0)
 		return ENOMEM;
 	m->om = om;
@@ -467,7 +467,7 @@ static int parse_osip(struct msg *m)
 static int parse(struct msg **mp, const char *buf, size_t len, int strict)
 {
 	struct msg *m;
-	int err;
+	int err, scan;
 
 	/* the message and its bytes in one block */
 	m = malloc(sizeof(*m) + len + 1);
@@ -479,18 +479,24 @@ static int parse(struct msg **mp, const char *buf, size_t len, int strict)
 	m->raw[len] = '\0';
 	m->len = len;
 	m->hash = msg_hash(buf, len);
-	/* a NUL ends nothing in a header, but a body may carry any byte
-	 * (RFC 4475 3.1.1.11: a binary MIME part) */
-	find_hdr_end(m);
-	if (len < 12 || memchr(buf, '\0', m->hdr_end)) {
-		err = EBADMSG;
+	err = EBADMSG;
+	if (len < 12)
 		goto out;
-	}
-	if (!strict && msg_scan(m) == 0) {
+	/* the scanner finds the end of the headers, and any NUL in them, in
+	 * its one pass over the lines */
+	scan = strict ? MSG_SCAN_UNSURE : msg_scan(m);
+	if (scan == MSG_SCAN_OK) {
 		*mp = m;
 		return 0;
 	}
+	if (scan == MSG_SCAN_BAD)
+		goto out;
 	reset_fields(m);
+	/* a NUL ends nothing in a header, but a body may carry any byte
+	 * (RFC 4475 3.1.1.11: a binary MIME part) */
+	find_hdr_end(m);
+	if (memchr(buf, '\0', m->hdr_end))
+		goto out;
 	err = parse_osip(m);
 	if (err)
 		goto out;
