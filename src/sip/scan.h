@@ -17,4 +17,9 @@ enum { MSG_SCAN_OK = 0, MSG_SCAN_UNSURE = -1, MSG_SCAN_BAD = -2 };
  * them itself, since the scanner stopped short). */
 int msg_scan(struct msg *m);
 
+/* Where m's headers end (the first empty line: CRLF CRLF, else LF LF;
+ * none: the whole message): m->hdr_end and m->body_off. For what the
+ * scanner did not read. */
+void msg_find_hdr_end(struct msg *m);
+
 #endif
