@@ -2,8 +2,13 @@
 /* replay: main() for a fuzz target built without libFuzzer (gcc, `make
  * check`): run each file given, or each file of each directory given,
  * through LLVMFuzzerTestOneInput. A file NAME with a NAME.expect beside
- * it must produce that outcome line (fz_outcome) exactly. Exit 0 when
- * every input ran and matched, 1 otherwise; a crash is a crash. */
+ * it must produce that outcome line (fz_outcome) exactly. Without
+ * arguments (the way `make check` runs it) a program named replay_T runs
+ * $SRCDIR/fuzz/seeds/T and $SRCDIR/fuzz/regress/T (and $SRCDIR/scenarios
+ * for the loader), each of which must exist and hold inputs. Exit 0 when
+ * every input ran and matched, 1 otherwise (also when nothing ran); 77
+ * when the target cannot run here (LLVMFuzzerInitialize); a crash is a
+ * crash. */
 #include "config.h"
 #include <dirent.h>
 #include <errno.h>
@@ -114,6 +119,51 @@ static void run_dir(const char *dir)
 	free(names);
 }
 
+/* a named directory must be there and hold inputs: a renamed or missing
+ * seed directory is a failure, not a pass over nothing */
+static void run_required_dir(const char *dir)
+{
+	struct stat st;
+	unsigned before = nrun;
+
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "%s: no such directory\n", dir);
+		nbad++;
+		return;
+	}
+	run_dir(dir);
+	if (nrun == before) {
+		fprintf(stderr, "%s: no inputs in it\n", dir);
+		nbad++;
+	}
+}
+
+/* replay_T without arguments: T's seeds and regression inputs */
+static void run_defaults(const char *argv0)
+{
+	const char *src = getenv("SRCDIR"), *base = strrchr(argv0, '/');
+	const char *t;
+	char dir[4096];
+
+	if (!src || !*src)
+		src = ".";
+	base = base ? base + 1 : argv0;
+	if (strncmp(base, "replay_", 7) || !base[7]) {
+		fprintf(stderr, "%s: give files or directories to replay\n", argv0);
+		nbad++;
+		return;
+	}
+	t = base + 7;
+	snprintf(dir, sizeof(dir), "%s/fuzz/seeds/%s", src, t);
+	run_required_dir(dir);
+	snprintf(dir, sizeof(dir), "%s/fuzz/regress/%s", src, t);
+	run_required_dir(dir);
+	if (!strcmp(t, "scenario")) {
+		snprintf(dir, sizeof(dir), "%s/scenarios", src);
+		run_required_dir(dir);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	int i;
@@ -124,16 +174,21 @@ int main(int argc, char **argv)
 	fz_hostile_tail = 1;
 #endif
 	LLVMFuzzerInitialize(&argc, &argv);
+	if (argc < 2)
+		run_defaults(argv[0]);
 	for (i = 1; i < argc; i++) {
 		struct stat st;
 
-		if (stat(argv[i], &st))
-			continue;  /* a corpus directory that is not there yet */
+		if (stat(argv[i], &st)) {
+			fprintf(stderr, "%s: %s\n", argv[i], strerror(errno));
+			nbad++;
+			continue;
+		}
 		if (S_ISDIR(st.st_mode))
 			run_dir(argv[i]);
 		else
 			run_file(argv[i]);
 	}
 	printf("%u inputs replayed, %u outcomes checked, %u wrong\n", nrun, nchecked, nbad);
-	return nbad ? 1 : 0;
+	return nbad || !nrun ? 1 : 0;
 }

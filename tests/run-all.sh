@@ -1,5 +1,9 @@
 #!/bin/sh
 # Build sipbench and run every test; the last line says "N passed, N failed".
+# Every test make check lists (make list-tests: unit programs, fuzz
+# replays, meta scripts, cases) is counted: one without a result (its
+# program did not build, make stopped) counts as failed. TESTS='...'
+# restricts the run to those tests, as with make check.
 # As root on Debian it first installs what the build and the tests need,
 # including the test peers SIPp (sip-tester) and Kamailio.
 #
@@ -26,14 +30,41 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	apt-get install -y -q build-essential autoconf automake pkg-config \
 		libosip2-dev libxml2-dev libpcap-dev libssl-dev check python3 groff-base \
 		sip-tester kamailio kamailio-tls-modules kamailio-websocket-modules openssl \
-		tshark libxml2-utils iproute2 nftables iptables libnetfilter-queue-dev valgrind \
+		tshark libxml2-utils python3-yaml iproute2 nftables iptables libnetfilter-queue-dev valgrind \
 		>/dev/null || { echo "apt-get failed"; exit 1; }
 fi
+
+# make check with TESTS restricted when the caller set it
+check() {	# check DIR TARGET...
+	d=$1
+	shift
+	if [ -n "${TESTS:-}" ]; then
+		(cd "$d" && make "$@" TESTS="$TESTS")
+	else
+		(cd "$d" && make "$@")
+	fi
+}
+# the results of an earlier run must not be counted for this one: a test
+# whose program fails to build now leaves no result, not an old one
+clean_results() {	# clean_results DIR
+	check "$1" -s list-tests >"$1/tests.list" || return 1
+	while read -r t; do
+		b=$(result_base "$t")
+		rm -f "$1/$b.trs" "$1/$b.log"
+	done <"$1/tests.list"
+}
+result_base() {	# automake's name for a test's .log and .trs, less the suffix
+	case $1 in
+	*.xml|*.sh) echo "${1%.*}" ;;
+	*) echo "$1" ;;
+	esac
+}
 
 status=0 distcheck_failed=0
 { autoreconf -fi && ./configure -q && make -j2; } >build.log 2>&1 ||
 	{ tail -40 build.log; echo "0 passed, 1 failed"; exit 1; }
-make -j2 check >check.log 2>&1 || status=1
+clean_results . || { echo "make list-tests failed"; echo "0 passed, 1 failed"; exit 1; }
+check . -j2 check >check.log 2>&1 || status=1
 if [ -n "${DISTCHECK:-}" ]; then
 	make -j2 distcheck >distcheck.log 2>&1 ||
 		{ tail -30 distcheck.log; echo "FAILED: make distcheck"; distcheck_failed=1; }
@@ -53,27 +84,37 @@ if [ -n "${SANITIZE:-}" ]; then
 		{ tail -30 build-asan/build.log; echo "FAILED: sanitizer build"; san_failed=1; }
 	cd "$top" || exit 1
 	if [ "$san_failed" = 0 ]; then
-		(cd "$san_dir" && make -j2 check) \
-			>build-asan/check.log 2>&1 || status=1
+		clean_results "$san_dir" || { echo "FAILED: asan: make list-tests"; san_failed=1; }
+	fi
+	if [ "$san_failed" = 0 ]; then
+		check "$san_dir" -j2 check >build-asan/check.log 2>&1 || status=1
 	fi
 fi
 
-# per-test results from automake's .trs files; LABEL prefixes the names
+# per-test results from automake's .trs files, one for each test listed
+# in DIR/tests.list; LABEL prefixes the names
 pass=0 fail=0 skip=0
 count() {	# count DIR LABEL
 	p=0 f=0 s=0
-	for t in $(cd "$1" && find tests -name '*.trs' | sort); do
-		r=$(sed -n 's/^:test-result: //p' "$1/$t")
+	while read -r t; do
+		b=$(result_base "$t")
+		if [ -f "$1/$b.trs" ]; then
+			r=$(sed -n 's/^:test-result: //p' "$1/$b.trs")
+		else
+			r=NONE
+		fi
 		case "$r" in
 		PASS|XFAIL) p=$((p + 1)) ;;
 		SKIP) s=$((s + 1)) ;;
-		*) f=$((f + 1)); echo "FAILED: $2${t%.trs}"; tail -30 "$1/${t%.trs}.log"
+		NONE) f=$((f + 1))
+			echo "FAILED: $2$b: no result (not built, or make check stopped first)" ;;
+		*) f=$((f + 1)); echo "FAILED: $2$b"; tail -30 "$1/$b.log"
 			# a sanitizer report may be further up: its first 40 lines
 			awk '/==[0-9]+==ERROR: (Address|Leak)Sanitizer|: runtime error: / { n = 40 }
-				n > 0 { print; if (--n == 0) exit }' "$1/${t%.trs}.log" ;;
+				n > 0 { print; if (--n == 0) exit }' "$1/$b.log" ;;
 		esac
-	done
-	[ $((p + f)) -gt 0 ] || f=1
+	done <"$1/tests.list"
+	[ $((p + f)) -gt 0 ] || { f=1; echo "FAILED: $2no test ran"; }
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 }
 count . ""
@@ -85,6 +126,6 @@ if [ -n "${SANITIZE:-}" ] && [ "$san_failed" = 0 ]; then
 fi
 fail=$((fail + distcheck_failed + san_failed))
 [ "$fail" -gt 0 ] && status=1
-[ "$skip" -gt 0 ] && echo "$skip skipped (a peer they need is missing, or left out by keyword)"
+[ "$skip" -gt 0 ] && echo "$skip skipped (a peer they need is missing, no Check for the unit tests, or left out by keyword)"
 echo "$pass passed, $fail failed"
 exit $status

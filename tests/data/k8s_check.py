@@ -1,22 +1,26 @@
 #!/usr/bin/env python3
 """deploy/kubernetes/: the manifests parse (PyYAML; exit 77, skip, without
-it) and agree with each other: an indexed Job whose completions,
+it: the structure is the point of the case) and agree with each other: an indexed Job whose completions,
 parallelism and -shard .../N agree, whose reports go to the volume the
 merge Job reads, whose metrics file is the one the sidecar serves on the
 annotated port. Then the Job's own command line, with the cluster's
 values put in (index, pod address, target, paths) and the load made
 small, is run for each index against an embedded target on loopback,
-and the merge Job's command merges the reports. No cluster is used. Without
-PyYAML the structure checks are skipped (said so) and the command lines
-are read with a line-based fallback, so they still run.
+and the merge Job's command merges the reports. No cluster is used. Every
+process started exits 0, and no stderr of theirs holds a sanitizer report.
 Usage: k8s_check.py SIPBENCH SRCDIR LOGDIR PORT"""
 import glob, json, os, re, signal, subprocess, sys, time
 
 sipbench, srcdir, log, port = sys.argv[1:5]
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(srcdir, "tests", "tools"))
+import sanitizer  # noqa: E402  (the suite's one sanitizer-report scan)
 try:
     import yaml
 except ImportError:
-    yaml = None
+    print("SKIP: PyYAML is not installed (Debian: python3-yaml): the manifests' "
+          "structure cannot be checked")
+    sys.exit(77)
 problems = []
 
 
@@ -83,29 +87,11 @@ def structure():
     return args, n, mounts[rep[0]], mounts[shared[0]], mcmd
 
 
-def fallback():
-    """No PyYAML: the quoted items of the Job's args: list, and the merge
-    Job's command, line by line."""
-    lines = open(os.path.join(here, "job.yaml")).read().split("\n")
-    at = [i for i, l in enumerate(lines) if l.strip() == "args:"][0]
-    args = []
-    for l in lines[at + 1:]:
-        m = re.match(r'^\s+- "(.*)"$', l)
-        if not m:
-            break
-        args.append(m.group(1))
-    n = int(re.search(r"^\s+completions: (\d+)$", "\n".join(lines), re.M).group(1))
-    mtext = open(os.path.join(here, "merge-job.yaml")).read()
-    mcmd = re.search(r'^\s+- "(sipbench merge .*)"$', mtext, re.M).group(1)
-    opt = lambda name: args[args.index(name) + 1]
-    print("PyYAML is not installed: the manifests' structure is not checked")
-    return args, n, os.path.dirname(opt("-json")), os.path.dirname(opt("-metrics")), mcmd
-
-
-args, n, rep_dir, metrics_dir, mcmd = structure() if yaml else fallback()
+args, n, rep_dir, metrics_dir, mcmd = structure()
 # the Job's command lines, run here: small load, loopback, paths in LOG
 target = subprocess.Popen([sipbench, "--serve", "127.0.0.1:" + port],
-                          stdout=open(os.path.join(log, "target.stdout"), "w"))
+                          stdout=open(os.path.join(log, "target.stdout"), "w"),
+                          stderr=open(os.path.join(log, "target.stderr"), "w"))
 try:
     for _ in range(100):
         if "Ctrl-C" in open(os.path.join(log, "target.stdout")).read():
@@ -124,7 +110,8 @@ try:
         a[a.index("-metrics") + 1] = os.path.join(log, "m%d.prom" % k)
         print("shard %d: %s" % (k, " ".join(a)))
         procs.append(subprocess.Popen([sipbench] + a, stdout=open(os.path.join(
-            log, "shard%d.stdout" % k), "w"), stderr=subprocess.STDOUT))
+            log, "shard%d.stdout" % k), "w"), stderr=open(os.path.join(
+            log, "shard%d.stderr" % k), "w")))
     codes = [p.wait(timeout=60) for p in procs]
     check(codes == [0] * n, "the Job's command exits 0 for every index (%s)" % codes)
     cmd = local(mcmd)
@@ -132,6 +119,7 @@ try:
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            timeout=60)
     print(merge.stdout[-400:], merge.stderr)
+    open(os.path.join(log, "merge.stderr"), "w").write(merge.stderr)
     check(merge.returncode == 0, "the merge Job's command exits 0")
     mg = json.load(open(os.path.join(log, "merged.json")))
     check(mg["shard"] == {"merged": list(range(n)), "count": n}, "merged shards %s" %
@@ -148,6 +136,9 @@ try:
           "shard 1's response times as a histogram (+Inf bucket = count)")
 finally:
     target.send_signal(signal.SIGTERM)
-    target.wait(timeout=30)
+    rc = target.wait(timeout=30)
+check(rc == 0, "the target exits 0 on SIGTERM (%d)" % rc)
+for path, line in sanitizer.scan_dir(log):
+    check(False, "sanitizer report in %s: %s" % (os.path.basename(path), line))
 print("%d problems" % len(problems))
 sys.exit(1 if problems else 0)

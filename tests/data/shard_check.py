@@ -12,6 +12,9 @@ Usage: shard_check.py SIPBENCH SRCDIR LOGDIR PORT1 PORT2"""
 import json, os, re, signal, subprocess, sys, time
 
 sipbench, srcdir, log, port1, port2 = sys.argv[1:6]
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(srcdir, "tests", "tools"))
+import sanitizer  # noqa: E402  (the suite's one sanitizer-report scan)
 scenario = os.path.join(srcdir, "scenarios", "basic-call.xml")
 CALLS, RATE, N = 3000, 300, 3
 # Every call talks 1 s (-d), so a call's length is 1 s plus its setup and
@@ -50,7 +53,8 @@ def start_target(name, port):
 
 def stop_target(name, p):
     p.send_signal(signal.SIGTERM)
-    p.wait(timeout=30)
+    rc = p.wait(timeout=30)
+    check(rc == 0, "%s exits 0 on SIGTERM (%d)" % (name, rc))
     text = open(os.path.join(log, name + ".stdout")).read()
     counts = {}
     for key in ("requests", "registered", "not found", "loops", "calls", "answered",
@@ -221,5 +225,7 @@ check(one["calls"]["successful"] == CALLS and counts_b["calls"] == CALLS,
       "the single run: %d calls, its target routed %s" % (one["calls"]["successful"],
                                                          counts_b["calls"]))
 check(mg["exit_status"] == 0, "merged exit_status 0")
+for path, line in sanitizer.scan_dir(log):
+    check(False, "sanitizer report in %s: %s" % (os.path.basename(path), line))
 print("%d problems" % len(problems))
 sys.exit(1 if problems else 0)

@@ -17,7 +17,9 @@ struct probe {
 };
 
 static uint64_t now;
-static int order[64], norder, early;
+/* order: the first 64 ids fired; fired: every timer that fired, and
+ * fired_even those of them with an even id (the cancelled ones, below) */
+static int order[64], norder, early, fired, fired_even;
 static uint64_t last_exp;
 
 static void record(void *arg)
@@ -27,6 +29,9 @@ static void record(void *arg)
 	if (now < p->exp || p->exp < last_exp)
 		early++;
 	last_exp = p->exp;
+	fired++;
+	if (p->id % 2 == 0)
+		fired_even++;
 	if (norder < 64)
 		order[norder++] = p->id;
 }
@@ -34,7 +39,7 @@ static void record(void *arg)
 static void reset(struct tmr_wheel *w, uint64_t start)
 {
 	now = start;
-	norder = early = 0;
+	norder = early = fired = fired_even = 0;
 	last_exp = 0;
 	tmr_wheel_init(w, start);
 }
@@ -73,6 +78,8 @@ START_TEST(random_order_never_early)
 	run_until_empty(&w, 10000000);
 	ck_assert_int_eq(early, 0);
 	ck_assert_uint_eq(w.count, 0);
+	/* every timer fired once: none dropped, none twice */
+	ck_assert_int_eq(fired, 20000);
 }
 END_TEST
 
@@ -111,6 +118,7 @@ START_TEST(cancel_inside_handler)
 	add(&w, &victims[0], 5, 0, cancel_other);
 	add(&w, &victims[1], 5, 1, record);
 	run_until_empty(&w, 100);
+	ck_assert_int_eq(fired, 1);
 	ck_assert_int_eq(norder, 1);
 	ck_assert_int_eq(order[0], 0);
 	ck_assert(!tmr_isrunning(&victims[1].t));
@@ -182,6 +190,9 @@ START_TEST(million_timers)
 	run_until_empty(&w, 100000);
 	ck_assert_uint_eq(w.count, 0);
 	ck_assert_int_eq(early, 0);
+	/* the 500,000 left fired, the cancelled (even ids) did not */
+	ck_assert_int_eq(fired, 500000);
+	ck_assert_int_eq(fired_even, 0);
 	free(p);
 }
 END_TEST

@@ -30,6 +30,11 @@ static const char invite[] =
 	"\r\n"
 	"v=0\n";
 
+/* a field equals a whole string: its length too, not only a prefix */
+#define ck_assert_pl_eq(pl, str)                                                   \
+	ck_assert_msg((pl).len == strlen(str) && !memcmp((pl).p, (str), (pl).len), \
+		      "%s is '%.*s', not '%s'", #pl, (int)(pl).len, (pl).p ? (pl).p : "", (str))
+
 START_TEST(parse_fields)
 {
 	struct msg *m = NULL;
@@ -39,12 +44,11 @@ START_TEST(parse_fields)
 	ck_assert_str_eq(m->method, "INVITE");
 	ck_assert_str_eq(m->cseq_method, "INVITE");
 	ck_assert_uint_eq(m->cseq, 7);
-	ck_assert_int_eq((int)m->call_id.len, 14);
-	ck_assert(!memcmp(m->call_id.p, "42-1@127.0.0.1", 14));
-	ck_assert(!memcmp(m->from_tag.p, "abc", 3));
+	ck_assert_pl_eq(m->call_id, "42-1@127.0.0.1");
+	ck_assert_pl_eq(m->from_tag, "abc");
 	ck_assert_int_eq((int)m->to_tag.len, 0);
-	ck_assert(!memcmp(m->branch.p, "z9hG4bK-1", 9));
-	ck_assert(!memcmp(m->ruri.p, "sip:bob@127.0.0.1:5070", m->ruri.len));
+	ck_assert_pl_eq(m->branch, "z9hG4bK-1");
+	ck_assert_pl_eq(m->ruri, "sip:bob@127.0.0.1:5070");
 	ck_assert_str_eq(m->raw + m->body_off, "v=0\n");
 	msg_free(m);
 }
@@ -232,7 +236,11 @@ START_TEST(reject_from_raw_lines)
 	buf_reset(&out);
 	ck_assert_int_eq(msg_build_reject(to, sizeof(to) - 1, 505, "Version Not Supported", "t1",
 					  NULL, &out), 0);
-	ck_assert_ptr_nonnull(strstr(out.data, "\r\nTo: <sip:b@h>;tag=t1\r\n"));
+	/* RFC 3261 8.2.6.2: Via, From, Call-ID, CSeq copied; To gets our tag */
+	ck_assert_str_eq(out.data, "SIP/2.0 505 Version Not Supported\r\n"
+			 "Via: SIP/2.0/UDP h;branch=z9hG4bKx\r\nFrom: <sip:a@h>;tag=1\r\n"
+			 "To: <sip:b@h>;tag=t1\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\n"
+			 "Content-Length: 0\r\n\r\n");
 	buf_reset(&out);
 	ck_assert_int_eq(msg_build_reject(resp, sizeof(resp) - 1, 400, "Bad Request", "t1",
 					  NULL, &out), EBADMSG);
@@ -428,7 +436,10 @@ START_TEST(build_response)
 	ck_assert_int_eq(msg_build_response(m, 486, "Busy Here", "xyz", &b), 0);
 	ck_assert_int_eq(msg_parse(&r, b.data, b.len), 0);
 	ck_assert_int_eq(r->status, 486);
-	ck_assert(!memcmp(r->to_tag.p, "xyz", 3));
+	ck_assert_pl_eq(r->to_tag, "xyz");
+	ck_assert_pl_eq(r->call_id, "42-1@127.0.0.1");
+	ck_assert_pl_eq(r->from_tag, "abc");
+	ck_assert_pl_eq(r->branch, "z9hG4bK-1");
 	ck_assert_uint_eq(r->cseq, 7);
 	msg_free(r);
 	msg_free(m);
