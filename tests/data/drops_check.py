@@ -118,6 +118,7 @@ elif mode == "own":
     uas.send_signal(signal.SIGINT)
     rc = finish(uas, 20)
     machine = rcvbuf_errors() - before
+    check(rc is not None and 0 <= rc < 128, "the uas ends on SIGINT, not killed (%s)" % rc)
     check(sent == count, "%d datagrams sent" % sent)
     j = json.load(open(os.path.join(log, "uas.json")))
     g, m = j["generator"], j["messages"]
