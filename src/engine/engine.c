@@ -29,79 +29,6 @@ void eng_signal_stop(int sig)
 	stop_signals++;
 }
 
-/* ---- Call-ID and user tables --------------------------------------------- */
-
-static uint64_t key_of(const char *s, size_t len)
-{
-	return msg_hash(s, len);
-}
-
-int eng_hash_add(struct eng *e, struct ua *ua)
-{
-	int err = htab_add(&e->by_cid, &ua->cid_node, key_of(ua->call_id, strlen(ua->call_id)));
-
-	if (!err && ua->user && !ua->user_node.linked)
-		err = htab_add(&e->by_user, &ua->user_node, key_of(ua->user, strlen(ua->user)));
-	return err;
-}
-
-void eng_hash_del(struct eng *e, struct ua *ua)
-{
-	htab_del(&e->by_cid, &ua->cid_node);
-	htab_del(&e->by_user, &ua->user_node);
-}
-
-static struct ua *hash_find(struct eng *e, const char *cid, size_t len)
-{
-	uint64_t k = key_of(cid, len);
-	struct htab_node *n;
-
-	for (n = htab_chain(&e->by_cid, k); n; n = n->next) {
-		struct ua *u = LST_ENTRY(n, struct ua, cid_node);
-
-		if (n->key == k && strlen(u->call_id) == len && !memcmp(u->call_id, cid, len))
-			return u;
-	}
-	return NULL;
-}
-
-/* Several parties share a Call-ID when they talk to each other, so with
- * parties a message goes to the party it is addressed to: a request to the
- * user of its Request-URI, a response to the user of its From (whoever
- * sent the request). Within one user, the party already in that dialog
- * wins; otherwise a party waiting for such a request adopts its Call-ID. */
-struct ua *eng_party_for(struct eng *e, const struct msg *m)
-{
-	const struct msg_pl *user = m->is_request ? &m->ruri_user : &m->from_user;
-	uint64_t k = key_of(user->p, user->len);
-	struct ua *waiting = NULL;
-	struct htab_node *n;
-	char *cid;
-
-	if (!user->len)
-		return NULL;
-	for (n = htab_chain(&e->by_user, k); n; n = n->next) {
-		struct ua *u = LST_ENTRY(n, struct ua, user_node);
-
-		if (n->key != k || strlen(u->user) != user->len ||
-		    memcmp(u->user, user->p, user->len))
-			continue;
-		if (strlen(u->call_id) == m->call_id.len &&
-		    !memcmp(u->call_id, m->call_id.p, m->call_id.len))
-			return u;
-		if (!waiting && ua_expects_request(u, m))
-			waiting = u;
-	}
-	if (!waiting || !(cid = strndup(m->call_id.p, m->call_id.len)))
-		return NULL;
-	htab_del(&e->by_cid, &waiting->cid_node);
-	free(waiting->call_id);
-	waiting->call_id = cid;
-	if (htab_add(&e->by_cid, &waiting->cid_node, key_of(cid, strlen(cid))))
-		return NULL;
-	return waiting;
-}
-
 /* ---- traces ------------------------------------------------------------ */
 
 void eng_trace_err(struct eng *e, const char *fmt, ...)
@@ -127,6 +54,20 @@ void eng_local_addr(const struct ua *ua, struct tp_addr *a)
 	snprintf(hp, sizeof(hp), "%s:%u", tp_ip(ua->sock), tp_port(ua->sock));
 	if (tp_addr_parse(a, hp, 5060, &d))
 		memset(a, 0, sizeof(*a));
+}
+
+int eng_send_to(struct eng *e, struct tp_sock *s, const struct tp_addr *to,
+		const char *buf, size_t len)
+{
+	int err = tp_send(s, buf, len, to);
+
+	if (err) {
+		e->st.tx_errors++;
+		return err;
+	}
+	e->st.tx++;
+	eng_trace_msg(e, "sent", buf, len, to);
+	return 0;
 }
 
 int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len)
@@ -194,6 +135,7 @@ void eng_call_ended(struct eng *e, struct call *c)
 	hist_add(&e->st.call_len, now - c->start_us);
 	for (i = 0; i < c->nuas; i++)
 		eng_hash_del(e, &c->ua[i]);
+	eng_ended_add(e, c);  /* what still comes for it is late, not stray */
 	lst_unlink(&c->le);
 	lst_append(&e->zombies, &c->le);  /* freed at the end of the iteration */
 	e->nactive--;
@@ -453,15 +395,15 @@ static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
 			      (int)(len < 60 ? len : 60), buf);
 		return;
 	}
-	ua = e->by_user.count ? eng_party_for(e, m) : NULL;
-	if (ua && m->is_request)
-		ua->remote = *from;  /* answer whoever sent it (the proxy) */
-	if (!ua)
-		ua = hash_find(e, m->call_id.p, m->call_id.len);
+	ua = eng_route(e, m);
 	if (ua) {
+		if (m->is_request && e->by_user.count)
+			ua->remote = *from;  /* answer whoever sent it (the proxy) */
 		ua_on_msg(ua, m);
 		return;
 	}
+	if (eng_ended_absorb(e, s, m, from))
+		return;
 	if (e->uas_mode) {
 		start_server_call(e, s, m, from);
 		return;
@@ -577,6 +519,7 @@ void eng_reap(struct eng *e)
 {
 	abort_all(e);
 	free_zombies(e);
+	eng_ended_free(e);  /* each fuzz input starts with none */
 }
 
 static void on_timeout(void *arg)
@@ -871,6 +814,7 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		snprintf(e->shard_tag, sizeof(e->shard_tag), "-s%u", o->shard_index);
 	lst_init(&e->active);
 	lst_init(&e->zombies);
+	lst_init(&e->gone_fifo);
 	buf_init(&e->out, 65535);
 	buf_init(&e->scratch, 1 << 20);
 	for (i = 0; i < p->nuas; i++)
@@ -939,6 +883,7 @@ void eng_free(struct eng *e)
 	eng_adv_free(e);
 	htab_free(&e->by_cid);
 	htab_free(&e->by_user);
+	eng_ended_free(e);
 	free(e);
 }
 

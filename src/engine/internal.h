@@ -68,6 +68,13 @@ struct ua {
 	                              "contact\0From\0To\0" (for a BYE)    */
 	int dlg_closed;            /* a BYE was sent or received              */
 	int inv_pending;           /* our INVITE has no final response yet    */
+	int adopted;               /* took its Call-ID from an initial request */
+	uint32_t ok_cseq;          /* CSeq of the last 2xx to our INVITE, 0 none */
+	uint32_t acked_cseq;       /* ... once we sent its ACK: a repeat of that
+	                              2xx is ACKed again (RFC 3261 13.2.2.4) */
+	unsigned ack_step;         /* the step that sent that ACK            */
+	uint64_t ltag;             /* hash of our own tag in the last message
+	                              sent (parties only; 0 unknown)        */
 	struct auth_chal *chal;    /* owned: last challenge (recv auth=true)  */
 	unsigned auth_nc;          /* nonce count sent with qop=auth          */
 	uint32_t auth_cseq;        /* CSeq of the last request with credentials, 0 none */
@@ -197,6 +204,10 @@ struct eng {
 	int timed_out;             /* -timeout hit                         */
 	struct htab by_cid;        /* Call-ID -> UA                        */
 	struct htab by_user;       /* user part -> UA (several parties)    */
+	struct htab gone;           /* Call-IDs of calls ended in the last
+	                              64*T1 (dispatch.c): late messages   */
+	struct lst_node gone_fifo;  /* the same, oldest first              */
+	void *gone_pool;            /* their nodes (ended.c), or NULL       */
 	struct buf out;            /* render scratch                       */
 	struct buf scratch;        /* render scratch for nested keywords   */
 	struct inj inj;
@@ -225,13 +236,27 @@ int eng_open_socket(struct eng *e, struct tp_sock **sp, unsigned port, int main_
 /* Fill e->tls_name from -tls_sni or the target as given. */
 void eng_peer_name(struct eng *e);
 
-/* engine.c */
+/* dispatch.c: which party a received message is for (docs/design.md) */
 int eng_hash_add(struct eng *e, struct ua *ua);
 void eng_hash_del(struct eng *e, struct ua *ua);
-/* A new request m for a party of a running call, found by the user part
- * of its Request-URI: the party adopts m's Call-ID. NULL if none. */
-struct ua *eng_party_for(struct eng *e, const struct msg *m);
+/* The party m is for: in-dialog by Call-ID and tags, an initial request
+ * to a party of its Request-URI's user waiting for one (which adopts m's
+ * Call-ID). NULL if none. */
+struct ua *eng_route(struct eng *e, const struct msg *m);
+/* Remember the Call-IDs of call c, which just ended, for 64*T1. */
+void eng_ended_add(struct eng *e, const struct call *c);
+/* m, which no running call takes, belongs to a call ended in the last
+ * 64*T1: count it as a retransmission, ACK a repeated 2xx its party had
+ * ACKed, free m and return 1. Else 0 (m untouched). */
+int eng_ended_absorb(struct eng *e, struct tp_sock *s, struct msg *m,
+		     const struct tp_addr *from);
+void eng_ended_free(struct eng *e);
+
+/* engine.c */
 int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len);
+/* The same to any address (no call: a message for an ended one). */
+int eng_send_to(struct eng *e, struct tp_sock *s, const struct tp_addr *to,
+		const char *buf, size_t len);
 /* The local address of ua's socket. */
 void eng_local_addr(const struct ua *ua, struct tp_addr *a);
 void eng_trace_err(struct eng *e, const char *fmt, ...)

@@ -274,13 +274,51 @@ static int credentials_rejected(struct ua *ua, struct msg *m)
 	return 1;
 }
 
+static int is_inv_2xx(const struct msg *m)
+{
+	return !m->is_request && m->status >= 200 && m->status < 300 &&
+	       !strcasecmp(m->cseq_method, "INVITE");
+}
+
+/* A 2xx to an INVITE we already ACKed: the peer did not get the ACK. The
+ * UAC core ACKs every repeat (RFC 3261 13.2.2.4), also after its BYE: the
+ * ACK step again while it was the last sent, else an ACK built from the
+ * 2xx (to its Contact, to where it came from). */
+static int ack_repeated_2xx(struct ua *ua, struct msg *m)
+{
+	struct eng *e = ua->call->eng;
+	struct msg_pl c;
+
+	if (!ua->acked_cseq || m->cseq != ua->acked_cseq || !is_inv_2xx(m))
+		return 0;
+	e->st.retrans_rx++;
+	if (ua->last_sent_is_ack) {
+		ua_resend_last(ua, m);
+		return 1;
+	}
+	c = msg_contact_uri(m);
+	buf_reset(&e->scratch);
+	/* a retransmission of the ACK step, as ua_resend_last counts it */
+	if (c.len && msg_build_ack(m, c.p, c.len, &e->scratch) == 0 &&
+	    eng_send(e, ua, e->scratch.data, e->scratch.len) == 0)
+		step_stat(ua, ua->ack_step)->retrans++;
+	return 1;
+}
+
 void ua_on_msg(struct ua *ua, struct msg *m)
 {
 	const struct step *st;
 	enum fail_reason r;
 	int i;
 
-	if (handle_retransmission(ua, m) || ua->state == UA_ST_DONE) {
+	if (ack_repeated_2xx(ua, m) || handle_retransmission(ua, m)) {
+		msg_free(m);
+		return;
+	}
+	if (ua->state == UA_ST_DONE) {
+		/* late for a party past its last step (an ACK a proxy passed on
+		 * after the BYE): absorbed, as for an ended call */
+		ua->call->eng->st.retrans_rx++;
 		msg_free(m);
 		return;
 	}
@@ -313,6 +351,8 @@ void ua_on_msg(struct ua *ua, struct msg *m)
 	tmr_cancel(&ua->tmr);
 	step_stat(ua, (unsigned)i)->recv++;
 	ua->pc = (unsigned)i;
+	if (is_inv_2xx(m))
+		ua->ok_cseq = m->cseq;
 	if (st->auth && !m->is_request)
 		keep_challenge(ua, m);
 	remember(ua, m, st);

@@ -5,6 +5,7 @@
  * 13.3.1.4, 17.2.1) and decides the call's outcome. */
 #include "config.h"
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -239,22 +240,43 @@ static void rtx_arm(struct ua *ua, const struct step *st, enum rtx_kind k,
 	tmr_start(ua_eng(ua)->loop, &ua->rtx, ua->rtx_interval_ms, rtx_fire, ua);
 }
 
+/* Timer H (17.2.1; 13.3.1.4 for a 2xx): the final response was never
+ * acknowledged, the call cannot go on. */
+static void timer_h(struct ua *ua, const struct step *st)
+{
+	char what[96];
+
+	rtx_stop(ua);
+	ua_rtx_forget(ua);
+	step_stat(ua, st->index)->timeouts++;
+	ua->call->timed_out = 1;
+	snprintf(what, sizeof(what), "no ACK (timer H) for %s after %.1f s",
+		 st->display, (double)ua->rtx_elapsed_ms / 1000.0);
+	ua_fail(ua, FAIL_MAX_RETRANS, what);
+}
+
 static void rtx_fire(void *arg)
 {
 	struct ua *ua = arg;
 	struct eng *e = ua_eng(ua);
 	const struct step *st = &ua->pu->steps[ua->rtx_step];
 	uint32_t t1 = (uint32_t)(st->retrans_ms > 0 ? st->retrans_ms : SIP_T1_MS);
+	int capped = e->o.max_retrans && ua->rtx_count >= e->o.max_retrans;
 
 	ua->rtx_elapsed_ms += ua->rtx_interval_ms;
-	/* RFC 3261 17.1.1.2 timer B / 17.1.2.2 timer F / 13.3.1.4: 64*T1 */
-	if (ua->rtx_elapsed_ms >= 64 * t1 ||
-	    (e->o.max_retrans && ua->rtx_count >= e->o.max_retrans)) {
-		if (ua->rtx_kind == RTX_FINAL_RESP) {
-			rtx_stop(ua);
-			ua_rtx_forget(ua);  /* no ACK came: nothing more to resend */
+	if (ua->rtx_kind == RTX_FINAL_RESP) {
+		if (ua->rtx_elapsed_ms >= 64 * t1) {
+			timer_h(ua, st);
 			return;
 		}
+		if (capped) {
+			/* -max_retrans caps the sends; the ACK may still come */
+			ua->rtx_interval_ms = 64 * t1 - ua->rtx_elapsed_ms;
+			tmr_start(e->loop, &ua->rtx, ua->rtx_interval_ms, rtx_fire, ua);
+			return;
+		}
+	} else if (ua->rtx_elapsed_ms >= 64 * t1 || capped) {
+		/* RFC 3261 17.1.1.2 timer B / 17.1.2.2 timer F: 64*T1 */
 		rtx_stop(ua);
 		step_stat(ua, st->index)->timeouts++;
 		ua->call->timed_out = 1;
@@ -269,6 +291,10 @@ static void rtx_fire(void *arg)
 	else
 		ua->rtx_interval_ms = ua->rtx_interval_ms * 2 > SIP_T2_MS ?
 				      SIP_T2_MS : ua->rtx_interval_ms * 2;
+	/* timers B, F and H run from the first send, whatever the resends'
+	 * spacing: the last wake-up lands on 64*T1 exactly */
+	if (ua->rtx_interval_ms > 64 * t1 - ua->rtx_elapsed_ms)
+		ua->rtx_interval_ms = 64 * t1 - ua->rtx_elapsed_ms;
 	tmr_start(e->loop, &ua->rtx, ua->rtx_interval_ms, rtx_fire, ua);
 }
 
@@ -295,6 +321,17 @@ static void arm_after_send(struct ua *ua, const struct step *st, const char *buf
 	cseq_method(buf, cm, sizeof(cm));
 	if (is_method(cm, "INVITE"))
 		rtx_arm(ua, st, RTX_FINAL_RESP, buf, len, "ACK");
+}
+
+/* Our own tag, as the peer will quote it back (the To of its requests,
+ * the From of its responses): how dispatch.c tells apart parties that
+ * share a Call-ID. Parties only: a lone party owns its Call-ID. */
+static void learn_tag(struct ua *ua, int request, const char *buf, size_t len)
+{
+	struct msg_pl tag;
+
+	if (msg_raw_tag(buf, len, request, &tag) == 0)
+		ua->ltag = msg_hash(tag.p, tag.len);
 }
 
 static void do_send(struct ua *ua, const struct step *st)
@@ -338,6 +375,12 @@ static void do_send(struct ua *ua, const struct step *st)
 	    keep_copy(&ua->last_sent, &ua->last_sent_len, e->out.data, e->out.len)) {
 		ua_fail(ua, FAIL_INTERNAL, "out of memory");
 		return;
+	}
+	if (e->p->nuas > 1)
+		learn_tag(ua, t->is_request, e->out.data, e->out.len);
+	if (ua->last_sent_is_ack && ua->ok_cseq) {
+		ua->acked_cseq = ua->ok_cseq;
+		ua->ack_step = st->index;
 	}
 	if (t->is_request && is_method(t->method, "INVITE"))
 		ua->inv_pending = 1;

@@ -93,6 +93,10 @@ int msg_build_req(const struct msg_req *q, struct buf *out);
  * Used for the default BYE and CANCEL of an aborted call. */
 int msg_build_request(const struct msg *m, const char *method, const char *ruri,
 		      size_t rlen, const char *via, uint32_t cseq, struct buf *out);
+/* The tag of the From (from != 0) or To header in the rendered message
+ * buf (len bytes, not necessarily NUL-ended): 0 with *tag pointing into
+ * buf, or -1 when that header has no tag. */
+int msg_raw_tag(const char *buf, size_t len, int from, struct msg_pl *tag);
 /* The URI inside the first Contact of m (without <>), len 0 if none. */
 struct msg_pl msg_contact_uri(const struct msg *m);
 

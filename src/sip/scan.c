@@ -377,3 +377,47 @@ int msg_scan(struct msg *m)
 		return UNSURE;
 	return 0;
 }
+
+/* The tag of the From (from) or To header of a message we rendered:
+ * header lines up to the empty one, long or compact name, ";tag=" in the
+ * value. A bounded pass over our own bytes; no quoted-string care, since
+ * our templates put the tag after the URI. */
+int msg_raw_tag(const char *buf, size_t len, int from, struct msg_pl *tag)
+{
+	const char *p = buf, *end = buf + len;
+	const char *lng = from ? "from" : "to";
+	size_t ll = from ? 4 : 2;
+	char cmp = from ? 'f' : 't';
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *v = NULL, *t;
+
+		if (!eol)
+			eol = end;
+		if (p == eol || (*p == '\r' && p + 1 == eol))
+			return -1;  /* end of headers */
+		if ((size_t)(eol - p) > ll && !strncasecmp(p, lng, ll))
+			v = p + ll;
+		else if (eol - p > 1 && (p[0] == cmp || p[0] == (char)(cmp - 32)))
+			v = p + 1;
+		if (v) {
+			while (v < eol && (*v == ' ' || *v == '\t'))
+				v++;
+			if (v < eol && *v == ':') {
+				for (t = v; t + 5 <= eol; t++) {
+					if (*t != ';' || strncasecmp(t + 1, "tag=", 4))
+						continue;
+					tag->p = t + 5;
+					tag->len = 0;
+					while (tag->p + tag->len < eol &&
+					       !strchr(";, \t\r>", tag->p[tag->len]))
+						tag->len++;
+					return tag->len ? 0 : -1;
+				}
+				return -1;
+			}
+		}
+		p = eol + 1;
+	}
+	return -1;
+}

@@ -426,6 +426,35 @@ START_TEST(scanner_hands_on_what_libosip2_refuses)
 }
 END_TEST
 
+/* The tag of our own rendered messages (dispatch tells parties sharing a
+ * Call-ID apart by it): long and compact names, the tag anywhere in the
+ * parameters, a buffer that ends without a NUL, no tag, no such header. */
+START_TEST(raw_tag)
+{
+	static const char req[] =
+		"INVITE sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1;tag=no\r\n"
+		"f: <sip:a@x>;x=1;TAG=a-17\r\nTo: <sip:b@x>\r\nCall-ID: c\r\n\r\n"
+		"From: <sip:body@x>;tag=body\r\n";
+	static const char resp[] =
+		"SIP/2.0 200 OK\r\nFrom: \"A\" <sip:a@x>;tag=a-17\r\n"
+		"To   : <sip:b@x>;tag=b-9>junk";
+	struct msg_pl t;
+
+	ck_assert_int_eq(msg_raw_tag(req, sizeof(req) - 1, 1, &t), 0);
+	ck_assert_int_eq((int)t.len, 4);
+	ck_assert(memcmp(t.p, "a-17", 4) == 0);
+	/* the To of the request has no tag; the body's From is not a header */
+	ck_assert_int_eq(msg_raw_tag(req, sizeof(req) - 1, 0, &t), -1);
+	ck_assert_int_eq(msg_raw_tag(resp, sizeof(resp) - 1, 0, &t), 0);
+	ck_assert_int_eq((int)t.len, 3);
+	ck_assert(memcmp(t.p, "b-9", 3) == 0);
+	/* cut inside the tag: bounded by the buffer, not by a NUL */
+	ck_assert_int_eq(msg_raw_tag(resp, (size_t)(strstr(resp, "b-9") - resp) + 2, 0, &t), 0);
+	ck_assert_int_eq((int)t.len, 2);
+	ck_assert_int_eq(msg_raw_tag("SIP/2.0 100 Trying\r\n\r\n", 22, 1, &t), -1);
+}
+END_TEST
+
 START_TEST(build_response)
 {
 	struct msg *m = NULL, *r = NULL;
@@ -637,6 +666,7 @@ int main(void)
 	tcase_add_test(tc, torture_messages_agree_with_manifest);
 	tcase_add_test(tc, scanner_hands_on_what_libosip2_refuses);
 	tcase_add_test(tc, build_response);
+	tcase_add_test(tc, raw_tag);
 	tcase_add_test(tc, via_stamp);
 	tcase_add_test(tc, via_public);
 	tcase_add_test(tc, hist_error_bound);
