@@ -66,7 +66,8 @@ int eng_send_to(struct eng *e, struct tp_sock *s, const struct tp_addr *to,
 		return err;
 	}
 	e->st.tx++;
-	eng_trace_msg(e, "sent", buf, len, to);
+	if (e->o.msg_log)
+		msg_trace(e->o.msg_log, "", tp_sock_proto(s), 1, buf, len, to);
 	return 0;
 }
 
