@@ -228,7 +228,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (e->st.rx - before.rx != n)
 		fz_fail("a datagram was not counted as received");
 	if (e->st.calls_started - before.calls_started !=
-	    (e->st.calls_ok - before.calls_ok) + (e->st.calls_failed - before.calls_failed))
-		fz_fail("a started call was neither ok nor failed");
+	    (e->st.calls_ok - before.calls_ok) + (e->st.calls_failed - before.calls_failed) +
+	    (e->st.calls_unfinished - before.calls_unfinished))
+		fz_fail("a started call was neither ok, failed nor unfinished");
 	return 0;
 }

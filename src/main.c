@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* main: argv -> struct config -> scenario -> run -> exit status. */
 #include "config.h"
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "engine/engine.h"
 #include "loop/loop.h"
 #include "report/merge.h"
+#include "report/rpt.h"
 #include "scenario/builtin.h"
 #include "scenario/prog.h"
 #include "sip/msg.h"
@@ -33,8 +35,10 @@ static int load_scenario(const struct config *c, struct prog **pp, struct diag *
 	return scn_load_mem(pp, xml, strlen(xml), name, &so, d);
 }
 
-static FILE *open_log(const char *given, const struct config *c, const char *suffix)
+static FILE *open_log(const char *opt, const char *given, const struct config *c,
+		      const char *suffix)
 {
+	struct diag d = {0};
 	char path[512];
 	const char *base = c->scenario_file ? c->scenario_file : c->builtin ? c->builtin : "uac";
 	const char *slash = strrchr(base, '/');
@@ -47,9 +51,14 @@ static FILE *open_log(const char *given, const struct config *c, const char *suf
 		snprintf(path, sizeof(path), "%.*s_%d_%s", (int)n, base, (int)getpid(), suffix);
 		given = path;
 	}
+	if (rpt_out_check(opt, given, 0, &d)) {
+		diag_print(&d);
+		return NULL;
+	}
 	f = fopen(given, "w");
 	if (!f)
-		fprintf(stderr, "sipbench: error: cannot write %s\n", given);
+		fprintf(stderr, "sipbench: error: %s %s: cannot write: %s\n", opt, given,
+			strerror(errno));
 	return f;
 }
 
@@ -79,6 +88,7 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->max_calls = c->max_calls;
 	o->timeout_ms = c->timeout_ms;
 	o->grace_ms = c->grace_ms;
+	o->grace_given = c->grace_given;
 	o->timeout_error = c->timeout_error;
 	o->recv_timeout_ms = c->recv_timeout_ms;
 	o->pause_ms = c->pause_ms;
@@ -112,25 +122,55 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->shard_count = c->shard_count;
 }
 
-static int open_logs(struct eng_opts *o, const struct config *c)
+/* Every output file of the run, checked (reports) or opened (traces)
+ * before the first message: a run whose verdict cannot be written does
+ * not start (exit 255, the file and the reason named). */
+static int open_outputs(struct eng_opts *o, const struct config *c)
 {
-	if (c->trace_msg && !(o->msg_log = open_log(c->message_file, c, "messages.log")))
+	struct diag d = {0};
+
+	if (rpt_out_check("-json", c->json, 0, &d) || rpt_out_check("-junit", c->junit, 0, &d) ||
+	    rpt_out_check("-metrics", c->metrics, 1, &d) ||
+	    rpt_out_check("-pcap", c->pcap, 0, &d)) {
+		diag_print(&d);
 		return -1;
-	if (c->trace_err && !(o->err_log = open_log(c->error_file, c, "errors.log")))
+	}
+	if (c->trace_msg &&
+	    !(o->msg_log = open_log("-message_file", c->message_file, c, "messages.log")))
 		return -1;
-	if (c->trace_stat && !(o->stat_csv = open_log(c->stat_file, c, ".csv")))
+	if (c->trace_err &&
+	    !(o->err_log = open_log("-error_file", c->error_file, c, "errors.log")))
+		return -1;
+	if (c->trace_stat && !(o->stat_csv = open_log("-stf", c->stat_file, c, ".csv")))
 		return -1;
 	return 0;
 }
 
-static void close_logs(struct eng_opts *o)
+/* Close a trace file; a write that failed (a full disk) is said: -1. */
+static int close_log(FILE *f, const char *opt)
 {
-	if (o->msg_log)
-		fclose(o->msg_log);
-	if (o->err_log)
-		fclose(o->err_log);
-	if (o->stat_csv)
-		fclose(o->stat_csv);
+	int err;
+
+	if (!f)
+		return 0;
+	errno = 0;
+	err = fflush(f) || ferror(f) ? (errno ? errno : -1) : 0;
+	if (fclose(f) && !err)
+		err = errno ? errno : -1;
+	if (err)
+		fprintf(stderr, "sipbench: error: %s: a write failed%s%s\n", opt,
+			err > 0 ? ": " : " (the file is incomplete)", err > 0 ? strerror(err) : "");
+	return err ? -1 : 0;
+}
+
+static int close_logs(struct eng_opts *o)
+{
+	int bad = close_log(o->msg_log, "-message_file");
+
+	bad |= close_log(o->err_log, "-error_file");
+	bad |= close_log(o->stat_csv, "-stf");
+	o->msg_log = o->err_log = o->stat_csv = NULL;
+	return bad;
 }
 
 /* -bg: the parent prints the child's pid and returns 1; the child 0. */
@@ -262,7 +302,7 @@ static int run(const struct config *c, struct prog *p)
 
 	memset(&tc, 0, sizeof(tc));
 	fill_eng_opts(&o, c);
-	if (open_logs(&o, c))
+	if (open_outputs(&o, c))
 		goto out;
 	if (uses_tls(c) && make_tls(c, eng_prog_is_server(p), &o.tls, &d)) {
 		diag_print(&d);
@@ -303,7 +343,13 @@ out:
 	tgt_conf_free(&tc);
 	tp_tls_free(o.tls);
 	loop_free(l);
-	close_logs(&o);
+	if (close_logs(&o))
+		rc = EXIT_FATAL;
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "sipbench: error: the summary could not be written to standard "
+			"output\n");
+		rc = EXIT_FATAL;
+	}
 	return rc;
 }
 
@@ -314,8 +360,13 @@ int main(int argc, char **argv)
 	struct prog *p = NULL;
 	int rc;
 
+	/* no argument at all: the usage, as SIPp (which exits 99 there) */
+	if (argc < 2) {
+		cli_help(stdout);
+		return 99;
+	}
 	/* subcommands come before the options */
-	if (argc > 1 && !strcmp(argv[1], "merge"))
+	if (!strcmp(argv[1], "merge"))
 		return rpt_merge_main(argc - 1, argv + 1);
 	if (cli_parse(&c, argc, argv, &d)) {
 		diag_print(&d);

@@ -307,7 +307,7 @@ static int apply_num(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_RATE_PERIOD: return parse_time(r->name, v, 1, &c->rate_period_ms, d);
 	case CLI_OPT_RECV_TIMEOUT: return parse_time(r->name, v, 1, &c->recv_timeout_ms, d);
 	case CLI_OPT_TIMEOUT: return parse_time(r->name, v, 1000, &c->timeout_ms, d);
-	case CLI_OPT_GRACE: return parse_time(r->name, v, 1000, &c->grace_ms, d);
+	case CLI_OPT_GRACE: c->grace_given = 1; return parse_time(r->name, v, 1000, &c->grace_ms, d);
 	case CLI_OPT_FREQ_DUMP: return parse_time(r->name, v, 1000, &c->freq_dump_ms, d);
 	default: return apply_str(c, r, v, d);
 	}

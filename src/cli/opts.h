@@ -41,7 +41,8 @@ struct config {
 	unsigned limit;             /* -l; 0 = none                          */
 	unsigned max_calls;         /* -m; 0 = none                          */
 	uint64_t timeout_ms;        /* -timeout; 0 = none                    */
-	uint64_t grace_ms;          /* -grace after a signal                 */
+	uint64_t grace_ms;          /* -grace after a signal or -timeout     */
+	int grace_given;            /* -grace was on the command line        */
 	int timeout_error;
 	uint64_t recv_timeout_ms;   /* -recv_timeout; 0 = none               */
 	const char *local_ip;       /* -i                                    */

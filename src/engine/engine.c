@@ -2,7 +2,7 @@
 /* engine: the run. Owns the loop, the main socket, the calls and the
  * statistics; starts calls at the configured rate (client scenarios) or
  * on incoming requests (server scenarios); routes received messages to
- * their UA by Call-ID; decides when the run ends. */
+ * their UA by Call-ID. The run's end and what steers it are control.c's. */
 #include "config.h"
 #include <errno.h>
 #include <signal.h>
@@ -12,7 +12,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/time.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include "engine/internal.h"
@@ -106,7 +105,7 @@ static void call_free(struct call *c)
 	free(c);
 }
 
-static void maybe_finish(struct eng *e)
+void eng_maybe_finish(struct eng *e)
 {
 	if (e->nactive)
 		return;
@@ -121,19 +120,23 @@ void eng_call_ended(struct eng *e, struct call *c)
 	uint64_t now = loop_now_us(e->loop);
 	unsigned i;
 
+	/* one outcome per call: failed, unfinished (still running when the
+	 * run ended) or successful; the call length is a successful call's */
 	if (c->failed) {
 		e->st.calls_failed++;
 		if (c->timed_out)
 			e->st.calls_timeout++;  /* a subset of the failed */
 		e->st.fail[c->reason]++;
+	} else if (c->unfinished) {
+		e->st.calls_unfinished++;
 	} else {
 		e->st.calls_ok++;
+		hist_add(&e->st.call_len, now - c->start_us);
 	}
-	if (e->cap && c->failed)
+	if (e->cap && (c->failed || c->unfinished))
 		media_cap_write(e->cap, &c->cap);
 	else
 		media_cap_drop(&c->cap);
-	hist_add(&e->st.call_len, now - c->start_us);
 	for (i = 0; i < c->nuas; i++)
 		eng_hash_del(e, &c->ua[i]);
 	eng_ended_add(e, c);  /* what still comes for it is late, not stray */
@@ -141,9 +144,9 @@ void eng_call_ended(struct eng *e, struct call *c)
 	lst_append(&e->zombies, &c->le);  /* freed at the end of the iteration */
 	e->nactive--;
 	e->ended++;
-	if (e->o.max_calls && e->ended >= e->o.max_calls)
-		e->stopping = 1;
-	maybe_finish(e);
+	if (e->o.max_calls && e->ended >= e->o.max_calls && !e->stopping)
+		eng_wind_down(e, "-m");
+	eng_maybe_finish(e);
 }
 
 static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
@@ -320,7 +323,9 @@ static void on_rate(void *arg)
 	}
 	while (e->started < due && can_start(e))
 		eng_start_client_call(e);
-	if (e->stopping || (e->o.max_calls && e->started >= e->o.max_calls))
+	if (e->o.max_calls && e->started >= e->o.max_calls && !e->stopping)
+		eng_wind_down(e, "-m");
+	if (e->stopping)
 		return;
 	iv = e->o.unpaced ? 1 : (uint64_t)((double)e->o.rate_period_ms / e->rate);
 	iv = iv ? (iv > 100 ? 100 : iv) : 1;
@@ -416,7 +421,7 @@ static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
 
 /* ---- run control -------------------------------------------------------- */
 
-static void abort_all(struct eng *e)
+void eng_abort_all(struct eng *e)
 {
 	while (!lst_empty(&e->active)) {
 		struct call *c = LST_ENTRY(e->active.next, struct call, le);
@@ -425,74 +430,6 @@ static void abort_all(struct eng *e)
 		for (i = 0; i < c->nuas; i++)
 			ua_abort(&c->ua[i]);
 	}
-}
-
-static void stop_now(struct eng *e)
-{
-	e->stopping = 1;
-	abort_all(e);
-	loop_stop(e->loop);
-}
-
-/* Calls whose parties have all passed every step but a final timewait
- * are done: a signal need not wait for them. */
-static void end_lingering(struct eng *e)
-{
-	struct lst_node *n = e->active.next, *next;
-
-	for (; n != &e->active; n = next) {
-		struct call *c = LST_ENTRY(n, struct call, le);
-		unsigned i, lingering = 0;
-
-		next = n->next;
-		for (i = 0; i < c->nuas; i++)
-			lingering += c->ua[i].state == UA_ST_DONE || ua_lingering(&c->ua[i]);
-		if (lingering < c->nuas)
-			continue;
-		for (i = 0; i < c->nuas; i++)
-			if (c->ua[i].state != UA_ST_DONE)
-				ua_abort(&c->ua[i]);
-	}
-}
-
-static void on_grace(void *arg)
-{
-	struct eng *e = arg;
-
-	fprintf(stderr, "sipbench: the %.1f s grace period is over: aborting the %llu "
-		"calls in progress\n", (double)e->o.grace_ms / 1000.0,
-		(unsigned long long)e->nactive);
-	e->abort_why = "grace period after a signal over";
-	stop_now(e);
-}
-
-/* SIGINT or SIGTERM: the first ends the run gracefully (no new calls; the
- * calls in progress get -grace to end), the second aborts them. Either
- * way every report is written and the exit status is 97. */
-static void on_stop_signal(struct eng *e, int sig)
-{
-	const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
-
-	if (e->exit_reason) {
-		fprintf(stderr, "sipbench: %s again: aborting the %llu calls in progress\n",
-			name, (unsigned long long)e->nactive);
-		e->abort_why = "aborted by a second signal";
-		stop_now(e);
-		return;
-	}
-	e->exit_reason = 97;
-	snprintf(e->stopped_by, sizeof(e->stopped_by), "signal %s", name);
-	end_lingering(e);  /* calls in their final timewait are done */
-	if (!e->nactive || !e->o.grace_ms) {
-		e->abort_why = "aborted by a signal";
-		stop_now(e);
-		return;
-	}
-	fprintf(stderr, "sipbench: %s: no new calls; the %llu calls in progress get %.1f s "
-		"to end (a second signal aborts them)\n", name,
-		(unsigned long long)e->nactive, (double)e->o.grace_ms / 1000.0);
-	e->stopping = 1;
-	tmr_start(e->loop, &e->grace_tmr, e->o.grace_ms, on_grace, e);
 }
 
 static void free_zombies(struct eng *e)
@@ -512,183 +449,15 @@ static void on_tick(void *arg)
 	free_zombies(e);
 	if (stop_signals != e->signals) {
 		e->signals = stop_signals;
-		on_stop_signal(e, stop_signal);
+		eng_on_stop_signal(e, stop_signal);
 	}
 }
 
 void eng_reap(struct eng *e)
 {
-	abort_all(e);
+	eng_abort_all(e);
 	free_zombies(e);
 	eng_ended_free(e);  /* each fuzz input starts with none */
-}
-
-static void on_timeout(void *arg)
-{
-	struct eng *e = arg;
-
-	e->timed_out = 1;
-	stop_now(e);
-}
-
-static double target_rate(const struct eng *e)
-{
-	return e->o.rate_period_ms ? e->rate * 1000.0 / (double)e->o.rate_period_ms : 0;
-}
-
-/* Change the rate from now on, keeping the calls already due. */
-static void set_rate(struct eng *e, double rate)
-{
-	e->rate_base_us = loop_now_us(e->loop);
-	e->rate_base_started = e->started;
-	e->rate = rate;
-}
-
-/* -rate_increase: one step every -fd period. After a period at -rate_max
- * the run ends (no new calls; SIPp's behaviour) unless -no_rate_quit. */
-static void on_ramp(void *arg)
-{
-	struct eng *e = arg;
-	double next = e->rate + e->o.rate_increase;
-
-	if (e->ramp_done) {
-		if (!e->o.no_rate_quit) {
-			e->stopping = 1;
-			maybe_finish(e);
-		}
-		return;
-	}
-	if (e->o.rate_max > 0 && next >= e->o.rate_max) {
-		next = e->o.rate_max;
-		e->ramp_done = 1;
-	}
-	set_rate(e, next);
-	tmr_start(e->loop, &e->ramp_tmr, e->o.stat_period_ms, on_ramp, e);
-}
-
-/* Keys on a terminal, as SIPp's: + and - change the rate by 1, * and /
- * by 10, p pauses and resumes new calls, q stops gracefully (no new
- * calls; a second q aborts the calls in progress). */
-static void on_key(int fd, unsigned events, void *arg)
-{
-	struct eng *e = arg;
-	char k[16];
-	ssize_t n = read(fd, k, sizeof(k)), i;
-
-	(void)events;
-	for (i = 0; i < n; i++) {
-		double r = e->rate;
-
-		switch (k[i]) {
-		case '+': r += 1; break;
-		case '-': r -= 1; break;
-		case '*': r += 10; break;
-		case '/': r -= 10; break;
-		case 'p':
-			e->paused = !e->paused;
-			fprintf(stderr, "\r\n%s\r\n", e->paused ? "paused: no new calls (p resumes)" :
-				"resumed");
-			continue;
-		case 'q':
-			if (e->stopping) {
-				stop_now(e);
-				return;
-			}
-			fprintf(stderr, "\r\nstopping: no new calls; the calls in progress end "
-				"(q again aborts them)\r\n");
-			e->stopping = 1;
-			maybe_finish(e);
-			continue;
-		default:
-			continue;
-		}
-		set_rate(e, r < 1 ? 1 : r);
-	}
-}
-
-static void keys_start(struct eng *e)
-{
-	struct termios *t = malloc(sizeof(*t)), raw;
-
-	if (!t || tcgetattr(STDIN_FILENO, t)) {
-		free(t);
-		return;
-	}
-	raw = *t;
-	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
-	raw.c_cc[VMIN] = 1;
-	raw.c_cc[VTIME] = 0;
-	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) ||
-	    loop_fd_add(e->loop, STDIN_FILENO, LOOP_READ, on_key, e)) {
-		tcsetattr(STDIN_FILENO, TCSANOW, t);
-		free(t);
-		return;
-	}
-	e->tty_saved = t;
-}
-
-static void keys_stop(struct eng *e)
-{
-	if (!e->tty_saved)
-		return;
-	loop_fd_del(e->loop, STDIN_FILENO);
-	tcsetattr(STDIN_FILENO, TCSANOW, (struct termios *)e->tty_saved);
-	free(e->tty_saved);
-	e->tty_saved = NULL;
-}
-
-/* Live progress: a status line rewritten in place on a terminal, a plain
- * line every 10 s otherwise. */
-static void on_progress(void *arg)
-{
-	struct eng *e = arg;
-	const struct stats *st = &e->st;
-	uint64_t now = loop_now_us(e->loop), ended = st->calls_ok + st->calls_failed;
-	double secs = (double)(now - e->start_us) / 1e6;
-	const struct hist *h = st->nrtd ? &st->rtd[0] : &st->call_len;
-	char bar[24] = "";
-
-	if (e->o.max_calls) {
-		unsigned i, full = (unsigned)(20.0 * (double)ended / (double)e->o.max_calls);
-
-		for (i = 0; i < 20; i++)
-			bar[i] = i < full ? '#' : '.';
-		bar[20] = ' ';
-	}
-	fprintf(e->o.progress, "%s%s%6.1f s  %7.1f calls/s (target %.1f)  concurrent %llu  "
-		"ok %llu  failed %llu  p99 %.1f ms%s", e->progress_tty ? "\r" : "", bar, secs,
-		secs > 0 ? (double)ended / secs : 0, target_rate(e),
-		(unsigned long long)e->nactive, (unsigned long long)st->calls_ok,
-		(unsigned long long)st->calls_failed, hist_quantile(h, 0.99) / 1000.0,
-		e->progress_tty ? "\033[K" : "\n");
-	fflush(e->o.progress);
-	tmr_start(e->loop, &e->progress_tmr, e->progress_tty ? 500 : 10000, on_progress, e);
-}
-
-static void write_metrics(struct eng *e)
-{
-	int err;
-
-	if (!e->o.metrics_path || e->metrics_failed)
-		return;
-	/* the shard label is the index: shard_tag after its "-s" */
-	err = rpt_metrics(e->o.metrics_path, e->p, &e->st, e->nactive, target_rate(e),
-			  e->shard_tag[0] ? e->shard_tag + 2 : NULL);
-	if (err) {
-		fprintf(stderr, "sipbench: error: cannot write %s: %s\n", e->o.metrics_path,
-			strerror(err));
-		e->metrics_failed = 1;
-	}
-}
-
-static void on_stat(void *arg)
-{
-	struct eng *e = arg;
-
-	if (e->o.stat_csv)
-		rpt_csv_line(&e->csv, &e->st, loop_now_us(e->loop), target_rate(e), e->nactive);
-	write_metrics(e);
-	tmr_start(e->loop, &e->stat_tmr, e->o.stat_period_ms, on_stat, e);
 }
 
 static int set_globals(struct eng *e, struct diag *d)
@@ -891,7 +660,6 @@ void eng_free(struct eng *e)
 int eng_run(struct eng *e, FILE *out)
 {
 	struct rpt_run r;
-	unsigned i;
 	int err;
 	uint64_t late;
 
@@ -903,23 +671,23 @@ int eng_run(struct eng *e, FILE *out)
 		gettimeofday(&tv, NULL);
 		e->start_unix_us = (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
 	}
-	set_rate(e, e->o.rate);
+	eng_set_rate(e, e->o.rate);
 	e->cpu0 = eng_cpu_seconds();
 	e->tx_late0 = tp_get_stats()->tx_late_errors;
 	e->udp_drops0 = tp_get_stats()->rx_drops;
 	if (e->o.keyboard && !e->uas_mode)
-		keys_start(e);
+		eng_keys_start(e);
 	if (!e->uas_mode)
 		tmr_start(e->loop, &e->rate_tmr, 0, on_rate, e);
 	if (!e->uas_mode && e->o.rate_increase > 0)
-		tmr_start(e->loop, &e->ramp_tmr, e->o.stat_period_ms, on_ramp, e);
+		tmr_start(e->loop, &e->ramp_tmr, e->o.stat_period_ms, eng_on_ramp, e);
 	if (e->o.progress) {
 		e->progress_tty = isatty(fileno(e->o.progress));
 		tmr_start(e->loop, &e->progress_tmr, e->progress_tty ? 500 : 10000,
-			  on_progress, e);
+			  eng_on_progress, e);
 	}
 	if (e->o.timeout_ms)
-		tmr_start(e->loop, &e->timeout_tmr, e->o.timeout_ms, on_timeout, e);
+		tmr_start(e->loop, &e->timeout_tmr, e->o.timeout_ms, eng_on_timeout, e);
 	if (e->o.stat_csv) {
 		e->csv.f = e->o.stat_csv;
 		e->csv.rtd_names = e->p->rtd_names;
@@ -928,17 +696,17 @@ int eng_run(struct eng *e, FILE *out)
 		rpt_csv_header(&e->csv, e->start_us);
 	}
 	if (e->o.stat_csv || e->o.metrics_path)
-		tmr_start(e->loop, &e->stat_tmr, e->o.stat_period_ms, on_stat, e);
+		tmr_start(e->loop, &e->stat_tmr, e->o.stat_period_ms, eng_on_stat, e);
 	err = loop_run(e->loop);
 	if (err)
 		fprintf(stderr, "sipbench: event loop failed: %s\n", strerror(err));
 	tmr_cancel(&e->ramp_tmr);
 	tmr_cancel(&e->grace_tmr);
 	tmr_cancel(&e->progress_tmr);
-	keys_stop(e);
+	eng_keys_stop(e);
 	if (e->progress_tty)
 		fputc('\n', e->o.progress);
-	abort_all(e);
+	eng_abort_all(e);
 	loop_update_time(e->loop);
 	e->end_us = loop_now_us(e->loop);
 	/* batched sends that failed after eng_send had counted them */
@@ -947,32 +715,14 @@ int eng_run(struct eng *e, FILE *out)
 	e->st.tx_errors += late;
 	eng_pace_finish(&e->pace, e->end_us);
 	if (e->o.stat_csv)
-		rpt_csv_line(&e->csv, &e->st, e->end_us, target_rate(e), e->nactive);
-	memset(&r, 0, sizeof(r));
-	r.p = e->p;
-	r.st = &e->st;
-	r.elapsed_us = e->end_us - e->start_us;
-	r.local_ip = e->local_ip;
-	r.local_port = e->local_port;
-	r.remote = e->o.remote;
-	r.uas_mode = e->uas_mode;
-	r.stopped_by = e->exit_reason ? e->stopped_by : e->timed_out ? "-timeout" :
-		       e->stop_why[0] ? e->stop_why : NULL;
-	r.start_unix_us = e->start_unix_us;
-	eng_judge_generator(e, &r.gen);
-	r.pcap_path = e->o.pcap_path;
-	r.pcap_msgs = media_cap_count(e->cap);
-	r.media = eng_media_stats(e);
-	r.scenario_file = e->p->file;
-	r.shard_index = e->o.shard_index;
-	r.shard_count = e->o.shard_count;
-	eng_eval_limits(e, &r);
-	r.exit_status = eng_exit_code(e);
-	for (i = 0; i < r.nlimits; i++)
-		if (r.limits[i].broken && r.exit_status == 0)
-			r.exit_status = 1;
+		rpt_csv_line(&e->csv, &e->st, e->end_us, eng_target_rate(e), e->nactive);
+	eng_run_report(e, &r);
 	rpt_summary(out, &r);
-	eng_write_reports(e, &r);
-	write_metrics(e);
+	/* a report that cannot be written makes the run's end fatal (255):
+	 * the verdict it should carry is lost */
+	err = eng_write_reports(e, &r);
+	eng_write_metrics(e);
+	if (err || e->metrics_failed || eng_close_outputs(e))
+		return 255;
 	return r.exit_status;
 }

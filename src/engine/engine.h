@@ -49,7 +49,10 @@ struct eng_opts {
 	unsigned limit;              /* concurrent calls, 0 = none           */
 	unsigned max_calls;          /* 0 = none                             */
 	uint64_t timeout_ms;         /* whole run, 0 = none                  */
-	uint64_t grace_ms;           /* after a signal, for calls to end     */
+	uint64_t grace_ms;           /* -grace: after a signal or -timeout,
+	                                for the calls in progress to end     */
+	int grace_given;             /* -grace was given: it bounds the end
+	                                of -m, -rate_max and q runs too      */
 	int timeout_error;
 	uint64_t recv_timeout_ms;    /* default <recv> timeout, 0 = none     */
 	uint64_t pause_ms;           /* -d                                   */

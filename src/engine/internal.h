@@ -111,6 +111,7 @@ struct call {
 	int failed;                /* a UA failed: outcome decided         */
 	enum fail_reason reason;
 	int timed_out;
+	int unfinished;            /* still running when the run ended     */
 	int answered;              /* a first answer came (eng_pace_answered) */
 	uint64_t signals;          /* <signal>s raised, by index           */
 	struct media_cap_list cap; /* --pcap: its messages so far          */
@@ -186,6 +187,8 @@ struct eng {
 	uint64_t rate_base_started; /* calls started by then                  */
 	int ramp_done;              /* -rate_max reached                      */
 	int progress_tty;           /* the live line is on a terminal         */
+	uint64_t prog_last_us;      /* the live line's last time, 0 none yet  */
+	uint64_t prog_last_started; /* calls started by then                  */
 	int paused;                 /* 'p': no new calls                      */
 	int metrics_failed;         /* --metrics could not be written         */
 	uint64_t rate_sched_us;     /* when the rate timer should fire        */
@@ -200,6 +203,10 @@ struct eng {
 	int exit_reason;           /* 0, or 97 on signal                   */
 	int signals;               /* stop signals handled so far          */
 	const char *abort_why;     /* why calls still running are aborted  */
+	char abort_buf[96];        /* abort_why when it is made up         */
+	char end_what[24];         /* what ended the run: "-timeout", "-m"  */
+	int winding;               /* the run's end has come (wind_down)   */
+	uint64_t grace_used_ms;    /* the grace period armed               */
 	char stopped_by[64];       /* "SIGINT", ... for the reports        */
 	int timed_out;             /* -timeout hit                         */
 	struct htab by_cid;        /* Call-ID -> UA                        */
@@ -271,6 +278,37 @@ void eng_reap(struct eng *e);
  * fuzz/ calls it directly). */
 void eng_start_client_call(struct eng *e);
 
+/* engine.c: the calls still running, each party aborted (ua_abort) */
+void eng_abort_all(struct eng *e);
+/* No call in progress and the end has come (-m, stopping): end the loop. */
+void eng_maybe_finish(struct eng *e);
+
+/* control.c: the run's end, rate changes, live status, periodic writes */
+/* End call c now if all its parties sit in their final timewait (they
+ * have passed every step: the call is successful). */
+void eng_end_if_lingering(struct call *c);
+/* Abort the calls still running now and end the loop. */
+void eng_stop_now(struct eng *e);
+/* SIGINT/SIGTERM seen by the loop's tick: the first winds the run down
+ * with -grace (exit 97), the second aborts. */
+void eng_on_stop_signal(struct eng *e, int sig);
+/* Timer callbacks: -timeout, a ramp step, the status line, -fd writes. */
+void eng_on_timeout(void *arg);
+void eng_on_ramp(void *arg);
+void eng_on_progress(void *arg);
+void eng_on_stat(void *arg);
+/* -m reached, the ramp's top or q (what names it): no new calls; the
+ * calls in progress end in their own time, or within -grace if given. */
+void eng_wind_down(struct eng *e, const char *what);
+/* Calls per second asked for now; change the rate from now on. */
+double eng_target_rate(const struct eng *e);
+void eng_set_rate(struct eng *e, double rate);
+/* Keys on a terminal (+ - * / p q): raw mode on, and restored. */
+void eng_keys_start(struct eng *e);
+void eng_keys_stop(struct eng *e);
+/* -metrics now (a failure is said once and remembered: exit 255). */
+void eng_write_metrics(struct eng *e);
+
 /* ua.c */
 /* The memory a UA needs beside its struct (variables, rtd marks): the
  * call allocates it with itself, zeroed, and hands it to ua_init. */
@@ -281,6 +319,8 @@ void ua_release(struct ua *ua);
 void ua_run(struct ua *ua);
 void ua_fail(struct ua *ua, enum fail_reason r, const char *what);
 int ua_lingering(const struct ua *ua);
+/* End a party still running when the run ends (the call is then
+ * unfinished, unless it had already failed). */
 void ua_abort(struct ua *ua);
 /* After a matched recv: response-time marks, then next=/jump. */
 void ua_after_recv(struct ua *ua, const struct step *st);
@@ -323,9 +363,13 @@ int var_run_actions(struct ua *ua, const struct step *st, const struct msg *m,
 int eng_check_limits(const struct eng *e, struct diag *d);
 void eng_eval_limits(const struct eng *e, struct rpt_run *r);
 void eng_judge_generator(const struct eng *e, struct rpt_gen *g);
-int eng_exit_code(const struct eng *e);
 double eng_cpu_seconds(void);
-void eng_write_reports(const struct eng *e, const struct rpt_run *r);
+/* The run's report from e at its end: figures, limits, verdict. */
+void eng_run_report(const struct eng *e, struct rpt_run *r);
+/* --json, --junit: 0, or -1 when one could not be written (said). */
+int eng_write_reports(const struct eng *e, const struct rpt_run *r);
+/* Close --pcap at the end of the run: 0, or -1 on a write error (said). */
+int eng_close_outputs(struct eng *e);
 
 /* nat.c: NAT simulation (see docs/design.md) */
 /* Parse -advertise and each party's advertise= (diag on a bad address). */

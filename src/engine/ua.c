@@ -139,13 +139,29 @@ int ua_lingering(const struct ua *ua)
 	       ua->pu->steps[ua->pc].kind == STEP_TIMEWAIT;
 }
 
+/* The run has ended with the call still running: it is unfinished, not
+ * failed (eng_call_ended counts it apart). Like a failed call it is ended
+ * on the wire (BYE or CANCEL, -default_behaviors bye) and its messages go
+ * to --pcap. Each party is aborted by itself: no cascade. */
 void ua_abort(struct ua *ua)
 {
+	struct call *c = ua->call;
+
+	if (ua->state == UA_ST_DONE)
+		return;
 	if (ua_lingering(ua)) {
 		ua_done(ua);
 		return;
 	}
-	ua_fail(ua, FAIL_ABORTED, ua->call->eng->abort_why ? ua->call->eng->abort_why : "run ended");
+	if (!c->failed && !c->unfinished) {
+		c->unfinished = 1;
+		eng_trace_err(c->eng, "call %s (call #%llu, party %s) unfinished at step %u: %s",
+			      ua->call_id ? ua->call_id : "-", (unsigned long long)c->number,
+			      ua->pu->name, ua->pc + 1,
+			      c->eng->abort_why ? c->eng->abort_why : "run ended");
+	}
+	ua_default_behaviour(ua);
+	ua_done(ua);
 }
 
 static void advance(struct ua *ua, const struct step *st)
@@ -495,9 +511,15 @@ static uint64_t pause_ms(struct ua *ua, const struct step *st)
 
 static void enter_pause(struct ua *ua, const struct step *st)
 {
+	struct eng *e = ua_eng(ua);
+
 	ua->state = UA_ST_PAUSE;
 	step_stat(ua, st->index)->sent++;  /* counts pauses entered */
-	tmr_start(ua_eng(ua)->loop, &ua->tmr, pause_ms(ua, st), on_pause_end, ua);
+	tmr_start(e->loop, &ua->tmr, pause_ms(ua, st), on_pause_end, ua);
+	/* during the run's -grace, a call whose parties have all reached
+	 * their final timewait is done: the run need not wait it out */
+	if (st->kind == STEP_TIMEWAIT && tmr_isrunning(&e->grace_tmr))
+		eng_end_if_lingering(ua->call);
 }
 
 static void do_nop(struct ua *ua, const struct step *st)

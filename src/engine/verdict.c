@@ -69,19 +69,6 @@ void eng_eval_limits(const struct eng *e, struct rpt_run *r)
 	}
 }
 
-int eng_exit_code(const struct eng *e)
-{
-	if (e->exit_reason)
-		return e->exit_reason;
-	if (e->timed_out && e->o.timeout_error)
-		return 1;
-	if (e->st.calls_failed)
-		return 1;
-	if (!e->st.calls_ok)
-		return 99;
-	return 0;
-}
-
 double eng_cpu_seconds(void)
 {
 	struct rusage ru;
@@ -151,12 +138,42 @@ void eng_judge_generator(const struct eng *e, struct rpt_gen *g)
 	g->bottleneck = g->why[0] != '\0';
 }
 
-/* --json and --junit; a file that cannot be written is said on stderr
- * (the run's verdict stands). */
-void eng_write_reports(const struct eng *e, const struct rpt_run *r)
+/* The run's report, judged: its figures, its limits and its verdict
+ * (rpt_judge), for the summary and every report file. */
+void eng_run_report(const struct eng *e, struct rpt_run *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->p = e->p;
+	r->st = &e->st;
+	r->elapsed_us = e->end_us - e->start_us;
+	r->local_ip = e->local_ip;
+	r->local_port = e->local_port;
+	r->remote = e->o.remote;
+	r->uas_mode = e->uas_mode;
+	r->stopped_by = e->exit_reason ? e->stopped_by : e->timed_out ? "-timeout" :
+			e->stop_why[0] ? e->stop_why : NULL;
+	r->signalled = e->exit_reason == 97;
+	r->timed_out = e->timed_out;
+	r->timeout_error = e->o.timeout_error;
+	r->unfinished_why = e->abort_why;
+	r->start_unix_us = e->start_unix_us;
+	eng_judge_generator(e, &r->gen);
+	r->pcap_path = e->o.pcap_path;
+	r->pcap_msgs = media_cap_count(e->cap);
+	r->media = eng_media_stats(e);
+	r->scenario_file = e->p->file;
+	r->shard_index = e->o.shard_index;
+	r->shard_count = e->o.shard_count;
+	eng_eval_limits(e, r);
+	rpt_judge(r);
+}
+
+/* --json and --junit, said on stderr when they cannot be written.
+ * Returns 0, or -1 when one could not. */
+int eng_write_reports(const struct eng *e, const struct rpt_run *r)
 {
 	FILE *f;
-	int err;
+	int err, bad = 0;
 
 	if (e->o.json_path) {
 		f = fopen(e->o.json_path, "w");
@@ -164,10 +181,26 @@ void eng_write_reports(const struct eng *e, const struct rpt_run *r)
 		if (f && fclose(f) && !err)
 			err = errno;
 		if (err)
-			fprintf(stderr, "sipbench: error: cannot write %s: %s\n", e->o.json_path,
-				strerror(err));
+			fprintf(stderr, "sipbench: error: -json %s: cannot write: %s\n",
+				e->o.json_path, strerror(err));
+		bad |= err != 0;
 	}
-	if (e->o.junit_path && (err = rpt_junit(e->o.junit_path, r)) != 0)
-		fprintf(stderr, "sipbench: error: cannot write %s: %s\n", e->o.junit_path,
-			strerror(err));
+	if (e->o.junit_path && (err = rpt_junit(e->o.junit_path, r)) != 0) {
+		fprintf(stderr, "sipbench: error: -junit %s: cannot write: %s\n",
+			e->o.junit_path, strerror(err));
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+/* --pcap: its last writes and its close. 0, or -1 (said on stderr). */
+int eng_close_outputs(struct eng *e)
+{
+	int err = media_cap_close(e->cap);
+
+	e->cap = NULL;
+	if (err)
+		fprintf(stderr, "sipbench: error: -pcap %s: cannot write: %s\n",
+			e->o.pcap_path, strerror(err));
+	return err ? -1 : 0;
 }

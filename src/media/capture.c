@@ -38,13 +38,19 @@ int media_cap_open(struct media_cap **cp, const char *path, struct diag *d)
 	return 0;
 }
 
-void media_cap_close(struct media_cap *c)
+int media_cap_close(struct media_cap *c)
 {
+	int err = 0;
+
 	if (!c)
-		return;
+		return 0;
+	errno = 0;
+	if (pcap_dump_flush(c->d) || ferror(pcap_dump_file(c->d)))
+		err = errno ? errno : EIO;
 	pcap_dump_close(c->d);
 	pcap_close(c->p);
 	free(c);
+	return err;
 }
 
 static int v4(const struct tp_addr *a, uint32_t *ip, uint16_t *port)

@@ -32,8 +32,9 @@ struct media_cap_list {
 };
 
 int media_cap_open(struct media_cap **cp, const char *path, struct diag *d);
-/* Flush and close; NULL is fine. */
-void media_cap_close(struct media_cap *c);
+/* Flush and close; NULL is fine. Returns 0, or the errno of a write
+ * that failed (a full disk): the file is then incomplete. */
+int media_cap_close(struct media_cap *c);
 
 /* Hold a copy of a message of a call (no-op past MEDIA_CAP_PER_CALL,
  * or for a non-IPv4 address). */

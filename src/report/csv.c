@@ -5,7 +5,8 @@
  * columns come the mean response times (ResponseTimeN, CallLength, as
  * SIPp writes them: hh:mm:ss:usec) and then sipbench's own percentile
  * columns in milliseconds (ResponseTimeN_p99_ms(C)...), read from the same
- * histograms as the summary and the JSON report. */
+ * histograms as the summary and the JSON report, and UnfinishedCall (calls
+ * still running when the run ended, which SIPp does not count). */
 #include "config.h"
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +60,7 @@ void rpt_csv_header(struct rpt_csv *c, uint64_t start_us)
 			fprintf(c->f, ";%s%s_%s_ms(C)", n ? "ResponseTime" : "CallLength",
 				n ? n : "", qs[k].name);
 	}
+	fprintf(c->f, ";UnfinishedCall(P);UnfinishedCall(C)");
 	if (c->media)
 		fprintf(c->f, ";RtpSent(C);RtpReceived(C);RtpEchoed(C);RtpLost(C)");
 	fprintf(c->f, "\n");
@@ -150,6 +152,9 @@ void rpt_csv_line(struct rpt_csv *c, const struct stats *st, uint64_t now_us,
 		for (k = 0; k < sizeof(qs) / sizeof(qs[0]); k++)
 			fprintf(c->f, ";%.3f", hist_quantile(h, qs[k].q) / 1000.0);
 	}
+	fprintf(c->f, ";%llu;%llu", (unsigned long long)(st->calls_unfinished - c->prev_unf),
+		(unsigned long long)st->calls_unfinished);
+	c->prev_unf = st->calls_unfinished;
 	if (c->media)
 		fprintf(c->f, ";%llu;%llu;%llu;%llu", (unsigned long long)c->media->rtp_sent,
 			(unsigned long long)c->media->rtp_recv,

@@ -39,10 +39,15 @@ static const char *kind_name(enum step_kind k)
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) && names[k] ? names[k] : "nop";
 }
 
-static void hist(FILE *f, const char *name, const struct hist *h)
+/* between: what the histogram measures ("" leaves "between" out). */
+static void hist(FILE *f, const char *name, const char *between, const struct hist *h)
 {
 	fputs("{\"name\": ", f);
 	rpt_jstr(f, name);
+	if (between[0]) {
+		fputs(", \"between\": ", f);
+		rpt_jstr(f, between);
+	}
 	fprintf(f, ", \"count\": %llu", (unsigned long long)h->count);
 	if (h->count)
 		fprintf(f, ", \"mean_ms\": %.3f, \"p50_ms\": %.3f, \"p90_ms\": %.3f, "
@@ -177,24 +182,30 @@ int rpt_json(FILE *f, const struct rpt_run *r)
 		rpt_jstr(f, r->stopped_by);
 	else
 		fputs("null", f);
-	fprintf(f, ",\n  \"exit_status\": %d,\n", r->exit_status);
+	fprintf(f, ",\n  \"exit_status\": %d,\n  \"verdict\": ", r->exit_status);
+	rpt_jstr(f, r->verdict);
+	fprintf(f, ",\n  \"timeout_error\": %s,\n", r->timeout_error ? "true" : "false");
 	shard(f, r);
 	fprintf(f, "  \"hist_sub_bits\": %d,\n  \"hist_max_exp\": %d,\n", HIST_SUB_BITS,
 		HIST_MAX_EXP);
 	fprintf(f, "  \"calls\": {\"started\": %llu, \"successful\": %llu, \"failed\": %llu, "
-		"\"timed_out\": %llu, \"rate_per_s\": %.3f},\n",
+		"\"timed_out\": %llu, \"unfinished\": %llu, \"rate_per_s\": %.3f},\n",
 		(unsigned long long)st->calls_started, (unsigned long long)st->calls_ok,
 		(unsigned long long)st->calls_failed, (unsigned long long)st->calls_timeout,
+		(unsigned long long)st->calls_unfinished,
 		secs > 0 ? (double)(st->calls_ok + st->calls_failed) / secs : 0);
 	failures(f, r);
 	steps(f, r);
 	fputs("  \"response_times\": [", f);
 	for (i = 0; i < st->nrtd; i++) {
+		char between[360];
+
 		fputs(i ? ",\n    " : "\n    ", f);
-		hist(f, r->p->rtd_names[i], &st->rtd[i]);
+		rpt_rtd_between(r, i, between, sizeof(between));
+		hist(f, r->p->rtd_names[i], between, &st->rtd[i]);
 	}
 	fputs("\n  ],\n  \"call_length\": ", f);
-	hist(f, "call_length", &st->call_len);
+	hist(f, "call_length", "the successful calls, start to end", &st->call_len);
 	fprintf(f, ",\n  \"messages\": {\"sent\": %llu, \"received\": %llu, \"send_errors\": %llu, "
 		"\"unparsable\": %llu, \"no_call\": %llu, \"repeated\": %llu, "
 		"\"default_bye_cancel\": %llu, \"icmp_errors\": %llu},\n",

@@ -36,6 +36,9 @@ void rpt_merge_free(struct rpt_merge *m)
 		free((char *)m->uas[i].name);
 	for (i = 0; m->rtd_names && i < m->nrtd; i++)
 		free(m->rtd_names[i]);
+	for (i = 0; m->rtd_between && i < m->nrtd; i++)
+		free(m->rtd_between[i]);
+	free(m->rtd_between);
 	stat_free(&m->st);
 	free(m->roots);
 	free(m->gens);
@@ -161,20 +164,17 @@ static int take_run(struct rpt_merge *m, const char *path, const struct rpt_jval
 	return 0;
 }
 
-/* A report that exited 1 with no failed call and no broken limit did so
- * for -timeout_error: the merged run did too. */
-static void note_timeout_error(struct rpt_merge *m, const struct rpt_jval *root)
+/* -timeout_error and -timeout, as each report says them: the merged run
+ * is judged with them (rpt_judge). */
+static void note_timeout(struct rpt_merge *m, const struct rpt_jval *root)
 {
-	const struct rpt_jval *lim = rpt_jget(root, "limits");
-	unsigned i;
+	const struct rpt_jval *te = rpt_jget(root, "timeout_error");
+	const struct rpt_jval *sb = rpt_jget(root, "stopped_by");
 
-	if (num(root, "exit_status") != 1 || num(rpt_jget(root, "calls"), "failed") > 0)
-		return;
-	for (i = 0; lim && lim->type == RPT_JARR && i < lim->n; i++)
-		if (rpt_jget(lim->items[i], "broken") &&
-		    rpt_jget(lim->items[i], "broken")->type == RPT_JTRUE)
-			return;
-	m->timeout_error = 1;
+	if (te && te->type == RPT_JTRUE)
+		m->timeout_error = 1;
+	if (sb && sb->type == RPT_JSTR && !strcmp(sb->str, "-timeout"))
+		m->timed_out = 1;
 }
 
 /* The fleet's generator: sums, the worst of each, the first verdict. */
@@ -285,7 +285,7 @@ int rpt_merge_add(struct rpt_merge *m, const char *path, struct rpt_jval *root,
 		m->roots[m->nin] = NULL;
 		return err;
 	}
-	note_timeout_error(m, root);
+	note_timeout(m, root);
 	take_generator(m, g, m->gen_shards[m->nin]);
 	take_limits(m, root);
 	m->gens[m->nin++] = g;
@@ -349,27 +349,6 @@ static void judge_limit(const struct rpt_merge *m, struct rpt_limit *l)
 	}
 }
 
-/* eng_exit_code's rules on the merged run: a signal 97, -timeout_error
- * or a failed call 1, no successful call 99; then a broken limit 1. */
-static int exit_status(const struct rpt_merge *m, const struct rpt_run *r)
-{
-	int rc;
-	unsigned i;
-
-	if (m->signalled)
-		rc = 97;
-	else if (m->timeout_error || m->st.calls_failed)
-		rc = 1;
-	else if (!m->st.calls_ok)
-		rc = 99;
-	else
-		rc = 0;
-	for (i = 0; i < r->nlimits; i++)
-		if (r->limits[i].broken && rc == 0)
-			rc = 1;
-	return rc;
-}
-
 static void warn_shards(const struct rpt_merge *m, FILE *warn)
 {
 	unsigned k, i, n;
@@ -402,6 +381,7 @@ void rpt_merge_result(struct rpt_merge *m, struct rpt_run *r, FILE *warn)
 	r->remote = m->remote;
 	r->uas_mode = !m->remote;
 	r->stopped_by = m->stopped_by[0] ? m->stopped_by : NULL;
+	r->rtd_between = (const char *const *)m->rtd_between;
 	r->media = m->have_media ? &m->media : NULL;
 	r->shard_count = m->shard_count;
 	r->merged = m->merged;
@@ -414,7 +394,10 @@ void rpt_merge_result(struct rpt_merge *m, struct rpt_run *r, FILE *warn)
 		judge_limit(m, &r->limits[i]);
 	}
 	r->nlimits = m->nlimits;
-	r->exit_status = exit_status(m, r);
+	r->signalled = m->signalled;
+	r->timed_out = m->timed_out;
+	r->timeout_error = m->timeout_error;
+	rpt_judge(r);
 	warn_shards(m, warn);
 }
 

@@ -19,6 +19,7 @@ struct rpt_merge {
 	struct step *steps;          /* flattened, nsteps                    */
 	unsigned nsteps;
 	char **rtd_names;
+	char **rtd_between;          /* each rtd's "between" ("" unknown)   */
 	unsigned nrtd;
 	char *name, *file;
 	const char *first;           /* path of the first report             */
@@ -35,7 +36,8 @@ struct rpt_merge {
 	uint64_t start_unix_us;      /* the earliest                         */
 	char stopped_by[64];         /* the first report's, or ""            */
 	int signalled;               /* a report ended by a signal (97)      */
-	int timeout_error;           /* a report exited 1 for -timeout_error */
+	int timeout_error;           /* a report was run with -timeout_error */
+	int timed_out;               /* a report's run was ended by -timeout */
 	struct rpt_limit limits[RPT_MAX_LIMITS];
 	unsigned nlimits;
 	/* the inputs */

@@ -161,6 +161,8 @@ static void write_all(FILE *f, const struct prog *p, const struct stats *st,
 		snprintf(l.all, sizeof(l.all), "shard=\"%s\",scenario=\"%s\",", shard, name);
 	counter(f, &l, "calls_started", "Calls started.", st->calls_started);
 	counter(f, &l, "calls_successful", "Calls that passed every step.", st->calls_ok);
+	counter(f, &l, "calls_unfinished", "Calls still running when the run ended (not "
+		"failed).", st->calls_unfinished);
 	fprintf(f, "# TYPE sipbench_calls_failed counter\n"
 		"# HELP sipbench_calls_failed Calls that failed, by reason.\n");
 	for (i = 0; i < FAIL_COUNT; i++) {

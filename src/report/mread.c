@@ -138,13 +138,19 @@ static int take_rtd_names(struct rpt_merge *m, const struct rd *rd,
 	const char *name;
 
 	m->rtd_names = calloc(rts->n ? rts->n : 1, sizeof(*m->rtd_names));
-	if (!m->rtd_names)
+	m->rtd_between = calloc(rts->n ? rts->n : 1, sizeof(*m->rtd_between));
+	if (!m->rtd_names || !m->rtd_between)
 		return ENOMEM;
 	m->nrtd = rts->n;
 	for (i = 0; i < rts->n; i++) {
+		const struct rpt_jval *b = rpt_jget(rts->items[i], "between");
+
 		if (get_str(rd, rts->items[i], "name", &name))
 			return EINVAL;
 		if (dup_str(&m->rtd_names[i], name ? name : ""))
+			return ENOMEM;
+		/* what it measures, as the first report says (optional) */
+		if (dup_str(&m->rtd_between[i], b && b->type == RPT_JSTR ? b->str : ""))
 			return ENOMEM;
 	}
 	return 0;
@@ -312,7 +318,8 @@ static int add_calls(struct rpt_merge *m, const struct rd *rd, const struct rpt_
 	if (!c || !fl || add_u64(rd, c, "started", &m->st.calls_started) ||
 	    add_u64(rd, c, "successful", &m->st.calls_ok) ||
 	    add_u64(rd, c, "failed", &m->st.calls_failed) ||
-	    add_u64(rd, c, "timed_out", &m->st.calls_timeout))
+	    add_u64(rd, c, "timed_out", &m->st.calls_timeout) ||
+	    (rpt_jget(c, "unfinished") && add_u64(rd, c, "unfinished", &m->st.calls_unfinished)))
 		return EINVAL;
 	for (i = 0; i < fl->n; i++) {
 		const char *name;

@@ -61,6 +61,13 @@ struct rpt_run {
 	const char *remote;          /* NULL for a server scenario           */
 	int uas_mode;
 	const char *stopped_by;      /* "signal SIGINT", "-timeout" or NULL  */
+	int signalled;               /* a signal ended the run (exit 97)     */
+	int timed_out;               /* -timeout ended the run               */
+	int timeout_error;           /* -timeout_error was given             */
+	const char *unfinished_why;  /* what cut the unfinished calls, or NULL */
+	const char *const *rtd_between; /* merge: what each rtd measures, as
+	                                the reports say; NULL: from p's steps */
+	char verdict[320];           /* rpt_judge's reason for exit_status   */
 	const struct media_stats *media; /* RTP counters, NULL: no media     */
 	unsigned shard_index;        /* -shard K/N: K                        */
 	unsigned shard_count;        /* N; 0: not sharded ("shard": null)    */
@@ -73,6 +80,25 @@ struct rpt_run {
 	const int *generator_shards;
 	unsigned ngenerators;
 };
+
+/* judge.c: the exit status of r (and r->verdict, its reason), by the
+ * rule of sipbench(1) EXIT STATUS: a signal 97; no call processed 99;
+ * -timeout_error with -timeout reached or calls unfinished 1; without
+ * -max_fail_rate a failed call 1; a broken limit 1; else 0. Unfinished
+ * calls (still running when the run ended) are not failures. */
+void rpt_judge(struct rpt_run *r);
+/* A -max_fail_rate limit is among r's limits: the failed calls are
+ * judged by it, not one by one. */
+int rpt_fail_budget(const struct rpt_run *r);
+
+/* outfile.c: can the run write its output file path (given to option
+ * opt, named in the diag)? Checked before the first message: a directory,
+ * a missing directory, a read-only or /proc file, a full device are
+ * refused. replaced: the file is written aside (path.tmp) and renamed
+ * over path (-metrics), so path must be absent or a regular file. Returns
+ * 0, or EINVAL with d filled ("-json X: cannot write: reason"). */
+struct diag;
+int rpt_out_check(const char *opt, const char *path, int replaced, struct diag *d);
 
 /* The final summary: per-step counters, calls by outcome, failures by
  * reason, response times. Lines meant for scripts keep a fixed shape:
@@ -92,6 +118,11 @@ int rpt_junit(const char *path, const struct rpt_run *r);
 int rpt_metrics(const char *path, const struct prog *p, const struct stats *st,
 		uint64_t concurrent, double target_rate, const char *shard);
 
+/* Between which steps response-time counter rtd (0-based) measures:
+ * "INVITE sent (step 1) -> 200 received (step 3)", from "the call's start" when
+ * no step starts it; "" when no step stops it (a merged scenario). */
+void rpt_rtd_between(const struct rpt_run *r, unsigned rtd, char *out, size_t n);
+
 /* Name of a step for reports: "<- 200", "-> INVITE", "pause". */
 void rpt_step_name(const struct step *st, char *out, size_t n);
 /* The step behind a flattened step index, and its party. */
@@ -109,6 +140,7 @@ struct rpt_csv {
 	uint64_t start_us, last_us;
 	uint64_t prev[1];            /* calls ended at the last line         */
 	uint64_t prevc[24];          /* counted columns at the last line     */
+	uint64_t prev_unf;           /* unfinished calls at the last line    */
 	const struct media_stats *media; /* RTP columns at the end, or NULL  */
 };
 

@@ -65,6 +65,49 @@ static void steps(FILE *out, const struct rpt_run *r)
 	}
 }
 
+/* "INVITE sent (step 1)", with the party when the scenario has several;
+ * more steps marking the same end add " or 486 received (step 4)". */
+static size_t rtd_ends(const struct prog *p, unsigned rtd, int start, char *out, size_t n)
+{
+	unsigned u, i, found = 0;
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (u = 0; u < p->nuas; u++)
+		for (i = 0; i < p->uas[u].nsteps && len < n; i++) {
+			const struct step *st = &p->uas[u].steps[i];
+			char name[64];
+
+			if ((start ? st->start_rtd : st->rtd) != (int)rtd + 1)
+				continue;
+			snprintf(name, sizeof(name), "%s%s", st->display,
+				 st->kind == STEP_SEND ? " sent" : st->kind == STEP_RECV ?
+				 " received" : "");
+			len += (size_t)snprintf(out + len, n - len, "%s%s (step %u%s%s)",
+						found++ ? " or " : "", name, st->index + 1,
+						p->nuas > 1 ? ", party " : "",
+						p->nuas > 1 ? p->uas[u].name : "");
+		}
+	return found;
+}
+
+void rpt_rtd_between(const struct rpt_run *r, unsigned rtd, char *out, size_t n)
+{
+	const struct prog *p = r->p;
+	char from[160], to[160];
+
+	out[0] = '\0';
+	if (r->rtd_between) {
+		snprintf(out, n, "%s", r->rtd_between[rtd] ? r->rtd_between[rtd] : "");
+		return;
+	}
+	if (!rtd_ends(p, rtd, 0, to, sizeof(to)))
+		return;  /* a merged report's scenario has the names only */
+	if (!rtd_ends(p, rtd, 1, from, sizeof(from)))
+		snprintf(from, sizeof(from), "the call's start");
+	snprintf(out, n, "%s -> %s", from, to);
+}
+
 static void ms(FILE *out, const char *name, const struct hist *h)
 {
 	if (!h->count) {
@@ -123,6 +166,10 @@ static void calls(FILE *out, const struct rpt_run *r)
 	fprintf(out, "  successful   %llu\n", (unsigned long long)st->calls_ok);
 	fprintf(out, "  failed       %llu\n", (unsigned long long)st->calls_failed);
 	fprintf(out, "  timed out    %llu\n", (unsigned long long)st->calls_timeout);
+	fprintf(out, "  unfinished   %llu\n", (unsigned long long)st->calls_unfinished);
+	if (st->calls_unfinished)
+		fprintf(out, "    still running when the run ended (%s): ended with BYE or "
+			"CANCEL, not failed\n", r->unfinished_why ? r->unfinished_why : "run ended");
 	fprintf(out, "  rate         %.1f calls/s\n",
 		secs > 0 ? (double)(st->calls_ok + st->calls_failed) / secs : 0);
 	for (i = 0; i < FAIL_COUNT; i++)
@@ -149,12 +196,17 @@ void rpt_summary(FILE *out, const struct rpt_run *r)
 	calls(out, r);
 	fprintf(out, "Response times\n");
 	for (i = 0; i < r->st->nrtd; i++) {
-		char name[48];
+		char name[48], between[360];
 
 		snprintf(name, sizeof(name), "rtd %s", r->p->rtd_names[i]);
+		rpt_rtd_between(r, i, between, sizeof(between));
+		if (between[0])
+			fprintf(out, "  %s: %s\n", name, between);
 		ms(out, name, &r->st->rtd[i]);
 	}
 	ms(out, "call length", &r->st->call_len);
+	fprintf(out, "    (of the %llu successful calls)\n",
+		(unsigned long long)r->st->calls_ok);
 	fprintf(out, "Messages\n");
 	fprintf(out, "  sent         %llu\n", (unsigned long long)r->st->tx);
 	fprintf(out, "  received     %llu\n", (unsigned long long)r->st->rx);
@@ -163,13 +215,14 @@ void rpt_summary(FILE *out, const struct rpt_run *r)
 	fprintf(out, "  no call      %llu\n", (unsigned long long)r->st->stray);
 	fprintf(out, "  repeated     %llu\n", (unsigned long long)r->st->retrans_rx);
 	if (r->st->default_sent)
-		fprintf(out, "  BYE/CANCEL for failed calls %llu\n",
+		fprintf(out, "  BYE/CANCEL for failed and unfinished calls %llu\n",
 			(unsigned long long)r->st->default_sent);
 	if (r->st->icmp)
 		fprintf(out, "  ICMP errors  %llu (for messages sent: the target or the "
 			"path refused them)\n", (unsigned long long)r->st->icmp);
 	if (r->pcap_path)
-		fprintf(out, "  captured     %llu (the messages of failed calls, in %s)\n",
+		fprintf(out, "  captured     %llu (the messages of failed and unfinished calls, "
+			"in %s)\n",
 			(unsigned long long)r->pcap_msgs, r->pcap_path);
 	if (r->media) {
 		const struct media_stats *m = r->media;
@@ -209,6 +262,7 @@ void rpt_summary(FILE *out, const struct rpt_run *r)
 			fprintf(out, "  %s %s: %s\n", r->limits[i].broken ? "limit broken:" :
 				"limit kept:  ", r->limits[i].name, r->limits[i].detail);
 	}
+	fprintf(out, "Verdict\n  exit %d: %s\n", r->exit_status, r->verdict);
 	fflush(out);
 }
 

@@ -18,7 +18,6 @@ static const char *const fail_names[FAIL_COUNT] = {
 	[FAIL_SEND] = "send failed (transport error)",
 	[FAIL_AUTH] = "authentication failed",
 	[FAIL_TOO_SLOW] = "too slow (max_time)",
-	[FAIL_ABORTED] = "aborted at end of run",
 	[FAIL_INTERNAL] = "internal error",
 	[FAIL_UNREACHABLE] = "unreachable (ICMP error)",
 };

@@ -16,7 +16,6 @@ enum fail_reason {
 	FAIL_SEND,           /* the transport refused to send            */
 	FAIL_AUTH,           /* no challenge to answer, or bad algorithm */
 	FAIL_TOO_SLOW,       /* a <recv max_time=> came too late         */
-	FAIL_ABORTED,        /* still running when the run ended         */
 	FAIL_INTERNAL,       /* out of memory or a bug                   */
 	FAIL_UNREACHABLE,    /* an ICMP error: the target is unreachable */
 	FAIL_COUNT
@@ -74,6 +73,8 @@ struct stats {
 	unsigned nsteps;
 	uint64_t calls_started, calls_ok, calls_failed;
 	uint64_t calls_timeout;          /* failed calls that timed out        */
+	uint64_t calls_unfinished;     /* still running when the run ended:
+	                                  neither successful nor failed     */
 	uint64_t fail[FAIL_COUNT];
 	uint64_t tx, rx, tx_errors;    /* datagrams of this run's UAs        */
 	uint64_t malformed;            /* unparsable datagrams               */

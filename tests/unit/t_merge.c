@@ -13,6 +13,7 @@
 #include <string.h>
 #include "report/jread.h"
 #include "report/merge.h"
+#include "report/rpt.h"
 #include "scenario/prog.h"
 #include "stats/stats.h"
 
@@ -309,6 +310,67 @@ static char *replace(const char *text, const char *from, const char *to)
 	return out;
 }
 
+/* The verdict rule (rpt_judge, sipbench(1) EXIT STATUS), one run each. */
+static int judged(uint64_t ok, uint64_t failed, uint64_t unfinished, const char *limit,
+		  int broken, int timed_out, int timeout_error, int signalled, char *why)
+{
+	struct stats st;
+	struct rpt_run r;
+
+	memset(&st, 0, sizeof(st));
+	memset(&r, 0, sizeof(r));
+	st.calls_ok = ok;
+	st.calls_failed = failed;
+	st.calls_unfinished = unfinished;
+	st.calls_started = ok + failed + unfinished;
+	r.st = &st;
+	if (limit) {
+		snprintf(r.limits[0].name, sizeof(r.limits[0].name), "%s", limit);
+		snprintf(r.limits[0].detail, sizeof(r.limits[0].detail), "detail");
+		r.limits[0].broken = broken;
+		r.nlimits = 1;
+	}
+	r.timed_out = timed_out;
+	r.timeout_error = timeout_error;
+	r.signalled = signalled;
+	r.stopped_by = "signal SIGINT";
+	rpt_judge(&r);
+	strcpy(why, r.verdict);
+	return r.exit_status;
+}
+
+START_TEST(verdict_rule)
+{
+	char why[320];
+
+	ck_assert_int_eq(judged(100, 0, 0, NULL, 0, 0, 0, 0, why), 0);
+	ck_assert_str_eq(why, "passed: no call failed");
+	ck_assert_int_eq(judged(99, 1, 0, NULL, 0, 0, 0, 0, why), 1);
+	ck_assert_str_eq(why, "1 of 100 calls failed (no -max_fail_rate: none may fail)");
+	/* a budget judges the failed calls: 17 of 100 within 50% pass */
+	ck_assert_int_eq(judged(83, 17, 0, "-max_fail_rate 50%", 0, 0, 0, 0, why), 0);
+	ck_assert_str_eq(why, "passed: every limit kept");
+	ck_assert_int_eq(judged(83, 17, 0, "-max_fail_rate 5%", 1, 0, 0, 0, why), 1);
+	ck_assert_str_eq(why, "limit broken: -max_fail_rate 5%: detail");
+	/* -max_p99 is no failure budget */
+	ck_assert_int_eq(judged(99, 1, 0, "-max_p99 1=200ms", 0, 0, 0, 0, why), 1);
+	ck_assert_int_eq(judged(100, 0, 0, "-max_p99 1=200ms", 1, 0, 0, 0, why), 1);
+	/* unfinished calls are no failure, but for -timeout_error */
+	ck_assert_int_eq(judged(0, 0, 20, NULL, 0, 1, 0, 0, why), 0);
+	ck_assert_int_eq(judged(0, 0, 20, NULL, 0, 1, 1, 0, why), 1);
+	ck_assert_str_eq(why, "-timeout_error: -timeout ended the run, 20 calls unfinished");
+	ck_assert_int_eq(judged(5, 0, 0, NULL, 0, 1, 1, 0, why), 1);
+	ck_assert_int_eq(judged(0, 0, 5, NULL, 0, 0, 1, 0, why), 1);
+	ck_assert_str_eq(why, "-timeout_error: the run ended, 5 calls unfinished");
+	ck_assert_int_eq(judged(5, 0, 0, NULL, 0, 0, 1, 0, why), 0);
+	/* a signal, and nothing processed */
+	ck_assert_int_eq(judged(5, 5, 5, NULL, 0, 0, 0, 1, why), 97);
+	ck_assert_str_eq(why, "stopped by signal SIGINT");
+	ck_assert_int_eq(judged(0, 0, 0, NULL, 0, 0, 0, 0, why), 99);
+	ck_assert_int_eq(judged(0, 0, 0, "-max_fail_rate 1%", 0, 1, 1, 0, why), 99);
+}
+END_TEST
+
 START_TEST(merge_refuses)
 {
 	struct prog *p = load_prog(scn_xml);
@@ -360,6 +422,7 @@ int main(void)
 	tcase_add_test(tc, merge_equals_union);
 	tcase_add_test(tc, percentiles_from_buckets);
 	tcase_add_test(tc, merge_refuses);
+	tcase_add_test(tc, verdict_rule);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
