@@ -258,7 +258,8 @@ static int serve(const struct config *c)
 	int rc = EXIT_FATAL;
 
 	memset(&tc, 0, sizeof(tc));
-	if (c->trace_msg && !(msg_log = open_log(c->message_file, c, "messages.log")))
+	if (c->trace_msg &&
+	    !(msg_log = open_log("-message_file", c->message_file, c, "messages.log")))
 		return EXIT_FATAL;
 	if (tp_addr_parse(&a, c->remote ? c->remote : "127.0.0.1", tp_proto_port(c->tp_proto), &d)) {
 		diag_print(&d);
@@ -284,8 +285,8 @@ out:
 	tp_tls_free(tc.tls);
 	tgt_conf_free(&tc);
 	loop_free(l);
-	if (msg_log)
-		fclose(msg_log);
+	if (close_log(msg_log, "-message_file"))
+		rc = EXIT_FATAL;
 	return rc;
 }
 
