@@ -22,7 +22,8 @@
 
 static int load_scenario(const struct config *c, struct prog **pp, struct diag *d)
 {
-	struct scn_opts so = {c->set_names, c->nset, c->set_values, c->key_names, c->nkey};
+	struct scn_opts so = {c->set_names, c->nset, c->set_values, c->key_names, c->nkey,
+			      c->auth_user, c->auth_pass, c->domain};
 	const char *xml;
 	char name[64];
 
@@ -80,8 +81,6 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->advertise = c->advertise;
 	o->rtp_echo = c->rtp_echo;
 	o->service = c->service;
-	o->auth_user = c->auth_user;
-	o->auth_pass = c->auth_pass;
 	o->rate = c->rate;
 	o->rate_period_ms = c->rate_period_ms;
 	o->limit = c->limit;

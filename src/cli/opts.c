@@ -259,6 +259,7 @@ static int apply_str(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_SERVICE: c->service = v; break;
 	case CLI_OPT_AUTH_USER: c->auth_user = v; break;
 	case CLI_OPT_AUTH_PASS: c->auth_pass = v; break;
+	case CLI_OPT_DOMAIN: c->domain = v; break;
 	case CLI_OPT_LOCAL_IP: c->local_ip = v; break;
 	case CLI_OPT_MEDIA_IP: c->media_ip = v; break;
 	case CLI_OPT_ADVERTISE: c->advertise = v; break;
@@ -297,7 +298,14 @@ static int apply_num(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_RATE_MAX: return parse_double(r->name, v, &c->rate_max, d);
 	case CLI_OPT_LIMIT: return parse_uint(r->name, v, &c->limit, d);
 	case CLI_OPT_MAX_CALLS: return parse_uint(r->name, v, &c->max_calls, d);
-	case CLI_OPT_LOCAL_PORT: return parse_uint(r->name, v, &c->local_port, d);
+	case CLI_OPT_LOCAL_PORT:
+		/* 0 is the default's "5060 or the next free port": given, it
+		 * would hide a typo, and a uas on an unknown port is unreachable */
+		if (parse_uint(r->name, v, &c->local_port, d))
+			return EINVAL;
+		return c->local_port ? 0 : diag_set(d, NULL, 0, "-p 0: give a port from 1 "
+						    "to 65535 (without -p: 5060, or the next "
+						    "free port)");
 	case CLI_OPT_MEDIA_PORT: return parse_uint(r->name, v, &c->media_port, d);
 	case CLI_OPT_MAX_RETRANS: return parse_uint(r->name, v, &c->max_retrans, d);
 	case CLI_OPT_MAX_RECONNECT: return parse_uint(r->name, v, &c->max_reconnect, d);

@@ -600,12 +600,21 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		err = media_cap_open(&e->cap, o->pcap_path, d);
 	if (!err && o->inf)
 		err = inj_load(&e->inj, o->inf, d);
+	if (!err && o->inf)
+		err = inj_check(&e->inj, o->inf, p->max_field, d);
+	if (!err && !o->inf && p->max_field >= 0)
+		err = diag_set(d, NULL, 0, "the scenario (or -set, -au, -ap) uses [field%d]: "
+			       "give the injection file with -inf FILE", p->max_field);
 	if (!err && o->inf && o->shard_count)
 		err = inj_shard(&e->inj, o->inf, o->shard_index, o->shard_count, d);
 	if (!err)
 		err = set_globals(e, d);
 	if (!err && o->remote)
 		err = tp_addr_parse(&e->remote, o->remote, tp_proto_port((enum tp_proto)o->proto), d);
+	if (!err && o->remote && !tp_addr_port(&e->remote))
+		err = diag_set(d, NULL, 0, "%s: port 0 cannot be sent to (give the target's "
+			       "port, 1-65535, or leave it out for %u)", o->remote,
+			       tp_proto_port((enum tp_proto)o->proto));
 	if (!err && o->remote)
 		tp_addr_host(&e->remote, e->remote_ip, sizeof(e->remote_ip));
 	eng_peer_name(e);

@@ -42,8 +42,6 @@ struct eng_opts {
 	const char *advertise;       /* -advertise HOST[:PORT], or NULL      */
 	int rtp_echo;                /* -rtp_echo: echo RTP on -mp, -mp + 2  */
 	const char *service;
-	const char *auth_user;       /* -au, default: the service            */
-	const char *auth_pass;       /* -ap, default: "password"              */
 	double rate;                 /* calls per period                     */
 	uint64_t rate_period_ms;
 	unsigned limit;              /* concurrent calls, 0 = none           */

@@ -157,9 +157,17 @@ struct eng_adv {
 struct inj {
 	char ***rows;              /* rows[i][j]: field j of row i         */
 	unsigned *ncols;
+	unsigned *lines;           /* rows[i]'s line in the file (1-based)  */
 	unsigned nrows;
 	int random;
 	unsigned next;
+	/* SIPp's PRINTF=N: N virtual lines; virtual line v uses row v % nrows,
+	 * each %d in its fields replaced by offset + v * multiple. A shard
+	 * keeps the virtual lines base, base + stride, ... */
+	int printf_mode;
+	unsigned vrows;            /* lines calls draw from (nrows without)  */
+	unsigned vbase, vstride;
+	unsigned long long p_offset, p_multiple;
 };
 
 struct eng {
@@ -407,12 +415,17 @@ const struct media_stats *eng_media_stats(const struct eng *e);
 
 /* inject.c */
 int inj_load(struct inj *inj, const char *path, struct diag *d);
+/* Refuse a file whose rows lack a field the scenario uses: max_field is
+ * the highest [fieldN] (-1: none). file:line of the first short row. */
+int inj_check(const struct inj *inj, const char *path, int max_field, struct diag *d);
 void inj_free(struct inj *inj);
 /* -shard K/N: keep only the rows whose index (0-based, data rows in
- * file order) is K mod N; a shard left without rows is an error. */
+ * file order; virtual lines of a PRINTF file) is K mod N; a shard left
+ * without rows is an error. */
 int inj_shard(struct inj *inj, const char *path, unsigned k, unsigned n, struct diag *d);
 unsigned inj_next_row(struct inj *inj);
-/* Field col of row (or of an explicit line); NULL when out of range. */
-const char *inj_field(const struct inj *inj, unsigned row, unsigned col);
+/* Append field col of row (a call's row, or an explicit line) to out;
+ * nothing when out of range. PRINTF files format the line's number in. */
+int inj_field_add(const struct inj *inj, unsigned row, unsigned col, struct buf *out);
 
 #endif

@@ -21,6 +21,8 @@ struct rctx {
 	int skip_line;           /* a missing [last_*] drops its line  */
 };
 
+static int kw_addr(struct rctx *r, enum seg_kind k, int32_t off);
+
 /* Decimal digits without printf: numbers go into every message. */
 static int add_num(struct buf *b, long long v)
 {
@@ -78,9 +80,6 @@ static int kw_last(struct rctx *r, const struct tpl_seg *s)
 	return 0;
 }
 
-/* [authentication]: credentials for the request being built, answering
- * the last challenge; its method and Request-URI are in the first line,
- * already rendered. EPROTO when there is no challenge. */
 /* A keyword argument's template, rendered into out[n]. */
 static int sub_text(struct rctx *r, const struct tpl *t, char *out, size_t n)
 {
@@ -95,10 +94,57 @@ static int sub_text(struct rctx *r, const struct tpl *t, char *out, size_t n)
 	return err;
 }
 
-static int kw_auth(struct rctx *r, const struct tpl_seg *s)
+/* A template rendered into out[n], or def when there is none. */
+static int text_or(struct rctx *r, struct ua *ua, const struct tpl *t, const char *def,
+		   char *out, size_t n)
+{
+	struct rctx o = *r;
+
+	if (!t) {
+		snprintf(out, n, "%s", def ? def : "");
+		return 0;
+	}
+	o.ua = ua;
+	return sub_text(&o, t, out, n);
+}
+
+/* The credentials of [authentication], the most specific first (see
+ * sipbench-scenario(5), PARTIES AND CREDENTIALS): the keyword's own
+ * arguments; for the user, the party's <ua user=>, then -au, then the
+ * user a party without user= was given, then -s; for the password,
+ * <ua password=>, then -ap ([password]), then "password". */
+static int auth_creds(struct rctx *r, const struct tpl_seg *s, char *user, char *pass,
+		      size_t n)
 {
 	struct ua *ua = r->ua;
 	struct eng *e = ua->call->eng;
+	const struct prog *p = e->p;
+	int err;
+
+	if (s->sub)
+		err = sub_text(r, s->sub, user, n);
+	else if (s->str)
+		err = (snprintf(user, n, "%s", s->str), 0);
+	else if (ua->pu->user || !p->auth_user)
+		err = (snprintf(user, n, "%s", ua->user ? ua->user : e->o.service), 0);
+	else
+		err = sub_text(r, p->auth_user, user, n);
+	if (err)
+		return err;
+	if (s->sub2)
+		return sub_text(r, s->sub2, pass, n);
+	if (s->str2)
+		return (snprintf(pass, n, "%s", s->str2), 0);
+	return text_or(r, ua, ua->pu->password ? ua->pu->password : p->auth_pass,
+		       "password", pass, n);
+}
+
+/* [authentication]: credentials for the request being built, answering
+ * the last challenge; its method and Request-URI are in the first line,
+ * already rendered. EPROTO when there is no challenge. */
+static int kw_auth(struct rctx *r, const struct tpl_seg *s)
+{
+	struct ua *ua = r->ua;
 	const char *line = r->out->data, *sp, *sp2;
 	char method[24], uri[512], cnonce[40], user[128], pass[128];
 	int err;
@@ -113,26 +159,46 @@ static int kw_auth(struct rctx *r, const struct tpl_seg *s)
 	snprintf(uri, sizeof(uri), "%.*s", (int)(sp2 - sp - 1), sp + 1);
 	snprintf(cnonce, sizeof(cnonce), "%08lx%08llx", (unsigned long)random(),
 		 (unsigned long long)ua->call->number);
-	/* username= and password= may hold keywords ([field0]) */
-	if ((s->sub && sub_text(r, s->sub, user, sizeof(user))) ||
-	    (s->sub2 && sub_text(r, s->sub2, pass, sizeof(pass))))
+	if (auth_creds(r, s, user, pass, sizeof(user)))
 		return ENOMEM;
-	/* a party authenticates as itself; a SIPp scenario as -au or -s */
-	err = auth_build(ua->chal, s->sub ? user : s->str ? s->str : ua->user ? ua->user :
-			 e->o.auth_user ? e->o.auth_user : e->o.service,
-			 s->sub2 ? pass : s->str2 ? s->str2 :
-			 e->o.auth_pass ? e->o.auth_pass : "password",
-			 method, uri, ++ua->auth_nc, cnonce, r->out);
+	err = auth_build(ua->chal, user, pass, method, uri, ++ua->auth_nc, cnonce, r->out);
 	if (!err)
 		ua->auth_cseq = ua->cseq;
 	return err == ENOTSUP ? EPROTO : err;
+}
+
+/* [domain] (o NULL) or [ua:NAME:domain] of party o: -domain or the
+ * party's <ua domain=>, else the address the party talks to. */
+static int kw_domain(struct rctx *r, struct ua *o)
+{
+	const struct prog *p = r->ua->call->eng->p;
+	const struct tpl *t = o && o->pu->domain ? o->pu->domain : p->domain;
+	char text[256];
+
+	if (!t && !o)
+		return kw_addr(r, SEG_REMOTE_IP, 0);
+	if (!t) {
+		tp_addr_host(&o->remote, text, sizeof(text));
+		return buf_adds(r->out, text);
+	}
+	return text_or(r, o ? o : r->ua, t, NULL, text, sizeof(text)) ? ENOMEM :
+	       buf_adds(r->out, text);
+}
+
+/* [password]: -ap rendered for this party, else "password". */
+static int kw_password(struct rctx *r)
+{
+	char pass[128];
+
+	return text_or(r, r->ua, r->ua->call->eng->p->auth_pass, "password", pass,
+		       sizeof(pass)) ? ENOMEM : buf_adds(r->out, pass);
 }
 
 /* [ua:NAME:what]: another party of the same call. */
 static int kw_party(struct rctx *r, const struct tpl_seg *s)
 {
 	struct call *c = r->ua->call;
-	const struct ua *o = (unsigned)s->num2 < c->nuas ? &c->ua[s->num2] : r->ua;
+	struct ua *o = (unsigned)s->num2 < c->nuas ? &c->ua[s->num2] : r->ua;
 	char host[72];
 
 	tp_addr_host(&o->remote, host, sizeof(host));
@@ -155,8 +221,8 @@ static int kw_party(struct rctx *r, const struct tpl_seg *s)
 		return buf_adds(r->out, eng_ua_host(o));
 	case UA_WHAT_PORT:
 		return buf_addf(r->out, "%u", eng_ua_port(o));
-	default:  /* UA_WHAT_DOMAIN: the host the party talks to */
-		return buf_adds(r->out, host);
+	default:  /* UA_WHAT_DOMAIN */
+		return kw_domain(r, o);
 	}
 }
 
@@ -179,9 +245,8 @@ static int kw_field(struct rctx *r, const struct tpl_seg *s)
 {
 	struct eng *e = r->ua->call->eng;
 	unsigned row = s->num2 >= 0 ? (unsigned)s->num2 : r->ua->call->field_row;
-	const char *v = inj_field(&e->inj, row, (unsigned)s->num);
 
-	return v ? buf_adds(r->out, v) : 0;
+	return inj_field_add(&e->inj, row, (unsigned)s->num, r->out);
 }
 
 static int kw_var(struct rctx *r, const struct tpl_seg *s)
@@ -371,6 +436,10 @@ static int render_seg(struct rctx *r, const struct tpl_seg *s)
 		return kw_addr(r, s->kind, s->offset);
 	case SEG_PARAM:
 		return kw_param(r, s);
+	case SEG_DOMAIN:
+		return kw_domain(r, NULL);
+	case SEG_PASSWORD:
+		return kw_password(r);
 	case SEG_KEY:
 		return buf_adds(r->out, r->ua->call->eng->o.key_values[s->num]);
 	default:

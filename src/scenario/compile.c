@@ -267,6 +267,9 @@ static int kw_plain(struct cctx *c, const char *k, size_t n, int line)
 		s->num = (int32_t)i;
 		return 0;
 	}
+	/* ours, after the <param>s so that a scenario's own [domain] wins */
+	if ((n == 8 && !strncmp(k, "password", 8)) || (n == 6 && !strncmp(k, "domain", 6)))
+		return new_seg(c, n == 8 ? SEG_PASSWORD : SEG_DOMAIN) ? 0 : ENOMEM;
 	/* SIPp's SDES keywords, and their unencrypted-SRTP ("ue") forms */
 	if (!strncmp(k, "crypto", 6) || (n > 10 && (!strncmp(k, "ueaescm128", 10) ||
 						    !strncmp(k, "uenullsha1", 10))))

@@ -46,6 +46,14 @@ int scn_x_int(struct lctx *c, const xmlNode *n, const char *name, int *out);
 int scn_x_step(struct lctx *c, const xmlNode *n, int in_ua);
 int scn_x_actions(struct lctx *c, const xmlNode *action, struct step *s);
 
+/* creds.c: <ua user= password= domain= advertise=> of the current
+ * party; -au, -ap and -domain (after the walk: they may name <param>s);
+ * then a refusal of any of them that refers to itself (after the
+ * parties resolve). */
+int scn_x_ua_attrs(struct lctx *c, const xmlNode *n);
+int scn_x_opts_creds(struct lctx *c);
+int scn_x_check_creds(struct lctx *c);
+
 /* lenient.c: see there. */
 int scn_lenient(const char *s, size_t n, const char *file, struct buf *out);
 

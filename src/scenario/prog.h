@@ -63,6 +63,9 @@ enum seg_kind {
 	SEG_RTPSTREAM_VIDEO_PORT, /* [rtpstream_video_port] (+offset)      */
 	SEG_KEY,              /* a -key NAME keyword: num = its index         */
 	SEG_PARAM,            /* a <param> keyword: num = its index           */
+	SEG_PASSWORD,         /* [password]: -ap rendered, else "password"    */
+	SEG_DOMAIN,           /* [domain]: -domain rendered, else the target's
+	                         address as [remote_ip]                       */
 };
 
 struct tpl_seg {
@@ -225,6 +228,10 @@ struct prog_ua {
 	                           calls start on an incoming request          */
 	struct tpl *user;       /* <ua user=>: the party's user part (keywords
 	                           allowed); NULL: one is generated            */
+	struct tpl *password;   /* <ua password=>: its digest password (keywords
+	                           allowed); NULL: [password]                 */
+	struct tpl *domain;     /* <ua domain=>: what [ua:NAME:domain] gives;
+	                           NULL: [domain]                              */
 	const char *advertise;  /* <ua advertise=>: HOST[:PORT] shown instead of
 	                           the socket's address, or NULL               */
 	int learns_via;         /* renders [via_received]/[via_rport]: read
@@ -256,6 +263,9 @@ struct prog {
 	unsigned nparams;
 	char **signal_names;    /* <signal>/<wait> names, by index (max 64)    */
 	unsigned nsignals;
+	struct tpl *auth_user;  /* -au compiled (keywords allowed), or NULL    */
+	struct tpl *auth_pass;  /* -ap likewise: [password]                    */
+	struct tpl *domain;     /* -domain likewise: [domain]                  */
 	struct prog_ua init;    /* <init>: steps whose actions run once before
 	                           the first call, setting global variables    */
 	void *arena;            /* the loader's private memory (strings etc.)  */
@@ -269,6 +279,9 @@ struct scn_opts {
 	const char *const *set_values; /* and their values                   */
 	const char *const *key_names; /* -key NAME VALUE pairs: names         */
 	unsigned nkey;
+	const char *auth_user;  /* -au, -ap, -domain: templates, or NULL     */
+	const char *auth_pass;
+	const char *domain;
 };
 
 /* Load and compile a scenario from a file (path) or from memory (xml,

@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <libxml/parser.h>
 #include "scenario/build.h"
 #include "scenario/load.h"
-#include "transport/tp.h"
 
 /* ---- the arena --------------------------------------------------------- */
 
@@ -263,24 +263,6 @@ static int param_element(struct lctx *c, const xmlNode *n)
 
 static const char *const a_ua[] = {"name", "user", "password", "domain", "advertise", NULL};
 
-/* <ua advertise="HOST[:PORT]">: an address literal, checked here so that
- * a typo is reported with its line. */
-static int ua_advertise(struct lctx *c, const xmlNode *n)
-{
-	const char *v = scn_x_attr(n, "advertise");
-	struct prog_ua *u = &c->p->uas[c->cur_ua];
-	struct tp_addr a;
-	struct diag tmp;
-
-	if (!v)
-		return 0;
-	if (tp_addr_parse(&a, v, 0, &tmp))
-		return diag_set(c->d, c->p->file, scn_x_line(n), "<ua advertise=\"%s\">: not "
-				"an IPv4 or IPv6 address with an optional :port", v);
-	u->advertise = scn_strndup(c->p, v, strlen(v));
-	return u->advertise ? 0 : ENOMEM;
-}
-
 static int top_element(struct lctx *c, const xmlNode *n, int has_ua)
 {
 	const char *name = (const char *)n->name;
@@ -301,11 +283,8 @@ static int top_element(struct lctx *c, const xmlNode *n, int has_ua)
 			err = diag_set(c->d, c->p->file, scn_x_line(n), "<ua> without name=");
 		if (!err)
 			err = add_ua(c, un);
-		if (!err && scn_x_attr(n, "user"))
-			err = scn_text_compile(c->p, &c->p->uas[c->cur_ua].user,
-					       scn_x_attr(n, "user"), scn_x_line(n), c->d);
 		if (!err)
-			err = ua_advertise(c, n);
+			err = scn_x_ua_attrs(c, n);
 		return err ? err : walk_steps(c, n->children, 1);
 	}
 	if (has_ua)
@@ -435,10 +414,16 @@ static int check_parties(struct lctx *c)
 	for (i = 0; i < c->p->nparams; i++)
 		if ((err = resolve_tpl_parties(c, c->p->params[i])))
 			return err;
+	if ((err = resolve_tpl_parties(c, c->p->auth_user)) ||
+	    (err = resolve_tpl_parties(c, c->p->auth_pass)) ||
+	    (err = resolve_tpl_parties(c, c->p->domain)))
+		return err;
 	for (u = 0; u < c->p->nuas; u++) {
 		const struct prog_ua *pu = &c->p->uas[u];
 
-		if ((err = resolve_tpl_parties(c, pu->user)))
+		if ((err = resolve_tpl_parties(c, pu->user)) ||
+		    (err = resolve_tpl_parties(c, pu->password)) ||
+		    (err = resolve_tpl_parties(c, pu->domain)))
 			return err;
 		for (i = 0; i < pu->nsteps; i++) {
 			struct step *s = &pu->steps[i];
@@ -553,7 +538,11 @@ static int build(struct prog *p, const char *xml, size_t len,
 	if (!err)
 		err = check_vars(&c);
 	if (!err)
+		err = scn_x_opts_creds(&c);
+	if (!err)
 		err = check_parties(&c);
+	if (!err)
+		err = scn_x_check_creds(&c);
 	if (!err)
 		finish(p);
 	if (!err && (!p->nuas || !p->uas[0].nsteps))
@@ -596,6 +585,7 @@ int scn_load_file(struct prog **pp, const char *path,
 		  const struct scn_opts *o, struct diag *d)
 {
 	FILE *f = fopen(path, "rb");
+	struct stat sb;
 	struct buf b;
 	char chunk[8192];
 	size_t n;
@@ -603,6 +593,10 @@ int scn_load_file(struct prog **pp, const char *path,
 
 	if (!f)
 		return diag_set(d, path, 0, "cannot open the scenario: %s", strerror(errno));
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(f);
+		return diag_set(d, path, 0, "is a directory, not a scenario file");
+	}
 	buf_init(&b, 64u << 20);
 	while (!err && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		err = buf_add(&b, chunk, n);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "target/target.h"
 
 #define MAX_WORDS 4
@@ -135,6 +136,7 @@ static int directive(struct tgt_conf *c, char **w, int n, const char *path, int 
 int tgt_conf_load(struct tgt_conf *c, const char *path, struct diag *d)
 {
 	char line[1024];
+	struct stat sb;
 	FILE *f;
 	int lineno = 0, err = 0;
 
@@ -148,6 +150,10 @@ int tgt_conf_load(struct tgt_conf *c, const char *path, struct diag *d)
 	if (!f)
 		return diag_set(d, path, 0, "cannot read the target configuration: %s",
 				strerror(errno));
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(f);
+		return diag_set(d, path, 0, "is a directory, not a target configuration");
+	}
 	while (!err && fgets(line, sizeof(line), f)) {
 		char *w[MAX_WORDS + 1], *save = NULL, *tok, *hash = strchr(line, '#');
 		int n = 0;

@@ -2,7 +2,7 @@
 /* t_render: template expansion against a hand-built UA: [len] is the body
  * length, a [last_*] header the last message lacks drops its line, CSeq and
  * branch keywords with offsets, variables, an advertised address and the
- * one learned from a response's Via. */
+ * one learned from a response's Via, [password] and [domain]. */
 #include "config.h"
 #include <check.h>
 #include "tests/unit/runner.h"
@@ -60,6 +60,28 @@ static const char *render(const struct tpl_seg *segs, unsigned n, int is_msg, st
 	ck_assert_int_eq(rend_tpl(&call->ua[0], &st, &t, is_msg, out), 0);
 	return out->data;
 }
+
+/* [password] is -ap rendered, else "password"; [domain] is -domain
+ * rendered, else the target's address as [remote_ip] */
+START_TEST(password_and_domain)
+{
+	struct tpl_seg s[] = {KW(SEG_PASSWORD, 0), LIT(" "), KW(SEG_DOMAIN, 0)};
+	struct tpl_seg ap[] = {LIT("s3cret-"), KW(SEG_CALL_NUMBER, 0)};
+	struct tpl_seg dom[] = {LIT("pbx.example")};
+	struct tpl tap = {ap, 2, 0, "", 0, 1}, tdom = {dom, 1, 0, "", 0, 1};
+	struct buf b;
+
+	snprintf(eng.remote_ip, sizeof(eng.remote_ip), "10.0.0.9");
+	buf_init(&b, 4096);
+	ck_assert_str_eq(render(s, 3, 0, &b), "password 10.0.0.9");
+	prog.auth_pass = &tap;
+	prog.domain = &tdom;
+	ck_assert_str_eq(render(s, 3, 0, &b), "s3cret-5 pbx.example");
+	prog.auth_pass = NULL;
+	prog.domain = NULL;
+	buf_free(&b);
+}
+END_TEST
 
 START_TEST(len_is_body_length)
 {
@@ -165,6 +187,7 @@ int main(void)
 		return 1;
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, len_is_body_length);
+	tcase_add_test(tc, password_and_domain);
 	tcase_add_test(tc, missing_last_header_drops_line);
 	tcase_add_test(tc, numeric_keywords_and_offsets);
 	tcase_add_test(tc, variables);

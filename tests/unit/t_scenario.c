@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* t_scenario: the loader and template compiler: built-ins load, message
  * normalisation is byte-exact, keywords and offsets parse, and each kind
- * of bad input names file:line and what is wrong. */
+ * of bad input names file:line and what is wrong; <ua> credentials and
+ * -au/-ap/-domain compile, and empty or looping ones are refused. */
 #include "config.h"
 #include <check.h>
 #include "tests/unit/runner.h"
@@ -120,6 +121,47 @@ START_TEST(errors)
 }
 END_TEST
 
+#define PARTY(attrs) "<ua name=\"a\" user=\"1001\" " attrs ">\n<recv request=\"OPTIONS\"/></ua>\n"
+
+/* <ua password= domain=> compile (keywords too); -au/-ap/-domain compile
+ * as templates; empty, unknown or looping ones are refused with file:line */
+START_TEST(party_credentials)
+{
+	static const char *const set_n[] = {"pw"}, *const set_v[] = {"[field2]"};
+	struct scn_opts o = {set_n, 1, set_v, NULL, 0, "[field0]", "[field1]", "[pw]x"};
+	const char *xml = "<scenario>\n<param name=\"pw\" value=\"s3cret\"/>\n"
+			  PARTY("password=\"[pw]\" domain=\"pbx.example\"")
+			  "<ua name=\"b\" user=\"1002\"><send><![CDATA[\n"
+			  "OPTIONS sip:x@[domain] SIP/2.0\nX: [password] [ua:a:domain]\n]]>"
+			  "</send></ua>\n</scenario>";
+	struct prog *p = NULL;
+
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(scn_load_mem(&p, xml, strlen(xml), "t.xml", &o, &d), 0);
+	ck_assert_ptr_nonnull(p->uas[0].password);
+	ck_assert_int_eq(p->uas[0].password->segs[0].kind, SEG_PARAM);
+	ck_assert_str_eq(p->uas[0].domain->segs[0].str, "pbx.example");
+	ck_assert_ptr_null(p->uas[1].password);
+	ck_assert_int_eq(p->uas[1].steps[0].msg->segs[1].kind, SEG_DOMAIN);
+	ck_assert_int_eq(p->uas[1].steps[0].msg->segs[3].kind, SEG_PASSWORD);
+	ck_assert_int_eq(p->auth_user->segs[0].kind, SEG_FIELD);
+	ck_assert_int_eq(p->auth_pass->segs[0].num, 1);
+	ck_assert_int_eq(p->domain->segs[0].kind, SEG_PARAM);
+	ck_assert_int_eq(p->max_field, 2);  /* -set pw [field2] counts */
+	scn_free(p);
+	expect_error("<scenario>\n\n" PARTY("password=\"\"") "</scenario>", 3,
+		     "<ua password=\"\">: empty");
+	expect_error("<scenario>\n" PARTY("domain=\"[nokw]\"") "</scenario>", 2,
+		     "unknown keyword [nokw]");
+	expect_error("<scenario>\n" PARTY("domain=\"[ua:b:domain]\"")
+		     "<ua name=\"b\" user=\"1002\" domain=\"x[ua:a:domain]\">\n"
+		     "<recv request=\"OPTIONS\"/></ua>\n</scenario>", 2,
+		     "<ua name=\"a\">: its user=, password= or domain= refers to itself");
+	expect_error("<scenario>\n" PARTY("pasword=\"x\"") "</scenario>", 2,
+		     "unknown attribute 'pasword'");
+}
+END_TEST
+
 START_TEST(lenient_input)
 {
 	struct prog *p = NULL;
@@ -145,6 +187,7 @@ int main(void)
 	tcase_add_test(tc, keywords);
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, lenient_input);
+	tcase_add_test(tc, party_credentials);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
