@@ -41,7 +41,8 @@ static void injection(const uint8_t *data, size_t size)
 	char path[64];
 	struct inj inj;
 	struct diag d = {0};
-	unsigned i, r, col, fields = 0;
+	unsigned i, r, real, col, fields = 0;
+	struct buf b;
 
 	if (ftruncate(inj_fd, 0) || pwrite(inj_fd, data, size, 0) != (ssize_t)size)
 		fz_fail("cannot write the memfd");
@@ -52,13 +53,21 @@ static void injection(const uint8_t *data, size_t size)
 		snprintf(fz_outcome, sizeof(fz_outcome), "injection: error: %s", d.msg);
 		return;
 	}
-	/* what the engine does with it: a row per call, fields by column */
+	/* what the engine does with it: a row per call, fields by column
+	 * (a PRINTF file's virtual line v is row v % nrows, formatted) */
+	buf_init(&b, 1 << 16);
 	for (i = 0; i < inj.nrows + 2; i++) {
 		r = inj_next_row(&inj);
-		for (col = 0; col < 8; col++)
-			if (inj_field(&inj, r, col))
-				fields++;
+		real = (inj.vbase + r * inj.vstride) % inj.nrows;
+		for (col = 0; col < 8; col++) {
+			if (r >= inj.vrows || col >= inj.ncols[real])
+				continue;
+			fields++;
+			buf_reset(&b);
+			(void)inj_field_add(&inj, r, col, &b);  /* may pass b's bound */
+		}
 	}
+	buf_free(&b);
 	snprintf(fz_outcome, sizeof(fz_outcome), "injection: %u rows, %u fields read",
 		 inj.nrows, fields);
 	inj_free(&inj);

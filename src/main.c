@@ -252,17 +252,22 @@ static int serve(const struct config *c)
 	struct loop *l = NULL;
 	struct target *t = NULL;
 	struct tgt_conf tc;
+	FILE *msg_log = NULL;
 	char ip[64];
 	int rc = EXIT_FATAL;
 
 	memset(&tc, 0, sizeof(tc));
+	if (c->trace_msg &&
+	    !(msg_log = open_log("-message_file", c->message_file, c, "messages.log")))
+		return EXIT_FATAL;
 	if (tp_addr_parse(&a, c->remote ? c->remote : "127.0.0.1", tp_proto_port(c->tp_proto), &d)) {
 		diag_print(&d);
-		return EXIT_FATAL;
+		goto out;
 	}
 	tp_addr_ip(&a, ip, sizeof(ip));
 	if (loop_alloc(&l) || start_target(c, l, ip, tp_addr_port(&a), &tc, &t, NULL))
 		goto out;
+	tgt_set_log(t, msg_log);
 	signal(SIGINT, on_serve_signal);
 	signal(SIGTERM, on_serve_signal);
 	loop_set_tick(l, serve_tick, l);
@@ -279,6 +284,8 @@ out:
 	tp_tls_free(tc.tls);
 	tgt_conf_free(&tc);
 	loop_free(l);
+	if (close_log(msg_log, "-message_file"))
+		rc = EXIT_FATAL;
 	return rc;
 }
 

@@ -17,6 +17,7 @@
 #include "engine/internal.h"
 #include "report/rpt.h"
 #include "sip/msg.h"
+#include "sip/trace.h"
 
 /* The only process-wide state: set from a signal handler (style 8.1). */
 static volatile sig_atomic_t stop_signal, stop_signals;
@@ -29,32 +30,6 @@ void eng_signal_stop(int sig)
 
 /* ---- traces ------------------------------------------------------------ */
 
-static void stamp(char *out, size_t n)
-{
-	struct timeval tv;
-	struct tm tm;
-	char s[32];
-
-	gettimeofday(&tv, NULL);
-	localtime_r(&tv.tv_sec, &tm);
-	strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm);
-	snprintf(out, n, "%s.%06ld", s, (long)tv.tv_usec);
-}
-
-void eng_trace_msg(struct eng *e, const char *dir, const char *buf, size_t len,
-		   const struct tp_addr *peer)
-{
-	char ts[48], ip[64];
-
-	if (!e->o.msg_log)
-		return;
-	stamp(ts, sizeof(ts));
-	tp_addr_ip(peer, ip, sizeof(ip));
-	fprintf(e->o.msg_log, "----------------------------------------------- %s\n"
-		"UDP message %s (%zu bytes) %s %s:%u:\n\n%.*s\n\n", ts, dir, len,
-		strcmp(dir, "sent") ? "from" : "to", ip, tp_addr_port(peer), (int)len, buf);
-}
-
 void eng_trace_err(struct eng *e, const char *fmt, ...)
 {
 	char ts[48];
@@ -62,7 +37,7 @@ void eng_trace_err(struct eng *e, const char *fmt, ...)
 
 	if (!e->o.err_log)
 		return;
-	stamp(ts, sizeof(ts));
+	msg_trace_stamp(ts, sizeof(ts));
 	fprintf(e->o.err_log, "%s: ", ts);
 	va_start(ap, fmt);
 	vfprintf(e->o.err_log, fmt, ap);
@@ -90,7 +65,8 @@ int eng_send_to(struct eng *e, struct tp_sock *s, const struct tp_addr *to,
 		return err;
 	}
 	e->st.tx++;
-	eng_trace_msg(e, "sent", buf, len, to);
+	if (e->o.msg_log)
+		msg_trace(e->o.msg_log, "", tp_sock_proto(s), 1, buf, len, to);
 	return 0;
 }
 
@@ -103,7 +79,8 @@ int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len)
 		return err;
 	}
 	e->st.tx++;
-	eng_trace_msg(e, "sent", buf, len, &ua->remote);
+	if (e->o.msg_log)
+		msg_trace(e->o.msg_log, "", tp_sock_proto(ua->sock), 1, buf, len, &ua->remote);
 	if (e->cap) {
 		struct tp_addr self;
 
@@ -414,7 +391,8 @@ static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
 	/* keep-alive CRLFs (RFC 5626 3.5.1) are not messages */
 	if (is_keepalive(buf, len))
 		return;
-	eng_trace_msg(e, "received", buf, len, from);
+	if (e->o.msg_log)
+		msg_trace(e->o.msg_log, "", tp_sock_proto(s), 0, buf, len, from);
 	(void)eng_nat_stamp(e, &buf, &len, from);  /* RFC 3581 4: received/rport */
 	err = msg_parse(&m, buf, len);
 	if (err) {
@@ -705,11 +683,7 @@ int eng_run(struct eng *e, FILE *out)
 	eng_set_rate(e, e->o.rate);
 	e->cpu0 = eng_cpu_seconds();
 	e->tx_late0 = tp_get_stats()->tx_late_errors;
-	{
-		long long d0 = tp_udp_rcvbuf_errors();
-
-		e->udp_drops0 = d0 >= 0 ? (uint64_t)d0 : UINT64_MAX;
-	}
+	e->udp_drops0 = tp_get_stats()->rx_drops;
 	if (e->o.keyboard && !e->uas_mode)
 		eng_keys_start(e);
 	if (!e->uas_mode)

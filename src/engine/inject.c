@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* inject: SIPp injection files (-inf). First line: SEQUENTIAL, RANDOM or
- * USER; then one call's fields per line, separated by ';'. Lines that are
+ * USER, and SIPp's PRINTF options; then one call's fields per line,
+ * separated by ';'. Lines that are
  * empty or start with '#' or "//" are skipped. Checked at load against
  * the fields the scenario uses (inj_check): a short row is an error with
  * its file:line, where SIPp logs "Field N not found" and sends nothing. */
@@ -62,25 +63,62 @@ static int add_row(struct inj *inj, char *line, int lineno)
 	return 0;
 }
 
-/* SIPp's first line: the order rows are used in, optionally followed by
- * ",PRINTF=..." options (not supported: refused by name). */
+/* A number after "NAME=" in the first line's options. */
+static int opt_num(const char *v, const char *name, unsigned long long *out,
+		   const char *path, struct diag *d)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(v, &end, 10);
+	if (end == v || (*end && *end != ',') || errno || *v == '-')
+		return diag_set(d, path, 1, "%s= wants a whole number, not '%.40s'", name, v);
+	return 0;
+}
+
+/* SIPp's first line: the order rows are used in (SEQUENTIAL, RANDOM or
+ * USER), then ','-separated options: PRINTF=N (N virtual lines, each data
+ * line's %d formats given the line's number), PRINTFOFFSET=N and
+ * PRINTFMULTIPLE=N (the number is offset + line * multiple). Other
+ * options are ignored, as SIPp does, with a warning. */
 static int first_line(struct inj *inj, const char *line, const char *path, struct diag *d)
 {
 	static const char *const kw[] = {"SEQUENTIAL", "RANDOM", "USER"};
+	unsigned long long n_virtual = 0, v;
+	const char *o;
 	size_t i, n;
+	int err = 0;
 
 	for (i = 0; i < 3; i++) {
 		n = strlen(kw[i]);
-		if (strncasecmp(line, kw[i], n) || (line[n] && line[n] != ',' && line[n] != ' '))
-			continue;
-		inj->random = i == 1;
-		if (line[n] == ',')
-			return diag_set(d, path, 1, "'%.60s': options after %s are not "
-					"supported", line + n + 1, kw[i]);
-		return 0;
+		if (!strncasecmp(line, kw[i], n) && (!line[n] || line[n] == ',' || line[n] == ' '))
+			break;
 	}
-	return diag_set(d, path, 1, "the first line must be SEQUENTIAL, RANDOM or USER "
-			"(the order rows are used in), not '%.60s'", line);
+	if (i == 3)
+		return diag_set(d, path, 1, "the first line must be SEQUENTIAL, RANDOM or USER "
+				"(the order rows are used in), not '%.60s'", line);
+	inj->random = i == 1;
+	inj->p_multiple = 1;
+	for (o = strchr(line + n, ','); !err && o; o = strchr(o, ',')) {
+		o++;
+		if (!strncasecmp(o, "PRINTFOFFSET=", 13)) {
+			err = opt_num(o + 13, "PRINTFOFFSET", &inj->p_offset, path, d);
+		} else if (!strncasecmp(o, "PRINTFMULTIPLE=", 15)) {
+			err = opt_num(o + 15, "PRINTFMULTIPLE", &inj->p_multiple, path, d);
+		} else if (!strncasecmp(o, "PRINTF=", 7)) {
+			err = opt_num(o + 7, "PRINTF", &v, path, d);
+			if (!err && (v == 0 || v > 100000000))
+				err = diag_set(d, path, 1, "PRINTF= wants from 1 to 100000000 "
+					       "virtual lines, not %llu", v);
+			n_virtual = v;
+		} else if (*o && *o != ' ') {
+			diag_warn(path, 1, "'%.*s': not an injection file option SIPp knows, "
+				  "ignored", (int)strcspn(o, ","), o);
+		}
+	}
+	inj->printf_mode = n_virtual > 0;
+	inj->vrows = (unsigned)n_virtual;
+	return err;
 }
 
 static int read_rows(struct inj *inj, FILE *f, const char *path, struct diag *d)
@@ -116,6 +154,28 @@ static int read_rows(struct inj *inj, FILE *f, const char *path, struct diag *d)
 	return err;
 }
 
+/* A PRINTF file's fields: each '%' starts "%%" or a format of digits,
+ * '.' and '-' ending in 'd' (SIPp's rule), checked here, not per call. */
+static int check_printf(const struct inj *inj, const char *path, struct diag *d)
+{
+	unsigned i, j;
+	const char *s;
+
+	for (i = 0; inj->printf_mode && i < inj->nrows; i++)
+		for (j = 0; j < inj->ncols[i]; j++)
+			for (s = strchr(inj->rows[i][j], '%'); s; s = strchr(s, '%')) {
+				size_t k = s[1] == '%' ? 1 : strspn(s + 1, "0123456789.-");
+
+				if (s[1] != '%' && (s[k + 1] != 'd' || k > 16))
+					return diag_set(d, path, (int)inj->lines[i], "field %u: "
+							"'%.20s' is not a PRINTF format (%%d with "
+							"digits, '.' or '-' before the d, or %%%%)",
+							j, s);
+				s += s[1] == '%' ? 2 : k + 2;
+			}
+	return 0;
+}
+
 int inj_load(struct inj *inj, const char *path, struct diag *d)
 {
 	FILE *f = fopen(path, "r");
@@ -131,8 +191,13 @@ int inj_load(struct inj *inj, const char *path, struct diag *d)
 	}
 	err = read_rows(inj, f, path, d);
 	fclose(f);
+	if (!err)
+		err = check_printf(inj, path, d);
 	if (err)
 		inj_free(inj);
+	inj->vstride = 1;
+	if (!inj->printf_mode)
+		inj->vrows = inj->nrows;
 	return err;
 }
 
@@ -163,9 +228,16 @@ int inj_shard(struct inj *inj, const char *path, unsigned k, unsigned n, struct 
 {
 	unsigned i, j, kept = 0;
 
-	if (k >= inj->nrows)
+	if (k >= inj->vrows)
 		return diag_set(d, path, 0, "-shard %u/%u: the injection file has %u data lines, "
-				"so this shard has none (give at least %u)", k, n, inj->nrows, n);
+				"so this shard has none (give at least %u)", k, n, inj->vrows, n);
+	inj->next = 0;
+	if (inj->printf_mode) {  /* the virtual lines k, k + n, ...: rows stay */
+		inj->vbase = k;
+		inj->vstride = n;
+		inj->vrows = (inj->vrows - k + n - 1) / n;
+		return 0;
+	}
 	for (i = 0; i < inj->nrows; i++) {
 		if (i % n == k) {
 			inj->rows[kept] = inj->rows[i];
@@ -177,8 +249,7 @@ int inj_shard(struct inj *inj, const char *path, unsigned k, unsigned n, struct 
 			free(inj->rows[i][j]);
 		free(inj->rows[i]);
 	}
-	inj->nrows = kept;
-	inj->next = 0;
+	inj->nrows = inj->vrows = kept;
 	return 0;
 }
 
@@ -201,18 +272,62 @@ unsigned inj_next_row(struct inj *inj)
 {
 	unsigned r;
 
-	if (!inj->nrows)
+	if (!inj->vrows)
 		return 0;
 	if (inj->random)
-		return (unsigned)random() % inj->nrows;
+		return (unsigned)random() % inj->vrows;
 	r = inj->next;
-	inj->next = (inj->next + 1) % inj->nrows;
+	inj->next = (inj->next + 1) % inj->vrows;
 	return r;
 }
 
-const char *inj_field(const struct inj *inj, unsigned row, unsigned col)
+/* One PRINTF number as the format pct (flags '-' '0', width, '.precision',
+ * then 'd'; checked at load) asks. */
+static int add_number(struct buf *out, const char *pct, unsigned long long v)
 {
-	if (row >= inj->nrows || col >= inj->ncols[row])
-		return NULL;
-	return inj->rows[row][col];
+	const char *p = pct + 1;
+	int minus = 0, zero = 0, width = 0, prec = -1;
+
+	for (; *p == '-' || *p == '0'; p++)
+		*p == '-' ? (minus = 1) : (zero = 1);
+	for (; *p >= '0' && *p <= '9' && width < 1000; p++)
+		width = width * 10 + (*p - '0');
+	if (*p == '.')
+		for (prec = 0, p++; *p >= '0' && *p <= '9' && prec < 1000; p++)
+			prec = prec * 10 + (*p - '0');
+	if (minus)
+		return buf_addf(out, "%-*.*llu", width, prec < 0 ? 1 : prec, v);
+	if (zero && prec < 0)
+		return buf_addf(out, "%0*llu", width, v);
+	return buf_addf(out, "%*.*llu", width, prec < 0 ? 1 : prec, v);
+}
+
+int inj_field_add(const struct inj *inj, unsigned row, unsigned col, struct buf *out)
+{
+	unsigned long long line;
+	const char *s, *pct;
+	int err = 0;
+
+	if (row >= inj->vrows || !inj->nrows)
+		return 0;
+	line = inj->vbase + (unsigned long long)row * inj->vstride;
+	row = (unsigned)(line % inj->nrows);
+	if (col >= inj->ncols[row])
+		return 0;
+	s = inj->rows[row][col];
+	if (!inj->printf_mode)
+		return buf_adds(out, s);
+	/* formats checked at load (check_printf) */
+	for (; !err && (pct = strchr(s, '%')); ) {
+		if (pct[1] == '%') {
+			err = buf_add(out, s, (size_t)(pct - s) + 1);
+			s = pct + 2;
+			continue;
+		}
+		err = buf_add(out, s, (size_t)(pct - s));
+		if (!err)
+			err = add_number(out, pct, inj->p_offset + line * inj->p_multiple);
+		s = pct + 1 + strspn(pct + 1, "0123456789.-") + 1;
+	}
+	return err ? err : buf_adds(out, s);
 }

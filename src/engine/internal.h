@@ -161,6 +161,13 @@ struct inj {
 	unsigned nrows;
 	int random;
 	unsigned next;
+	/* SIPp's PRINTF=N: N virtual lines; virtual line v uses row v % nrows,
+	 * each %d in its fields replaced by offset + v * multiple. A shard
+	 * keeps the virtual lines base, base + stride, ... */
+	int printf_mode;
+	unsigned vrows;            /* lines calls draw from (nrows without)  */
+	unsigned vbase, vstride;
+	unsigned long long p_offset, p_multiple;
 };
 
 struct eng {
@@ -196,7 +203,7 @@ struct eng {
 	uint64_t max_lag_us;        /* the latest it fired                    */
 	uint64_t late_ticks;        /* rate ticks more than 10 ms late        */
 	uint64_t not_started;       /* calls due that sipbench could not start */
-	uint64_t udp_drops0;        /* machine's UDP RcvbufErrors at start    */
+	uint64_t udp_drops0;        /* our UDP sockets' drops at start         */
 	double cpu0;                /* our CPU seconds at start               */
 	uint64_t tx_late0;          /* tp's failed batched sends at start     */
 	void *tty_saved;            /* struct termios before the keys mode    */
@@ -267,8 +274,6 @@ int eng_send_to(struct eng *e, struct tp_sock *s, const struct tp_addr *to,
 		const char *buf, size_t len);
 /* The local address of ua's socket. */
 void eng_local_addr(const struct ua *ua, struct tp_addr *a);
-void eng_trace_msg(struct eng *e, const char *dir, const char *buf, size_t len,
-		   const struct tp_addr *peer);
 void eng_trace_err(struct eng *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void eng_call_ended(struct eng *e, struct call *c);
@@ -415,10 +420,12 @@ int inj_load(struct inj *inj, const char *path, struct diag *d);
 int inj_check(const struct inj *inj, const char *path, int max_field, struct diag *d);
 void inj_free(struct inj *inj);
 /* -shard K/N: keep only the rows whose index (0-based, data rows in
- * file order) is K mod N; a shard left without rows is an error. */
+ * file order; virtual lines of a PRINTF file) is K mod N; a shard left
+ * without rows is an error. */
 int inj_shard(struct inj *inj, const char *path, unsigned k, unsigned n, struct diag *d);
 unsigned inj_next_row(struct inj *inj);
-/* Field col of row (or of an explicit line); NULL when out of range. */
-const char *inj_field(const struct inj *inj, unsigned row, unsigned col);
+/* Append field col of row (a call's row, or an explicit line) to out;
+ * nothing when out of range. PRINTF files format the line's number in. */
+int inj_field_add(const struct inj *inj, unsigned row, unsigned col, struct buf *out);
 
 #endif

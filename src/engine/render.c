@@ -245,9 +245,8 @@ static int kw_field(struct rctx *r, const struct tpl_seg *s)
 {
 	struct eng *e = r->ua->call->eng;
 	unsigned row = s->num2 >= 0 ? (unsigned)s->num2 : r->ua->call->field_row;
-	const char *v = inj_field(&e->inj, row, (unsigned)s->num);
 
-	return v ? buf_adds(r->out, v) : 0;
+	return inj_field_add(&e->inj, row, (unsigned)s->num, r->out);
 }
 
 static int kw_var(struct rctx *r, const struct tpl_seg *s)

@@ -80,12 +80,12 @@ double eng_cpu_seconds(void)
 }
 
 /* Did sipbench keep up? A single-threaded generator near 100% of a core
- * whose rate timer runs late, or a machine dropping UDP datagrams, is the
- * bottleneck: failures and slow answers may then be its own, not the
- * target's. */
+ * whose rate timer runs late, or whose own sockets dropped UDP datagrams,
+ * is the bottleneck: failures and slow answers may then be its own, not
+ * the target's. Only sipbench's own evidence counts: another program's
+ * drops on the same machine say nothing of it. */
 void eng_judge_generator(const struct eng *e, struct rpt_gen *g)
 {
-	long long drops = tp_udp_rcvbuf_errors();
 	double wall = (double)(e->end_us - e->start_us) / 1e6;
 
 	g->cpu_s = eng_cpu_seconds() - e->cpu0;
@@ -93,8 +93,8 @@ void eng_judge_generator(const struct eng *e, struct rpt_gen *g)
 	g->max_lag_us = e->max_lag_us;
 	g->late_ticks = e->late_ticks;
 	g->not_started = e->not_started;
-	g->udp_drops = drops >= 0 && e->udp_drops0 != UINT64_MAX ?
-		       drops - (long long)e->udp_drops0 : -1;
+	tp_udp_sync_drops(e->sock);
+	g->udp_drops = (long long)(tp_get_stats()->rx_drops - e->udp_drops0);
 	if (e->o.proto != TP_UDP) {
 		const struct tp_stats *t = tp_get_stats();
 
@@ -121,7 +121,7 @@ void eng_judge_generator(const struct eng *e, struct rpt_gen *g)
 			 "up to %.0f ms late)", (unsigned long long)e->not_started,
 			 g->cpu_share * 100, (double)e->max_lag_us / 1000.0);
 	else if (g->udp_drops > 0)
-		snprintf(g->why, sizeof(g->why), "sipbench may be the bottleneck: this machine "
+		snprintf(g->why, sizeof(g->why), "sipbench may be the bottleneck: its sockets "
 			 "dropped %lld UDP datagrams (receive buffers full)", g->udp_drops);
 	else if (g->cpu_share > 0.9 && (e->late_ticks > 10 || e->max_lag_us > 100000))
 		snprintf(g->why, sizeof(g->why), "sipbench is the bottleneck: %.0f%% of one "

@@ -31,8 +31,9 @@ struct rpt_gen {
 	uint64_t max_lag_us;         /* the rate timer's worst lateness      */
 	uint64_t late_ticks;         /* rate ticks more than 10 ms late      */
 	uint64_t not_started;        /* calls due but dropped: behind        */
-	long long udp_drops;         /* machine's UDP receive buffer
-	                                overflows during the run, -1 unknown */
+	long long udp_drops;         /* datagrams our UDP sockets dropped
+	                                during the run (buffers full), -1:
+	                                not UDP                            */
 	int stream;                  /* the run's transport is a stream      */
 	unsigned long long conns_out, conns_in, conns_lost;  /* its connections */
 	unsigned long long stream_errors;  /* unframeable input, TLS failures */

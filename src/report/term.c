@@ -253,8 +253,8 @@ void rpt_summary(FILE *out, const struct rpt_run *r)
 			"broken (bad framing, TLS)\n", r->gen.conns_out, r->gen.conns_in,
 			r->gen.conns_lost, r->gen.stream_errors);
 	if (r->gen.udp_drops >= 0)
-		fprintf(out, "  udp drops    %lld (receive buffer overflows on this machine)\n",
-			r->gen.udp_drops);
+		fprintf(out, "  udp drops    %lld (datagrams sipbench's sockets dropped: receive "
+			"buffers full)\n", r->gen.udp_drops);
 	fprintf(out, "  %s\n", r->gen.bottleneck ? r->gen.why : "kept up: the figures are the target's");
 	if (r->nlimits) {
 		fprintf(out, "Limits\n");

@@ -180,8 +180,6 @@ void tgt_register(struct target *tg, const struct msg *m, const struct tp_addr *
 
 /* ---- send.c: building and sending ---- */
 void tgt_send(struct target *tg, const char *buf, size_t len, const struct tp_addr *to);
-void tgt_trace(struct target *tg, int sent, const char *buf, size_t len,
-	       const struct tp_addr *peer);
 void tgt_branch_id(struct target *tg, char *out, size_t n);
 /* Our tag for responses of our own ("sbt" and the token). */
 int tgt_tag(const struct target *tg, char *out, size_t n);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include "sip/trace.h"
 #include "sip/via.h"
 #include "target/internal.h"
 
@@ -194,7 +195,7 @@ void tgt_input(struct target *tg, const char *buf, size_t len, const struct tp_a
 
 	if (len < 4 || !memcmp(buf, "\r\n\r\n", 4) || (len <= 4 && buf[0] == '\r'))
 		return;  /* keep-alive */
-	tgt_trace(tg, 0, buf, len, from);
+	msg_trace(tg->log, "target", tg->proto, 0, buf, len, from);
 	/* RFC 3261 18.2.1, RFC 3581 4: the top Via says where we got it from,
 	 * so every response built from it, or relayed by it, goes there */
 	if (!msg_via_stamp(buf, len, from, &tg->stamp, &stamped) && stamped) {

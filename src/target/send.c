@@ -7,21 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "sip/trace.h"
 #include "target/internal.h"
-
-void tgt_trace(struct target *tg, int sent, const char *buf, size_t len,
-	       const struct tp_addr *peer)
-{
-	char ip[64];
-
-	if (!tg->log)
-		return;
-	tp_addr_ip(peer, ip, sizeof(ip));
-	fprintf(tg->log, "----------------------------------------------- target\n"
-		"%s message %s (%zu bytes) %s %s:%u:\n\n%.*s\n\n", tp_proto_name(tg->proto),
-		sent ? "sent" : "received", len, sent ? "to" : "from", ip, tp_addr_port(peer),
-		(int)len, buf);
-}
 
 void tgt_send(struct target *tg, const char *buf, size_t len, const struct tp_addr *to)
 {
@@ -29,7 +16,7 @@ void tgt_send(struct target *tg, const char *buf, size_t len, const struct tp_ad
 		tg->n.refused++;
 		return;
 	}
-	tgt_trace(tg, 1, buf, len, to);
+	msg_trace(tg->log, "target", tg->proto, 1, buf, len, to);
 	if (tg->send_h)
 		tg->send_h(tg->send_arg, buf, len, to);
 	else

@@ -153,11 +153,16 @@ struct tp_stats {
 	unsigned long long stream_errors;   /* unframeable bytes: connection
 					       closed                        */
 	unsigned long long icmp_errors;     /* UDP: ICMP errors read         */
+	unsigned long long rx_drops;        /* UDP: datagrams our sockets
+					       dropped, receive buffer full:
+					       counted as received datagrams
+					       tell, or at tp_close and
+					       tp_udp_sync_drops            */
 };
 const struct tp_stats *tp_get_stats(void);
 
-/* The machine's UDP receive buffer overflows so far (RcvbufErrors of
- * /proc/net/snmp), or -1 when unknown. */
-long long tp_udp_rcvbuf_errors(void);
+/* Bring tp_stats.rx_drops up to date with s's own drop count (UDP;
+ * nothing for a stream): the drops after its last datagram received. */
+void tp_udp_sync_drops(struct tp_sock *s);
 
 #endif

@@ -5,6 +5,7 @@
 #ifndef SB_TP_INT_H
 #define SB_TP_INT_H
 
+#include <stdint.h>
 #include "transport/tp.h"
 #include "base/htab.h"
 #include "loop/loop.h"
@@ -26,6 +27,7 @@ struct tp_sock {
 	struct txq *txq;           /* UDP, tp_set_batching, else NULL        */
 	struct loop_defer flush;   /* queued while txq holds datagrams       */
 	struct tp_stream *st;      /* stream endpoints                       */
+	uint32_t drops;            /* UDP: the socket's drops counted so far */
 };
 
 extern struct tp_stats tp_stats_g;

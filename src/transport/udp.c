@@ -6,7 +6,14 @@
  * error queue and handed up (tp_set_icmp). The same error is also left
  * pending on the socket, for the next send or receive to report once: a
  * send that meets it is tried again, since the error belongs to an earlier
- * datagram. */
+ * datagram.
+ *
+ * Drops: every socket sets SO_RXQ_OVFL, so a datagram received carries
+ * the socket's own count of datagrams dropped so far (its receive buffer
+ * was full); the count is read once more when the socket closes or is
+ * asked for (SO_MEMINFO), for drops after the last datagram received.
+ * Only sipbench's own sockets count: the machine-wide RcvbufErrors of
+ * /proc/net/snmp also holds every other program's drops. */
 #include "config.h"
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,6 +27,8 @@
 #include <netinet/icmp6.h>
 #include <netinet/ip_icmp.h>
 #include <linux/errqueue.h>
+#include <linux/sock_diag.h>
+#include <stdint.h>
 #include "transport/tp_int.h"
 
 #define BATCH 32
@@ -140,12 +149,49 @@ static int read_error(struct tp_sock *s)
 	return 1;
 }
 
+/* s's drops so far are `total` (a cumulative count, 32 bits wide in the
+ * kernel): count the new ones. */
+static void note_drops(struct tp_sock *s, uint32_t total)
+{
+	stats.rx_drops += (uint32_t)(total - s->drops);
+	s->drops = total;
+}
+
+void tp_udp_sync_drops(struct tp_sock *s)
+{
+	uint32_t mi[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mi);
+
+	if (s->proto == TP_UDP && !getsockopt(s->fd, SOL_SOCKET, SO_MEMINFO, mi, &len) &&
+	    len > SK_MEMINFO_DROPS * sizeof(mi[0]))
+		note_drops(s, mi[SK_MEMINFO_DROPS]);
+}
+
+/* The drop count a received datagram carries (SO_RXQ_OVFL), if any: the
+ * kernel adds it once the socket has dropped something. */
+static void read_ovfl(struct tp_sock *s, struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
+			uint32_t total;
+
+			memcpy(&total, CMSG_DATA(cm), sizeof(total));
+			note_drops(s, total);
+		}
+}
+
 static void on_readable(int fd, unsigned events, void *arg)
 {
 	struct tp_sock *s = arg;
 	struct mmsghdr mm[BATCH];
 	struct iovec iov[BATCH];
 	struct tp_addr from[BATCH];
+	union {
+		char b[CMSG_SPACE(sizeof(uint32_t))];
+		struct cmsghdr align;
+	} ctl[BATCH];
 	int n, i, rounds = 0;
 
 	(void)events;
@@ -158,6 +204,8 @@ static void on_readable(int fd, unsigned events, void *arg)
 			mm[i].msg_hdr.msg_iovlen = 1;
 			mm[i].msg_hdr.msg_name = &from[i].ss;
 			mm[i].msg_hdr.msg_namelen = sizeof(from[i].ss);
+			mm[i].msg_hdr.msg_control = ctl[i].b;
+			mm[i].msg_hdr.msg_controllen = sizeof(ctl[i].b);
 		}
 		n = recvmmsg(fd, mm, BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0) {
@@ -167,6 +215,9 @@ static void on_readable(int fd, unsigned events, void *arg)
 			(void)read_error(s);
 			return;
 		}
+		/* counts are cumulative: the batch's last one is the newest */
+		if (mm[n - 1].msg_hdr.msg_controllen)
+			read_ovfl(s, &mm[n - 1].msg_hdr);
 		for (i = 0; i < n; i++) {
 			from[i].len = mm[i].msg_hdr.msg_namelen;
 			stats.rx_dgrams++;
@@ -225,6 +276,7 @@ int tp_udp_open(struct tp_sock **sp, struct loop *l, const char *ip,
 			(void)setsockopt(s->fd, SOL_IPV6, IPV6_RECVERR, &on, sizeof(on));
 		else
 			(void)setsockopt(s->fd, SOL_IP, IP_RECVERR, &on, sizeof(on));
+		(void)setsockopt(s->fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on));
 	}
 	err = tp_bind(s, s->fd, &a, 0, d);
 	if (err)
@@ -279,6 +331,7 @@ void tp_udp_close(struct tp_sock *s)
 {
 	if (s->flush.queued)
 		loop_run_deferred(s->loop);
+	tp_udp_sync_drops(s);
 	loop_fd_del(s->loop, s->fd);
 	close(s->fd);
 	free(s->txq);
@@ -338,28 +391,4 @@ int tp_udp_send(struct tp_sock *s, const void *buf, size_t len, const struct tp_
 	stats.tx_dgrams++;
 	loop_defer(s->loop, &s->flush);
 	return 0;
-}
-
-long long tp_udp_rcvbuf_errors(void)
-{
-	char names[512], vals[512];
-	FILE *f = fopen("/proc/net/snmp", "r");
-	long long v = -1;
-
-	if (!f)
-		return -1;
-	/* two "Udp:" lines: the column names, then the values */
-	while (fgets(names, sizeof(names), f)) {
-		char *sn = NULL, *sv = NULL, *n, *x;
-
-		if (strncmp(names, "Udp:", 4) || !fgets(vals, sizeof(vals), f))
-			continue;
-		for (n = strtok_r(names, " \n", &sn), x = strtok_r(vals, " \n", &sv); n && x;
-		     n = strtok_r(NULL, " \n", &sn), x = strtok_r(NULL, " \n", &sv))
-			if (!strcmp(n, "RcvbufErrors"))
-				v = strtoll(x, NULL, 10);
-		break;
-	}
-	fclose(f);
-	return v;
 }

@@ -163,6 +163,59 @@ START_TEST(nul_in_body_not_in_headers)
 }
 END_TEST
 
+/* The scanner finds the end of the headers and NULs in them in its own
+ * walk; where it stops short (folding, LF line ends, no empty line),
+ * parse looks for them itself. Each way in gives the same verdict, and
+ * the same hdr_end and body_off when the message is taken. */
+START_TEST(nul_found_by_scanner_and_fallback)
+{
+	static const struct {
+		const char *m;
+		size_t len;
+		int err;
+		size_t body;
+	} cases[] = {
+#define C(s, e) {s, sizeof(s) - 1, e, 0}
+#define B(s, n) {s, sizeof(s) - 1, 0, n}
+		/* in the start line, in a header the scanner reads, in the last
+		 * header line before the empty line */
+		C("MESSAGE sip:b\0@h SIP/2.0\r\n" HDRS("1 MESSAGE") "\r\n", EBADMSG),
+		C("MESSAGE sip:b@h SIP/2.0\r\nCall-ID: c\0d\r\n" HDRS("1 MESSAGE") "\r\n", EBADMSG),
+		C("MESSAGE sip:b@h SIP/2.0\r\n" HDRS("1 MESSAGE") "X: \0\r\n\r\n", EBADMSG),
+		/* after folding (the scanner gives up first), with LF line ends,
+		 * with no empty line at all */
+		C("MESSAGE sip:b@h SIP/2.0\r\n" HDRS("1 MESSAGE") "X: a\r\n b\r\nY: \0\r\n\r\n",
+		  EBADMSG),
+		C("MESSAGE sip:b@h SIP/2.0\nCall-ID: c1\nY: \0\n\n", EBADMSG),
+		C("MESSAGE sip:b@h SIP/2.0\r\n" HDRS("1 MESSAGE") "Y: \0", EBADMSG),
+		/* in the body only: taken, whichever way reads it */
+		B("MESSAGE sip:b@h SIP/2.0\r\n" HDRS("1 MESSAGE") "Content-Length: 3\r\n\r\n\r\n\0",
+		  3),
+		B("MESSAGE sip:b@h SIP/2.0\r\n" HDRS("1 MESSAGE") "X: a\r\n b\r\n"
+		  "Content-Length: 2\r\n\r\n\0\0", 2),
+#undef C
+#undef B
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct msg *a = NULL, *b = NULL;
+
+		ck_assert_msg(msg_parse(&a, cases[i].m, cases[i].len) == cases[i].err,
+			      "fast, case %u", i);
+		ck_assert_msg(msg_parse_strict(&b, cases[i].m, cases[i].len) == cases[i].err,
+			      "strict, case %u", i);
+		if (!cases[i].err) {
+			ck_assert_uint_eq(a->hdr_end, b->hdr_end);
+			ck_assert_uint_eq(a->body_off, b->body_off);
+			ck_assert_uint_eq(a->len - a->body_off, cases[i].body);
+		}
+		msg_free(a);
+		msg_free(b);
+	}
+}
+END_TEST
+
 /* insuf: a request we cannot parse is answered from its own lines,
  * whichever of Via, From, To, Call-ID, CSeq it has; a response never. */
 START_TEST(reject_from_raw_lines)
@@ -608,6 +661,7 @@ int main(void)
 	tcase_add_test(tc, scanner_agrees_with_libosip2);
 	tcase_add_test(tc, refused_by_both_ways);
 	tcase_add_test(tc, nul_in_body_not_in_headers);
+	tcase_add_test(tc, nul_found_by_scanner_and_fallback);
 	tcase_add_test(tc, reject_from_raw_lines);
 	tcase_add_test(tc, torture_messages_agree_with_manifest);
 	tcase_add_test(tc, scanner_hands_on_what_libosip2_refuses);
