@@ -438,6 +438,8 @@ void cli_help(FILE *f)
 			fprintf(f, "  %-24s %s\n", left, rows[i].help);
 		}
 	}
-	fprintf(f, "\nExit status: 0 all calls succeeded, 1 some failed, 97 stopped by a\n"
-		"signal, 99 no call processed, 255 fatal error (bad option or scenario).\n");
+	fprintf(f, "\nExit status: 0 passed (no call failed, or every run limit kept; calls\n"
+		"left unfinished by -timeout do not fail it), 1 failed, 97 stopped by a\n"
+		"signal, 99 no call processed, 255 fatal error (bad option, scenario or\n"
+		"injection file, an output file that cannot be written).\n");
 }
