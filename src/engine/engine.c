@@ -1,23 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* engine: the run. Owns the loop, the main socket, the calls and the
- * statistics; starts calls at the configured rate (client scenarios) or
- * on incoming requests (server scenarios); routes received messages to
- * their UA by Call-ID. The run's end and what steers it are control.c's. */
+/* engine: the run. Allocates it (options, <init>, the main socket), runs
+ * the loop and frees it; starts client calls at the configured rate.
+ * The calls themselves are call.c's, sending is send.c's; the run's end
+ * and what steers it are control.c's. */
 #include "config.h"
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 #include "engine/internal.h"
 #include "report/rpt.h"
-#include "sip/msg.h"
-#include "sip/trace.h"
 
 /* The only process-wide state: set from a signal handler (style 8.1). */
 static volatile sig_atomic_t stop_signal, stop_signals;
@@ -26,259 +22,6 @@ void eng_signal_stop(int sig)
 {
 	stop_signal = sig;
 	stop_signals++;
-}
-
-/* ---- traces ------------------------------------------------------------ */
-
-void eng_trace_err(struct eng *e, const char *fmt, ...)
-{
-	char ts[48];
-	va_list ap;
-
-	if (!e->o.err_log)
-		return;
-	msg_trace_stamp(ts, sizeof(ts));
-	fprintf(e->o.err_log, "%s: ", ts);
-	va_start(ap, fmt);
-	vfprintf(e->o.err_log, fmt, ap);
-	va_end(ap);
-	fputc('\n', e->o.err_log);
-}
-
-void eng_local_addr(const struct ua *ua, struct tp_addr *a)
-{
-	char hp[96];
-	struct diag d = {0};
-
-	snprintf(hp, sizeof(hp), "%s:%u", tp_ip(ua->sock), tp_port(ua->sock));
-	if (tp_addr_parse(a, hp, 5060, &d))
-		memset(a, 0, sizeof(*a));
-}
-
-int eng_send_to(struct eng *e, struct tp_sock *s, const struct tp_addr *to,
-		const char *buf, size_t len)
-{
-	int err = tp_send(s, buf, len, to);
-
-	if (err) {
-		e->st.tx_errors++;
-		return err;
-	}
-	e->st.tx++;
-	if (e->o.msg_log)
-		msg_trace(e->o.msg_log, "", tp_sock_proto(s), 1, buf, len, to);
-	return 0;
-}
-
-int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len)
-{
-	int err = tp_send(ua->sock, buf, len, &ua->remote);
-
-	if (err) {
-		e->st.tx_errors++;
-		return err;
-	}
-	e->st.tx++;
-	if (e->o.msg_log)
-		msg_trace(e->o.msg_log, "", tp_sock_proto(ua->sock), 1, buf, len, &ua->remote);
-	if (e->cap) {
-		struct tp_addr self;
-
-		eng_local_addr(ua, &self);
-		media_cap_hold(&ua->call->cap, buf, len, &self, &ua->remote);
-	}
-	return err;
-}
-
-/* ---- calls ------------------------------------------------------------- */
-
-static void call_free(struct call *c)
-{
-	unsigned i;
-
-	for (i = 0; i < c->nuas; i++) {
-		if (c->ua[i].sock && c->ua[i].sock != c->eng->sock)
-			tp_close(c->ua[i].sock);
-		ua_release(&c->ua[i]);
-	}
-	media_cap_drop(&c->cap);
-	free(c);
-}
-
-void eng_maybe_finish(struct eng *e)
-{
-	if (e->nactive)
-		return;
-	if (e->stopping ||
-	    (e->o.max_calls && e->ended >= e->o.max_calls) ||
-	    (e->o.max_calls && !e->uas_mode && e->started >= e->o.max_calls))
-		loop_stop(e->loop);
-}
-
-void eng_call_ended(struct eng *e, struct call *c)
-{
-	uint64_t now = loop_now_us(e->loop);
-	unsigned i;
-
-	/* one outcome per call: failed, unfinished (still running when the
-	 * run ended) or successful; the call length is a successful call's */
-	if (c->failed) {
-		e->st.calls_failed++;
-		if (c->timed_out)
-			e->st.calls_timeout++;  /* a subset of the failed */
-		e->st.fail[c->reason]++;
-	} else if (c->unfinished) {
-		e->st.calls_unfinished++;
-	} else {
-		e->st.calls_ok++;
-		hist_add(&e->st.call_len, now - c->start_us);
-	}
-	if (e->cap && (c->failed || c->unfinished))
-		media_cap_write(e->cap, &c->cap);
-	else
-		media_cap_drop(&c->cap);
-	for (i = 0; i < c->nuas; i++)
-		eng_hash_del(e, &c->ua[i]);
-	eng_ended_add(e, c);  /* what still comes for it is late, not stray */
-	lst_unlink(&c->le);
-	lst_append(&e->zombies, &c->le);  /* freed at the end of the iteration */
-	e->nactive--;
-	e->ended++;
-	if (e->o.max_calls && e->ended >= e->o.max_calls && !e->stopping)
-		eng_wind_down(e, "-m");
-	eng_maybe_finish(e);
-}
-
-static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
-			const struct tp_addr *from, void *arg);
-
-/* A call and its nuas parties in one zeroed block: the structs, then
- * each party's variables and rtd marks. */
-static struct call *call_alloc(struct eng *e, unsigned nuas)
-{
-	size_t extra = ua_extra_size(e->p);
-	struct call *c = calloc(1, sizeof(*c) + nuas * (sizeof(struct ua) + extra));
-
-	if (c) {
-		c->eng = e;
-		c->nuas = nuas;
-	}
-	return c;
-}
-
-static void *ua_extra(struct call *c, unsigned i)
-{
-	return (char *)&c->ua[c->nuas] + i * ua_extra_size(c->eng->p);
-}
-
-static int call_new(struct eng *e, struct call **cp, struct diag *d)
-{
-	const struct prog *p = e->p;
-	struct call *c = call_alloc(e, p->nuas);
-	unsigned i, base = 0;
-	int err = ENOMEM;
-
-	if (!c)
-		return ENOMEM;
-	c->number = eng_call_number(e, ++e->started);
-	c->start_us = loop_now_us(e->loop);
-	c->field_row = inj_next_row(&e->inj);
-	for (i = 0; i < p->nuas; i++) {
-		err = ua_init(&c->ua[i], c, &p->uas[i], base, ua_extra(c, i));
-		if (err)
-			goto out;
-		base += p->uas[i].nsteps;
-		c->ua[i].sock = e->sock;
-		c->ua[i].remote = e->remote;
-	}
-	if (e->o.per_call_socket && !e->uas_mode) {
-		err = eng_open_socket(e, &c->ua[0].sock, 0, 0, on_datagram, d);
-		if (err) {
-			c->ua[0].sock = NULL;
-			goto out;
-		}
-	}
-	c->nactive = c->nuas;
-	lst_append(&e->active, &c->le);
-	e->nactive++;
-	e->st.calls_started++;
-	*cp = c;
-	return 0;
-out:
-	call_free(c);
-	return err;
-}
-
-/* Identity of party i of a client call: its Call-ID and user part. */
-static int party_identity(struct eng *e, struct call *c, unsigned i)
-{
-	struct ua *ua = &c->ua[i];
-	char cid[160];
-
-	if (c->nuas == 1)
-		snprintf(cid, sizeof(cid), "%llu-%d%s@%s", (unsigned long long)c->number,
-			 e->pid, e->shard_tag, e->local_ip);
-	else
-		snprintf(cid, sizeof(cid), "%llu-%u-%d%s@%s", (unsigned long long)c->number, i,
-			 e->pid, e->shard_tag, e->local_ip);
-	ua->call_id = strdup(cid);
-	if (!ua->call_id)
-		return ENOMEM;
-	if (ua->pu->user) {
-		if (rend_tpl(ua, NULL, ua->pu->user, 0, &e->scratch) || !e->scratch.len)
-			return EINVAL;
-		ua->user = strdup(e->scratch.data);
-	} else if (c->nuas == 1) {
-		return 0;  /* a SIPp scenario: no party identity */
-	} else {
-		snprintf(cid, sizeof(cid), "sb%llu%s", (unsigned long long)c->number, ua->pu->name);
-		ua->user = strdup(cid);
-	}
-	return ua->user ? 0 : ENOMEM;
-}
-
-/* A client call: give each party its identity, then run them all. */
-void eng_start_client_call(struct eng *e)
-{
-	struct call *c;
-	struct diag d;
-	unsigned i;
-
-	if (call_new(e, &c, &d)) {
-		e->st.fail[FAIL_INTERNAL]++;
-		e->st.calls_failed++;
-		e->ended++;
-		return;
-	}
-	for (i = 0; i < c->nuas; i++) {
-		if (party_identity(e, c, i) || eng_hash_add(e, &c->ua[i])) {
-			ua_fail(&c->ua[i], FAIL_INTERNAL, "no identity for the party "
-				"(out of memory, or its user= is empty)");
-			return;
-		}
-	}
-	for (i = 0; i < c->nuas && !c->failed; i++)
-		ua_run(&c->ua[i]);
-}
-
-/* The number of the n-th call started (1-based): n itself, or with
- * -shard K/N, K + 1 + (n - 1) * N. Shards interleave, so the numbers of
- * N shards never meet, and for -m M split as cli_shard_resolve does they
- * are together exactly 1..M, the numbers of one unsharded run. */
-uint64_t eng_call_number(const struct eng *e, uint64_t n)
-{
-	if (!e->o.shard_count)
-		return n;
-	return e->o.shard_index + 1 + (n - 1) * e->o.shard_count;
-}
-
-static int can_start(const struct eng *e)
-{
-	return !e->stopping && !e->paused &&
-	       (!e->hold_until_us || loop_now_us(e->loop) >= e->hold_until_us) &&
-	       (!e->o.max_calls || e->started < e->o.max_calls) &&
-	       (!e->o.limit || e->nactive < e->o.limit) &&
-	       (!e->o.users || e->nactive < e->o.users);
 }
 
 /* Calls due by now at rate r per period: floor(elapsed * r / period). */
@@ -314,14 +57,14 @@ static void on_rate(void *arg)
 		 * cannot keep the rate. Starting the backlog in one burst would
 		 * only feed a retransmission storm; drop it, go on from now. */
 
-		if (lag > 50000 && due > e->started + 1 + slack && can_start(e)) {
+		if (lag > 50000 && due > e->started + 1 + slack && eng_can_start(e)) {
 			e->not_started += due - e->started - 1;
 			e->rate_base_us = now;
 			e->rate_base_started = e->started;
 			due = e->started + 1;
 		}
 	}
-	while (e->started < due && can_start(e))
+	while (e->started < due && eng_can_start(e))
 		eng_start_client_call(e);
 	if (e->o.max_calls && e->started >= e->o.max_calls && !e->stopping)
 		eng_wind_down(e, "-m");
@@ -333,120 +76,13 @@ static void on_rate(void *arg)
 	tmr_start(e->loop, &e->rate_tmr, iv, on_rate, e);
 }
 
-/* A request with an unknown Call-ID: a new call for a server scenario. */
-static void start_server_call(struct eng *e, struct tp_sock *s, struct msg *m,
-			      const struct tp_addr *from)
-{
-	const struct step *first = NULL;
-	struct call *c;
-	struct diag d;
-	unsigned i;
-
-	for (i = 0; i < e->p->uas[0].nsteps && !first; i++)
-		if (e->p->uas[0].steps[i].kind != STEP_LABEL)
-			first = &e->p->uas[0].steps[i];
-	if (!m->is_request || !first || !first->request ||
-	    strcasecmp(first->request, m->method) || !can_start(e) ||
-	    call_new(e, &c, &d)) {
-		e->st.stray++;
-		eng_trace_err(e, "message matching no call ignored: %.60s", m->raw);
-		msg_free(m);
-		return;
-	}
-	c->ua[0].sock = s;
-	c->ua[0].remote = *from;
-	c->ua[0].call_id = strndup(m->call_id.p, m->call_id.len);
-	if (!c->ua[0].call_id || eng_hash_add(e, &c->ua[0])) {
-		msg_free(m);
-		ua_fail(&c->ua[0], FAIL_INTERNAL, "out of memory");
-		return;
-	}
-	ua_run(&c->ua[0]);  /* reaches the first recv */
-	ua_on_msg(&c->ua[0], m);
-}
-
-/* Up to 4 bytes of CR and LF. buf is not NUL-terminated: a datagram
- * ends at len, whatever the receive buffer holds after it. */
-static int is_keepalive(const char *buf, size_t len)
-{
-	size_t i;
-
-	if (len > 4)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (buf[i] != '\r' && buf[i] != '\n')
-			return 0;
-	return 1;
-}
-
-static void on_datagram(struct tp_sock *s, const char *buf, size_t len,
-			const struct tp_addr *from, void *arg)
-{
-	struct eng *e = arg;
-	struct msg *m;
-	struct ua *ua;
-	int err;
-
-	e->st.rx++;
-	/* keep-alive CRLFs (RFC 5626 3.5.1) are not messages */
-	if (is_keepalive(buf, len))
-		return;
-	if (e->o.msg_log)
-		msg_trace(e->o.msg_log, "", tp_sock_proto(s), 0, buf, len, from);
-	(void)eng_nat_stamp(e, &buf, &len, from);  /* RFC 3581 4: received/rport */
-	err = msg_parse(&m, buf, len);
-	if (err) {
-		e->st.malformed++;
-		eng_trace_err(e, "unparsable datagram (%zu bytes) ignored: %.*s", len,
-			      (int)(len < 60 ? len : 60), buf);
-		return;
-	}
-	ua = eng_route(e, m);
-	if (ua) {
-		if (m->is_request && e->by_user.count)
-			ua->remote = *from;  /* answer whoever sent it (the proxy) */
-		ua_on_msg(ua, m);
-		return;
-	}
-	if (eng_ended_absorb(e, s, m, from))
-		return;
-	if (e->uas_mode) {
-		start_server_call(e, s, m, from);
-		return;
-	}
-	e->st.stray++;
-	eng_trace_err(e, "message matching no call ignored: %.60s", m->raw);
-	msg_free(m);
-}
-
 /* ---- run control -------------------------------------------------------- */
-
-void eng_abort_all(struct eng *e)
-{
-	while (!lst_empty(&e->active)) {
-		struct call *c = LST_ENTRY(e->active.next, struct call, le);
-		unsigned i;
-
-		for (i = 0; i < c->nuas; i++)
-			ua_abort(&c->ua[i]);
-	}
-}
-
-static void free_zombies(struct eng *e)
-{
-	while (!lst_empty(&e->zombies)) {
-		struct call *c = LST_ENTRY(e->zombies.next, struct call, le);
-
-		lst_unlink(&c->le);
-		call_free(c);
-	}
-}
 
 static void on_tick(void *arg)
 {
 	struct eng *e = arg;
 
-	free_zombies(e);
+	eng_free_zombies(e);
 	if (stop_signals != e->signals) {
 		e->signals = stop_signals;
 		eng_on_stop_signal(e, stop_signal);
@@ -456,7 +92,7 @@ static void on_tick(void *arg)
 void eng_reap(struct eng *e)
 {
 	eng_abort_all(e);
-	free_zombies(e);
+	eng_free_zombies(e);
 	eng_ended_free(e);  /* each fuzz input starts with none */
 }
 
@@ -504,10 +140,10 @@ static int run_init(struct eng *e, struct diag *d)
 	if (!e->globals && !(e->globals = calloc(e->p->nvars ? e->p->nvars : 1,
 						   sizeof(*e->globals))))
 		return ENOMEM;
-	c = call_alloc(e, 1);
+	c = eng_call_alloc(e, 1);
 	if (!c)
 		return ENOMEM;
-	if (ua_init(&c->ua[0], c, pu, 0, ua_extra(c, 0)) != 0) {
+	if (ua_init(&c->ua[0], c, pu, 0, eng_call_extra(c, 0)) != 0) {
 		free(c);
 		return ENOMEM;
 	}
@@ -537,7 +173,7 @@ static int open_main_socket(struct eng *e, struct diag *d)
 			e->o.proto == TP_TLS || e->o.proto == TP_WSS ? 5061 : 5060;
 	int err;
 
-	err = eng_open_socket(e, &e->sock, port, 1, on_datagram, d);
+	err = eng_open_socket(e, &e->sock, port, 1, eng_on_datagram, d);
 	if (err)
 		return err;
 	/* what a turn sends on the shared socket goes out in one sendmmsg */

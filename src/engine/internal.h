@@ -267,7 +267,7 @@ int eng_ended_absorb(struct eng *e, struct tp_sock *s, struct msg *m,
 		     const struct tp_addr *from);
 void eng_ended_free(struct eng *e);
 
-/* engine.c */
+/* send.c: every datagram sent, counted and traced; -trace_err */
 int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len);
 /* The same to any address (no call: a message for an ended one). */
 int eng_send_to(struct eng *e, struct tp_sock *s, const struct tp_addr *to,
@@ -276,20 +276,43 @@ int eng_send_to(struct eng *e, struct tp_sock *s, const struct tp_addr *to,
 void eng_local_addr(const struct ua *ua, struct tp_addr *a);
 void eng_trace_err(struct eng *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* call.c: the calls of a run, from start to end */
+/* A call and its nuas parties in one zeroed block; eng_call_extra is
+ * party i's share of it (variables, rtd marks) for ua_init. */
+struct call *eng_call_alloc(struct eng *e, unsigned nuas);
+void *eng_call_extra(struct call *c, unsigned i);
 void eng_call_ended(struct eng *e, struct call *c);
 /* The call number ([call_number]) of the n-th call started. */
 uint64_t eng_call_number(const struct eng *e, uint64_t n);
-/* End every call in progress (as the end of a run does) and free the
- * ended ones: fuzz/ reuses one engine for every input. */
-void eng_reap(struct eng *e);
 /* Start one client call now (what the rate timer does for each call due;
  * fuzz/ calls it directly). */
 void eng_start_client_call(struct eng *e);
-
-/* engine.c: the calls still running, each party aborted (ua_abort) */
+/* A datagram on the main socket or a call's own: to its party, to a
+ * recently ended call, to a new server call, or counted stray. */
+void eng_on_datagram(struct tp_sock *s, const char *buf, size_t len,
+		     const struct tp_addr *from, void *arg);
+/* The calls still running, each party aborted (ua_abort). */
 void eng_abort_all(struct eng *e);
+/* Free the calls ended in this loop iteration. */
+void eng_free_zombies(struct eng *e);
 /* No call in progress and the end has come (-m, stopping): end the loop. */
 void eng_maybe_finish(struct eng *e);
+
+/* A new call may start now (rate timer, server call on a request). */
+static inline int eng_can_start(const struct eng *e)
+{
+	return !e->stopping && !e->paused &&
+	       (!e->hold_until_us || loop_now_us(e->loop) >= e->hold_until_us) &&
+	       (!e->o.max_calls || e->started < e->o.max_calls) &&
+	       (!e->o.limit || e->nactive < e->o.limit) &&
+	       (!e->o.users || e->nactive < e->o.users);
+}
+
+/* engine.c */
+/* End every call in progress (as the end of a run does) and free the
+ * ended ones: fuzz/ reuses one engine for every input. */
+void eng_reap(struct eng *e);
 
 /* control.c: the run's end, rate changes, live status, periodic writes */
 /* End call c now if all its parties sit in their final timewait (they
