@@ -6,6 +6,7 @@
 #define SB_ENGINE_INTERNAL_H
 
 #include <stdint.h>
+#include <strings.h>
 #include "base/buf.h"
 #include "base/htab.h"
 #include "base/list.h"
@@ -355,6 +356,10 @@ int ua_lingering(const struct ua *ua);
 void ua_abort(struct ua *ua);
 /* After a matched recv: response-time marks, then next=/jump. */
 void ua_after_recv(struct ua *ua, const struct step *st);
+
+/* rtx.c: retransmissions of a party's requests and final responses */
+/* Sent st's message buf: arm what must be retransmitted until answered. */
+void ua_rtx_after_send(struct ua *ua, const struct step *st, const char *buf, size_t len);
 /* m repeats the last message received: send again the response or ACK
  * that answered it (the kept copy, or its step rendered again with m as
  * the last message). */
@@ -362,6 +367,25 @@ void ua_resend_last(struct ua *ua, struct msg *m);
 /* Drop the copy of a request whose transaction is over (no CANCEL or
  * ACK can need it any more). */
 void ua_rtx_forget(struct ua *ua);
+/* *dst = a NUL-terminated copy of src (len bytes), *dlen = len. */
+int ua_keep_copy(char **dst, size_t *dlen, const char *src, size_t len);
+
+static inline void ua_rtx_stop(struct ua *ua)
+{
+	tmr_cancel(&ua->rtx);
+	ua->rtx_kind = RTX_NONE;
+}
+
+/* The statistics of ua's step idx (an index into its own steps). */
+static inline struct stat_step *ua_step_stat(struct ua *ua, unsigned idx)
+{
+	return &ua->call->eng->st.steps[ua->step_base + idx];
+}
+
+static inline int ua_is_method(const char *m, const char *want)
+{
+	return strcasecmp(m, want) == 0;
+}
 
 /* behave.c: the default BYE/CANCEL of a failed call (-default_behaviors) */
 void ua_note_msg(struct ua *ua, const struct msg *m);

@@ -11,11 +11,6 @@
 #include "sip/auth.h"
 #include "sip/msg.h"
 
-static struct stat_step *step_stat(struct ua *ua, unsigned idx)
-{
-	return &ua->call->eng->st.steps[ua->step_base + idx];
-}
-
 static int step_matches(const struct step *st, const struct msg *m)
 {
 	char code[8];
@@ -219,11 +214,11 @@ static void unexpected(struct ua *ua, struct msg *m)
 	ack_unexpected_final(ua, m);
 	if (!(ua->call->eng->o.behaviors & ENG_BEH_ABORTUNEXP)) {
 		/* -default_behaviors -abortunexp: count it, keep the call going */
-		step_stat(ua, ua->pc < ua->pu->nsteps ? ua->pc : 0)->unexpected++;
+		ua_step_stat(ua, ua->pc < ua->pu->nsteps ? ua->pc : 0)->unexpected++;
 		msg_free(m);
 		return;
 	}
-	step_stat(ua, ua->pc < ua->pu->nsteps ? ua->pc : 0)->unexpected++;
+	ua_step_stat(ua, ua->pc < ua->pu->nsteps ? ua->pc : 0)->unexpected++;
 	if (m->is_request)
 		snprintf(what, sizeof(what), "received %s while at %s", m->method,
 			 ua->pc < ua->pu->nsteps ? ua->pu->steps[ua->pc].display : "end");
@@ -244,7 +239,7 @@ static int too_slow(struct ua *ua, const struct step *st, struct msg *m)
 	base = st->max_time_from ? ua->rtd_start_us[st->max_time_from - 1] : ua->last_send_us;
 	if (!base || now - base <= (uint64_t)st->max_time_ms * 1000)
 		return 0;
-	step_stat(ua, st->index)->recv++;
+	ua_step_stat(ua, st->index)->recv++;
 	snprintf(what, sizeof(what), "%s after %.3f ms, more than max_time %d ms (since %s%s)",
 		 st->display, (double)(now - base) / 1000.0, st->max_time_ms,
 		 st->max_time_from ? "rtd " : "the last send",
@@ -266,7 +261,7 @@ static int credentials_rejected(struct ua *ua, struct msg *m)
 	    !ua->auth_cseq || m->cseq != ua->auth_cseq)
 		return 0;
 	ack_unexpected_final(ua, m);
-	step_stat(ua, ua->pc < ua->pu->nsteps ? ua->pc : 0)->unexpected++;
+	ua_step_stat(ua, ua->pc < ua->pu->nsteps ? ua->pc : 0)->unexpected++;
 	snprintf(what, sizeof(what), "credentials refused: %d to %s with [authentication] "
 		 "(wrong user or password?)", m->status, m->cseq_method);
 	ua_fail(ua, FAIL_AUTH, what);
@@ -301,7 +296,7 @@ static int ack_repeated_2xx(struct ua *ua, struct msg *m)
 	/* a retransmission of the ACK step, as ua_resend_last counts it */
 	if (c.len && msg_build_ack(m, c.p, c.len, &e->scratch) == 0 &&
 	    eng_send(e, ua, e->scratch.data, e->scratch.len) == 0)
-		step_stat(ua, ua->ack_step)->retrans++;
+		ua_step_stat(ua, ua->ack_step)->retrans++;
 	return 1;
 }
 
@@ -349,7 +344,7 @@ void ua_on_msg(struct ua *ua, struct msg *m)
 	if (st->max_time_ms && too_slow(ua, st, m))
 		return;
 	tmr_cancel(&ua->tmr);
-	step_stat(ua, (unsigned)i)->recv++;
+	ua_step_stat(ua, (unsigned)i)->recv++;
 	ua->pc = (unsigned)i;
 	if (is_inv_2xx(m))
 		ua->ok_cseq = m->cseq;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ua: the interpreter of one virtual user agent: runs its steps (send,
  * recv, pause, nop, label, timewait), matches received messages to the
- * expected step, retransmits over UDP (RFC 3261 17.1.1.2, 17.1.2.2,
- * 13.3.1.4, 17.2.1) and decides the call's outcome. */
+ * expected step and decides the call's outcome. What it retransmits,
+ * and when, is rtx.c's. */
 #include "config.h"
 #include <errno.h>
 #include <stdio.h>
@@ -17,11 +17,6 @@
 static struct eng *ua_eng(const struct ua *ua)
 {
 	return ua->call->eng;
-}
-
-static struct stat_step *step_stat(struct ua *ua, unsigned idx)
-{
-	return &ua_eng(ua)->st.steps[ua->step_base + idx];
 }
 
 size_t ua_extra_size(const struct prog *p)
@@ -52,19 +47,13 @@ int ua_init(struct ua *ua, struct call *c, const struct prog_ua *pu, unsigned st
 	return 0;
 }
 
-static void rtx_stop(struct ua *ua)
-{
-	tmr_cancel(&ua->rtx);
-	ua->rtx_kind = RTX_NONE;
-}
-
 void ua_release(struct ua *ua)
 {
 	const struct prog *p = ua->call ? ua->call->eng->p : NULL;
 	unsigned i;
 
 	tmr_cancel(&ua->tmr);
-	rtx_stop(ua);
+	ua_rtx_stop(ua);
 	eng_media_release(ua);
 	if (ua->vars && p)
 		for (i = 0; i < p->nvars; i++)
@@ -94,7 +83,7 @@ static void ua_done(struct ua *ua)
 	if (ua->state == UA_ST_DONE)
 		return;
 	tmr_cancel(&ua->tmr);
-	rtx_stop(ua);
+	ua_rtx_stop(ua);
 	ua->state = UA_ST_DONE;
 	if (--c->nactive == 0)
 		eng_call_ended(c->eng, c);
@@ -194,151 +183,6 @@ static void rtd_marks(struct ua *ua, const struct step *st)
 		ua->rtd_start_us[st->start_rtd - 1] = now;
 }
 
-static int keep_copy(char **dst, size_t *dlen, const char *src, size_t len)
-{
-	char *p = realloc(*dst, len + 1);
-
-	if (!p)
-		return ENOMEM;
-	memcpy(p, src, len);
-	p[len] = '\0';
-	*dst = p;
-	*dlen = len;
-	return 0;
-}
-
-/* The CSeq method of a rendered message, into out. */
-static void cseq_method(const char *msg, char *out, size_t n)
-{
-	const char *p = msg;
-
-	out[0] = '\0';
-	while ((p = strchr(p, '\n')) != NULL) {
-		p++;
-		if (!strncasecmp(p, "CSeq:", 5)) {
-			p += 5;
-			while (*p == ' ' || *p == '\t' || (*p >= '0' && *p <= '9'))
-				p++;
-			size_t l = strcspn(p, " \t\r\n");
-			if (l >= n)
-				l = n - 1;
-			memcpy(out, p, l);
-			out[l] = '\0';
-			return;
-		}
-		if (*p == '\r' || *p == '\n')
-			return;
-	}
-}
-
-static void rtx_fire(void *arg);
-
-static void rtx_arm(struct ua *ua, const struct step *st, enum rtx_kind k,
-		    const char *buf, size_t len, const char *method)
-{
-	if (keep_copy(&ua->rtx_msg, &ua->rtx_len, buf, len))
-		return;  /* no retransmission without memory; not fatal */
-	ua->rtx_kind = k;
-	ua->rtx_step = st->index;
-	ua->rtx_count = 0;
-	ua->rtx_interval_ms = (uint32_t)(st->retrans_ms > 0 ? st->retrans_ms : SIP_T1_MS);
-	ua->rtx_elapsed_ms = 0;
-	{
-		size_t l = strlen(method);
-
-		l = l < sizeof(ua->rtx_method) - 1 ? l : sizeof(ua->rtx_method) - 1;
-		memcpy(ua->rtx_method, method, l);
-		ua->rtx_method[l] = '\0';
-	}
-	/* a stream delivers or fails: only the 64*T1 timeout is left */
-	if (tp_proto_reliable(tp_sock_proto(ua->sock)))
-		ua->rtx_interval_ms = 64 * ua->rtx_interval_ms;
-	tmr_start(ua_eng(ua)->loop, &ua->rtx, ua->rtx_interval_ms, rtx_fire, ua);
-}
-
-/* Timer H (17.2.1; 13.3.1.4 for a 2xx): the final response was never
- * acknowledged, the call cannot go on. */
-static void timer_h(struct ua *ua, const struct step *st)
-{
-	char what[96];
-
-	rtx_stop(ua);
-	ua_rtx_forget(ua);
-	step_stat(ua, st->index)->timeouts++;
-	ua->call->timed_out = 1;
-	snprintf(what, sizeof(what), "no ACK (timer H) for %s after %.1f s",
-		 st->display, (double)ua->rtx_elapsed_ms / 1000.0);
-	ua_fail(ua, FAIL_MAX_RETRANS, what);
-}
-
-static void rtx_fire(void *arg)
-{
-	struct ua *ua = arg;
-	struct eng *e = ua_eng(ua);
-	const struct step *st = &ua->pu->steps[ua->rtx_step];
-	uint32_t t1 = (uint32_t)(st->retrans_ms > 0 ? st->retrans_ms : SIP_T1_MS);
-	int capped = e->o.max_retrans && ua->rtx_count >= e->o.max_retrans;
-
-	ua->rtx_elapsed_ms += ua->rtx_interval_ms;
-	if (ua->rtx_kind == RTX_FINAL_RESP) {
-		if (ua->rtx_elapsed_ms >= 64 * t1) {
-			timer_h(ua, st);
-			return;
-		}
-		if (capped) {
-			/* -max_retrans caps the sends; the ACK may still come */
-			ua->rtx_interval_ms = 64 * t1 - ua->rtx_elapsed_ms;
-			tmr_start(e->loop, &ua->rtx, ua->rtx_interval_ms, rtx_fire, ua);
-			return;
-		}
-	} else if (ua->rtx_elapsed_ms >= 64 * t1 || capped) {
-		/* RFC 3261 17.1.1.2 timer B / 17.1.2.2 timer F: 64*T1 */
-		rtx_stop(ua);
-		step_stat(ua, st->index)->timeouts++;
-		ua->call->timed_out = 1;
-		ua_fail(ua, FAIL_MAX_RETRANS, st->display);
-		return;
-	}
-	eng_send(e, ua, ua->rtx_msg, ua->rtx_len);
-	ua->rtx_count++;
-	step_stat(ua, st->index)->retrans++;
-	if (ua->rtx_kind == RTX_INVITE)
-		ua->rtx_interval_ms *= 2;  /* timer A: no cap */
-	else
-		ua->rtx_interval_ms = ua->rtx_interval_ms * 2 > SIP_T2_MS ?
-				      SIP_T2_MS : ua->rtx_interval_ms * 2;
-	/* timers B, F and H run from the first send, whatever the resends'
-	 * spacing: the last wake-up lands on 64*T1 exactly */
-	if (ua->rtx_interval_ms > 64 * t1 - ua->rtx_elapsed_ms)
-		ua->rtx_interval_ms = 64 * t1 - ua->rtx_elapsed_ms;
-	tmr_start(e->loop, &ua->rtx, ua->rtx_interval_ms, rtx_fire, ua);
-}
-
-static int is_method(const char *m, const char *want)
-{
-	return strcasecmp(m, want) == 0;
-}
-
-/* Sent a message: decide what must be retransmitted until answered. */
-static void arm_after_send(struct ua *ua, const struct step *st, const char *buf, size_t len)
-{
-	const struct tpl *t = st->msg;
-	char cm[24];
-
-	if (t->is_request) {
-		if (is_method(t->method, "ACK"))
-			return;
-		rtx_arm(ua, st, is_method(t->method, "INVITE") ? RTX_INVITE : RTX_NON_INVITE,
-			buf, len, t->method);
-		return;
-	}
-	if (t->status < 200)
-		return;
-	cseq_method(buf, cm, sizeof(cm));
-	if (is_method(cm, "INVITE"))
-		rtx_arm(ua, st, RTX_FINAL_RESP, buf, len, "ACK");
-}
-
 /* Our own tag, as the peer will quote it back (the To of its requests,
  * the From of its responses): how dispatch.c tells apart parties that
  * share a Call-ID. Parties only: a lone party owns its Call-ID. */
@@ -356,7 +200,7 @@ static void do_send(struct ua *ua, const struct step *st)
 	const struct tpl *t = st->msg;
 	int err;
 
-	if (t->is_request && !is_method(t->method, "ACK") && !is_method(t->method, "CANCEL"))
+	if (t->is_request && !ua_is_method(t->method, "ACK") && !ua_is_method(t->method, "CANCEL"))
 		ua->cseq++;
 	err = rend_tpl(ua, st, t, 1, &e->out);
 	if (err == EPROTO) {
@@ -369,7 +213,7 @@ static void do_send(struct ua *ua, const struct step *st)
 		return;
 	}
 	if (st->lost_pct && (random() % 100) < st->lost_pct) {
-		step_stat(ua, st->index)->lost++;
+		ua_step_stat(ua, st->index)->lost++;
 	} else {
 		err = eng_send(e, ua, e->out.data, e->out.len);
 		if (err) {
@@ -377,10 +221,10 @@ static void do_send(struct ua *ua, const struct step *st)
 			return;
 		}
 	}
-	step_stat(ua, st->index)->sent++;
+	ua_step_stat(ua, st->index)->sent++;
 	ua->last_send_us = loop_now_us(e->loop);
 	ua->last_sent_is_resp = !t->is_request;
-	ua->last_sent_is_ack = t->is_request && is_method(t->method, "ACK");
+	ua->last_sent_is_ack = t->is_request && ua_is_method(t->method, "ACK");
 	ua->last_sent_step = (int)st->index;
 	free(ua->last_sent);
 	ua->last_sent = NULL;
@@ -388,7 +232,7 @@ static void do_send(struct ua *ua, const struct step *st)
 	 * retransmitted request or 2xx); rendering its step again gives the
 	 * same bytes unless the template holds time or variables */
 	if (st->resend_copy && (ua->last_sent_is_resp || ua->last_sent_is_ack) &&
-	    keep_copy(&ua->last_sent, &ua->last_sent_len, e->out.data, e->out.len)) {
+	    ua_keep_copy(&ua->last_sent, &ua->last_sent_len, e->out.data, e->out.len)) {
 		ua_fail(ua, FAIL_INTERNAL, "out of memory");
 		return;
 	}
@@ -398,46 +242,13 @@ static void do_send(struct ua *ua, const struct step *st)
 		ua->acked_cseq = ua->ok_cseq;
 		ua->ack_step = st->index;
 	}
-	if (t->is_request && is_method(t->method, "INVITE"))
+	if (t->is_request && ua_is_method(t->method, "INVITE"))
 		ua->inv_pending = 1;
-	else if (t->is_request && is_method(t->method, "BYE"))
+	else if (t->is_request && ua_is_method(t->method, "BYE"))
 		ua->dlg_closed = 1;
-	arm_after_send(ua, st, e->out.data, e->out.len);
+	ua_rtx_after_send(ua, st, e->out.data, e->out.len);
 	rtd_marks(ua, st);
 	advance(ua, st);
-}
-
-void ua_resend_last(struct ua *ua, struct msg *m)
-{
-	struct eng *e = ua_eng(ua);
-	const struct step *st;
-	struct msg *keep = ua->last_msg;
-	int err;
-
-	/* a retransmission too, counted on the step that sent it first (as
-	 * SIPp does): every datagram sent is a step's send or a retransmission */
-	if (ua->last_sent) {
-		if (eng_send(e, ua, ua->last_sent, ua->last_sent_len) == 0 && ua->last_sent_step >= 0)
-			step_stat(ua, (unsigned)ua->last_sent_step)->retrans++;
-		return;
-	}
-	if (ua->last_sent_step < 0)
-		return;
-	st = &ua->pu->steps[ua->last_sent_step];
-	ua->last_msg = m;  /* the same bytes as the message it answered */
-	err = rend_tpl(ua, st, st->msg, 1, &e->out);
-	ua->last_msg = keep;
-	if (!err && eng_send(e, ua, e->out.data, e->out.len) == 0)
-		step_stat(ua, st->index)->retrans++;
-}
-
-void ua_rtx_forget(struct ua *ua)
-{
-	if (ua->rtx_kind != RTX_NONE || ua->inv_pending)
-		return;
-	free(ua->rtx_msg);
-	ua->rtx_msg = NULL;
-	ua->rtx_len = 0;
 }
 
 void ua_after_recv(struct ua *ua, const struct step *st)
@@ -451,7 +262,7 @@ static void on_recv_timeout(void *arg)
 	struct ua *ua = arg;
 	const struct step *st = &ua->pu->steps[ua->pc];
 
-	step_stat(ua, st->index)->timeouts++;
+	ua_step_stat(ua, st->index)->timeouts++;
 	if (st->ontimeout >= 0) {
 		ua->pc = (unsigned)st->ontimeout;
 		ua->state = UA_ST_RUN;
@@ -514,7 +325,7 @@ static void enter_pause(struct ua *ua, const struct step *st)
 	struct eng *e = ua_eng(ua);
 
 	ua->state = UA_ST_PAUSE;
-	step_stat(ua, st->index)->sent++;  /* counts pauses entered */
+	ua_step_stat(ua, st->index)->sent++;  /* counts pauses entered */
 	tmr_start(e->loop, &ua->tmr, pause_ms(ua, st), on_pause_end, ua);
 	/* during the run's -grace, a call whose parties have all reached
 	 * their final timewait is done: the run need not wait it out */
@@ -537,7 +348,7 @@ static void on_wait_timeout(void *arg)
 {
 	struct ua *ua = arg;
 
-	step_stat(ua, ua->pc)->timeouts++;
+	ua_step_stat(ua, ua->pc)->timeouts++;
 	ua->call->timed_out = 1;
 	ua_fail(ua, FAIL_RECV_TIMEOUT, ua->pu->steps[ua->pc].display);
 }
@@ -547,7 +358,7 @@ static void on_wait_timeout(void *arg)
 static void enter_wait(struct ua *ua, const struct step *st)
 {
 	if (ua->call->signals & (1ull << st->sig)) {
-		step_stat(ua, st->index)->recv++;
+		ua_step_stat(ua, st->index)->recv++;
 		ua->pc++;
 		return;
 	}
@@ -564,7 +375,7 @@ static void do_signal(struct ua *ua, const struct step *st)
 	unsigned i;
 
 	c->signals |= 1ull << st->sig;
-	step_stat(ua, st->index)->sent++;
+	ua_step_stat(ua, st->index)->sent++;
 	ua->pc++;
 	for (i = 0; i < c->nuas; i++) {
 		struct ua *o = &c->ua[i];
@@ -572,7 +383,7 @@ static void do_signal(struct ua *ua, const struct step *st)
 		if (o->state != UA_ST_WAIT || o->pu->steps[o->pc].sig != st->sig)
 			continue;
 		tmr_cancel(&o->tmr);
-		step_stat(o, o->pc)->recv++;
+		ua_step_stat(o, o->pc)->recv++;
 		o->pc++;
 		o->state = UA_ST_RUN;
 		ua_run(o);
