@@ -85,7 +85,7 @@ int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len)
 		struct tp_addr self;
 
 		eng_local_addr(ua, &self);
-		media_cap_hold(&ua->call->cap, buf, len, &self, &ua->remote);
+		rpt_pcap_hold(&ua->call->cap, buf, len, &self, &ua->remote);
 	}
 	return err;
 }
@@ -101,7 +101,7 @@ static void call_free(struct call *c)
 			tp_close(c->ua[i].sock);
 		ua_release(&c->ua[i]);
 	}
-	media_cap_drop(&c->cap);
+	rpt_pcap_drop(&c->cap);
 	free(c);
 }
 
@@ -134,9 +134,9 @@ void eng_call_ended(struct eng *e, struct call *c)
 		hist_add(&e->st.call_len, now - c->start_us);
 	}
 	if (e->cap && (c->failed || c->unfinished))
-		media_cap_write(e->cap, &c->cap);
+		rpt_pcap_write(e->cap, &c->cap);
 	else
-		media_cap_drop(&c->cap);
+		rpt_pcap_drop(&c->cap);
 	for (i = 0; i < c->nuas; i++)
 		eng_hash_del(e, &c->ua[i]);
 	eng_ended_add(e, c);  /* what still comes for it is late, not stray */
@@ -597,7 +597,7 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 	if (!err)
 		err = eng_adv_init(e, d);
 	if (!err && o->pcap_path)
-		err = media_cap_open(&e->cap, o->pcap_path, d);
+		err = rpt_pcap_open(&e->cap, o->pcap_path, d);
 	if (!err && o->inf)
 		err = inj_load(&e->inj, o->inf, d);
 	if (!err && o->inf)
@@ -652,7 +652,7 @@ void eng_free(struct eng *e)
 	free(e->globals);
 	tp_close(e->sock);
 	eng_media_free(e);
-	media_cap_close(e->cap);
+	rpt_pcap_close(e->cap);
 	if (e->loop != e->o.loop)
 		loop_free(e->loop);
 	inj_free(&e->inj);
