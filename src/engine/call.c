@@ -22,7 +22,7 @@ static void call_free(struct call *c)
 			tp_close(c->ua[i].sock);
 		ua_release(&c->ua[i]);
 	}
-	media_cap_drop(&c->cap);
+	rpt_pcap_drop(&c->cap);
 	free(c);
 }
 
@@ -55,9 +55,9 @@ void eng_call_ended(struct eng *e, struct call *c)
 		hist_add(&e->st.call_len, now - c->start_us);
 	}
 	if (e->cap && (c->failed || c->unfinished))
-		media_cap_write(e->cap, &c->cap);
+		rpt_pcap_write(e->cap, &c->cap);
 	else
-		media_cap_drop(&c->cap);
+		rpt_pcap_drop(&c->cap);
 	for (i = 0; i < c->nuas; i++)
 		eng_hash_del(e, &c->ua[i]);
 	eng_ended_add(e, c);  /* what still comes for it is late, not stray */

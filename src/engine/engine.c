@@ -233,7 +233,7 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 	if (!err)
 		err = eng_adv_init(e, d);
 	if (!err && o->pcap_path)
-		err = media_cap_open(&e->cap, o->pcap_path, d);
+		err = rpt_pcap_open(&e->cap, o->pcap_path, d);
 	if (!err && o->inf)
 		err = inj_load(&e->inj, o->inf, d);
 	if (!err && o->inf)
@@ -288,7 +288,7 @@ void eng_free(struct eng *e)
 	free(e->globals);
 	tp_close(e->sock);
 	eng_media_free(e);
-	media_cap_close(e->cap);
+	rpt_pcap_close(e->cap);
 	if (e->loop != e->o.loop)
 		loop_free(e->loop);
 	inj_free(&e->inj);

@@ -12,7 +12,7 @@
 #include "base/list.h"
 #include "engine/engine.h"
 #include "loop/loop.h"
-#include "media/capture.h"
+#include "report/pcap.h"
 #include "report/rpt.h"
 #include "scenario/prog.h"
 #include "stats/stats.h"
@@ -115,7 +115,7 @@ struct call {
 	int unfinished;            /* still running when the run ended     */
 	int answered;              /* a first answer came (eng_pace_answered) */
 	uint64_t signals;          /* <signal>s raised, by index           */
-	struct media_cap_list cap; /* --pcap: its messages so far          */
+	struct rpt_pcap_list cap;  /* --pcap: its messages so far          */
 	struct ua ua[];
 };
 
@@ -189,7 +189,7 @@ struct eng {
 	uint64_t started, ended;
 	uint64_t start_us, end_us;
 	struct tmr rate_tmr, timeout_tmr, stat_tmr, ramp_tmr, progress_tmr, grace_tmr;
-	struct media_cap *cap;      /* --pcap writer, or NULL                 */
+	struct rpt_pcap *cap;       /* --pcap writer, or NULL                 */
 	double rate;                /* calls per period now (ramps move it)   */
 	uint64_t start_unix_us;     /* wall clock at the start                */
 	uint64_t rate_base_us;      /* when the rate last changed             */

@@ -321,7 +321,7 @@ void ua_on_msg(struct ua *ua, struct msg *m)
 		struct tp_addr self;
 
 		eng_local_addr(ua, &self);
-		media_cap_hold(&ua->call->cap, m->raw, m->len, &ua->remote, &self);
+		rpt_pcap_hold(&ua->call->cap, m->raw, m->len, &ua->remote, &self);
 	}
 	stop_own_retransmission(ua, m);
 	ua_note_msg(ua, m);

@@ -64,7 +64,7 @@ int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len)
 		struct tp_addr self;
 
 		eng_local_addr(ua, &self);
-		media_cap_hold(&ua->call->cap, buf, len, &self, &ua->remote);
+		rpt_pcap_hold(&ua->call->cap, buf, len, &self, &ua->remote);
 	}
 	return err;
 }

@@ -159,7 +159,7 @@ void eng_run_report(const struct eng *e, struct rpt_run *r)
 	r->start_unix_us = e->start_unix_us;
 	eng_judge_generator(e, &r->gen);
 	r->pcap_path = e->o.pcap_path;
-	r->pcap_msgs = media_cap_count(e->cap);
+	r->pcap_msgs = rpt_pcap_count(e->cap);
 	r->media = eng_media_stats(e);
 	r->scenario_file = e->p->file;
 	r->shard_index = e->o.shard_index;
@@ -196,7 +196,7 @@ int eng_write_reports(const struct eng *e, const struct rpt_run *r)
 /* --pcap: its last writes and its close. 0, or -1 (said on stderr). */
 int eng_close_outputs(struct eng *e)
 {
-	int err = media_cap_close(e->cap);
+	int err = rpt_pcap_close(e->cap);
 
 	e->cap = NULL;
 	if (err)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* build: what load.c and compile.c share while a prog is being built:
- * the allocations the prog owns, and the variable bookkeeping used to
- * report a variable that is read but never assigned. */
+/* build: what every loader file shares while a prog is being built
+ * (defined in build.c): the allocations the prog owns, and the variable
+ * bookkeeping used to report a variable that is read but never
+ * assigned. */
 #ifndef SB_SCN_BUILD_H
 #define SB_SCN_BUILD_H
 

@@ -29,63 +29,6 @@ static const char *const a_timewait[] = {"milliseconds", "crlf", "display", NULL
 static const char *const a_signal[] = {"name", NULL};
 static const char *const a_wait[] = {"for", "timeout", NULL};
 
-/* ---- small helpers -------------------------------------------------- */
-
-int scn_x_line(const xmlNode *n)
-{
-	return (int)xmlGetLineNo(n);
-}
-
-const char *scn_x_attr(const xmlNode *n, const char *name)
-{
-	const xmlAttr *a;
-
-	for (a = n->properties; a; a = a->next)
-		if (!strcmp((const char *)a->name, name) && a->children)
-			return (const char *)a->children->content;
-	return NULL;
-}
-
-int scn_x_check_attrs(struct lctx *c, const xmlNode *n, const char *const *allowed)
-{
-	const xmlAttr *a;
-
-	for (a = n->properties; a; a = a->next) {
-		unsigned i;
-
-		for (i = 0; allowed[i]; i++)
-			if (!strcmp(allowed[i], (const char *)a->name))
-				break;
-		if (!allowed[i])
-			return diag_set(c->d, c->p->file, scn_x_line(n),
-					"unknown attribute '%s' on element <%s>",
-					(const char *)a->name, (const char *)n->name);
-	}
-	return 0;
-}
-
-int scn_x_bool(const char *v)
-{
-	return v && (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1"));
-}
-
-int scn_x_int(struct lctx *c, const xmlNode *n, const char *name, int *out)
-{
-	const char *v = scn_x_attr(n, name);
-	char *end;
-	long l;
-
-	if (!v)
-		return 0;
-	l = strtol(v, &end, 10);
-	if (end == v || *end || l < 0 || l > 0x7fffffff)
-		return diag_set(c->d, c->p->file, scn_x_line(n),
-				"<%s %s=\"%s\">: expected a whole number",
-				(const char *)n->name, name, v);
-	*out = (int)l;
-	return 0;
-}
-
 static int rtd_index(struct lctx *c, const char *v)
 {
 	const char *name = scn_x_bool(v) ? "1" : v;

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* load: the loader's private state, shared by scenario.c (document and
- * top level), load.c (steps), actions.c (<action> children) and
- * lenient.c. Not for use outside src/scenario/. */
+ * top level), load.c (steps), actions.c (<action> children), creds.c,
+ * xml.c (node readers, declared in xml.h) and lenient.c. Not for use
+ * outside src/scenario/. */
 #ifndef SB_SCN_LOAD_H
 #define SB_SCN_LOAD_H
 
 #include <libxml/tree.h>
 #include "base/buf.h"
 #include "scenario/prog.h"
+#include "scenario/xml.h"
 
 struct lbl {
 	unsigned ua, step;
@@ -38,11 +40,6 @@ struct lctx {
 	unsigned nrefs, caprefs;
 };
 
-int scn_x_line(const xmlNode *n);
-const char *scn_x_attr(const xmlNode *n, const char *name);
-int scn_x_check_attrs(struct lctx *c, const xmlNode *n, const char *const *allowed);
-int scn_x_bool(const char *v);
-int scn_x_int(struct lctx *c, const xmlNode *n, const char *name, int *out);
 int scn_x_step(struct lctx *c, const xmlNode *n, int in_ua);
 int scn_x_actions(struct lctx *c, const xmlNode *action, struct step *s);
 

@@ -7,7 +7,8 @@
  *
  * (accepted ones start at TLS, WS or OPEN). What is sent before OPEN
  * waits in tx. Incoming bytes are framed by Content-Length (RFC 3261
- * 18.3), or by WebSocket frames, and handed up a message at a time. */
+ * 18.3, frame.c), or by WebSocket frames (ws.c), and handed up a message
+ * at a time. */
 #include "config.h"
 #include <errno.h>
 #include <stdio.h>
@@ -35,142 +36,17 @@ struct tp_stream {
 				      connection of a -t tn call uses it      */
 };
 
-/* ---- byte buffers --------------------------------------------------- */
-
-int tp_bytes_add(struct tp_bytes *b, const void *data, size_t n)
-{
-	if (!n)
-		return 0;  /* b->p may be NULL: no pointer arithmetic on it */
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		char *p;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		p = realloc(b->p, cap + 1);  /* +1: room for a NUL */
-		if (!p)
-			return ENOMEM;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-	return 0;
-}
-
-void tp_bytes_drop(struct tp_bytes *b, size_t n)
-{
-	if (n >= b->len) {
-		b->len = 0;
-		return;
-	}
-	memmove(b->p, b->p + n, b->len - n);
-	b->len -= n;
-}
-
-static void bytes_free(struct tp_bytes *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
-}
-
-/* ---- framing -------------------------------------------------------- */
-
-static int hdr_is(const char *line, size_t n, const char *name)
-{
-	size_t l = strlen(name), i;
-
-	if (n < l)
-		return 0;
-	for (i = 0; i < l; i++)
-		if ((line[i] | 0x20) != name[i])
-			return 0;
-	while (l < n && (line[l] == ' ' || line[l] == '\t'))
-		l++;
-	return l < n && line[l] == ':';
-}
-
-long tp_frame_sip(const char *buf, size_t len, size_t max, size_t *skip)
-{
-	const char *p, *end, *line;
-	size_t s = 0, head;
-	long body = 0;
-	int seen = 0;
-
-	while (s < len && (buf[s] == '\r' || buf[s] == '\n'))
-		s++;
-	*skip = s;
-	buf += s;
-	len -= s;
-	end = len >= 4 ? memmem(buf, len < max ? len : max, "\r\n\r\n", 4) : NULL;
-	if (!end)
-		return len > max ? -1 : 0;
-	head = (size_t)(end - buf) + 4;
-	for (line = buf; line < end; line = p + 2) {
-		const char *v;
-		char *stop;
-
-		p = memmem(line, (size_t)(end + 2 - line), "\r\n", 2);
-		if (!p)
-			break;
-		if (!hdr_is(line, (size_t)(p - line), "content-length") &&
-		    !hdr_is(line, (size_t)(p - line), "l"))
-			continue;
-		v = memchr(line, ':', (size_t)(p - line)) + 1;
-		while (v < p && (*v == ' ' || *v == '\t'))
-			v++;
-		if (v == p || *v < '0' || *v > '9')
-			return -1;
-		body = strtol(v, &stop, 10);
-		while (stop < p && (*stop == ' ' || *stop == '\t'))
-			stop++;
-		if (stop != p || body < 0 || seen++)
-			return -1;
-	}
-	if (head + (size_t)body > max)
-		return -1;
-	return head + (size_t)body > len ? 0 : (long)(head + (size_t)body);
-}
-
 /* ---- connections ---------------------------------------------------- */
-
-static uint64_t addr_key(const struct tp_addr *a)
-{
-	const unsigned char *p;
-	uint64_t h = 1469598103934665603ull;
-	size_t i, n;
-
-	if (a->ss.ss_family == AF_INET6) {
-		p = (const unsigned char *)&a->ss.in6.sin6_addr;
-		n = 16;
-	} else {
-		p = (const unsigned char *)&a->ss.in.sin_addr;
-		n = 4;
-	}
-	for (i = 0; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	return (h ^ tp_addr_port(a)) * 1099511628211ull;
-}
-
-static int addr_eq(const struct tp_addr *a, const struct tp_addr *b)
-{
-	if (a->ss.ss_family != b->ss.ss_family || tp_addr_port(a) != tp_addr_port(b))
-		return 0;
-	if (a->ss.ss_family == AF_INET6)
-		return !memcmp(&a->ss.in6.sin6_addr, &b->ss.in6.sin6_addr, 16);
-	return a->ss.in.sin_addr.s_addr == b->ss.in.sin_addr.s_addr;
-}
 
 static struct tp_conn *conn_find(struct tp_stream *st, const struct tp_addr *to)
 {
-	uint64_t k = addr_key(to);
+	uint64_t k = tp_addr_key(to);
 	struct htab_node *n;
 
 	for (n = htab_chain(&st->conns, k); n; n = n->next) {
 		struct tp_conn *c = LST_ENTRY(n, struct tp_conn, hn);
 
-		if (n->key == k && addr_eq(&c->peer, to))
+		if (n->key == k && tp_addr_eq(&c->peer, to))
 			return c;
 	}
 	return NULL;
@@ -194,10 +70,10 @@ static void conn_free(struct tp_conn *c)
 	loop_fd_del(c->ep->loop, c->fd);
 	close(c->fd);
 	tp_tls_conn_free(c->ssl);
-	bytes_free(&c->rx);
-	bytes_free(&c->tx);
-	bytes_free(&c->hs);
-	bytes_free(&c->frag);
+	tp_bytes_free(&c->rx);
+	tp_bytes_free(&c->tx);
+	tp_bytes_free(&c->hs);
+	tp_bytes_free(&c->frag);
 	free(c);
 }
 
@@ -239,7 +115,7 @@ static struct tp_conn *conn_new(struct tp_sock *s, int fd, const struct tp_addr 
 	c->peer = *peer;
 	c->outgoing = outgoing;
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (htab_add(&s->st->conns, &c->hn, addr_key(peer)) ||
+	if (htab_add(&s->st->conns, &c->hn, tp_addr_key(peer)) ||
 	    loop_fd_add(s->loop, fd, LOOP_READ | (outgoing ? LOOP_WRITE : 0), on_conn_io, c)) {
 		htab_del(&s->st->conns, &c->hn);
 		free(c);
@@ -309,7 +185,7 @@ static int write_out(struct tp_conn *c, struct tp_bytes *b)
 	}
 	tp_bytes_drop(b, done);
 	if (!b->len)
-		bytes_free(b);
+		tp_bytes_free(b);
 	return 0;
 }
 
@@ -435,7 +311,7 @@ static int conn_read(struct tp_conn *c)
 			/* an idle connection holds no buffer (100,000 of them
 			 * with -t tn) */
 			if (!c->rx.len)
-				bytes_free(&c->rx);
+				tp_bytes_free(&c->rx);
 			return 0;
 		}
 		return conn_end(c, strerror(errno));

@@ -228,3 +228,29 @@ unsigned tp_addr_port(const struct tp_addr *a)
 	return ntohs(((const struct sockaddr_in *)&a->ss)->sin_port);
 }
 
+uint64_t tp_addr_key(const struct tp_addr *a)
+{
+	const unsigned char *p;
+	uint64_t h = 1469598103934665603ull;
+	size_t i, n;
+
+	if (a->ss.ss_family == AF_INET6) {
+		p = (const unsigned char *)&a->ss.in6.sin6_addr;
+		n = 16;
+	} else {
+		p = (const unsigned char *)&a->ss.in.sin_addr;
+		n = 4;
+	}
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return (h ^ tp_addr_port(a)) * 1099511628211ull;
+}
+
+int tp_addr_eq(const struct tp_addr *a, const struct tp_addr *b)
+{
+	if (a->ss.ss_family != b->ss.ss_family || tp_addr_port(a) != tp_addr_port(b))
+		return 0;
+	if (a->ss.ss_family == AF_INET6)
+		return !memcmp(&a->ss.in6.sin6_addr, &b->ss.in6.sin6_addr, 16);
+	return a->ss.in.sin_addr.s_addr == b->ss.in.sin_addr.s_addr;
+}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tp_int: what the transport files share and nobody else sees. A
  * tp_sock is one of two kinds: a UDP socket (udp.c), or a stream
- * endpoint (stream.c) holding connections for TCP, TLS, WS and WSS. */
+ * endpoint (stream.c) holding connections for TCP, TLS, WS and WSS;
+ * frame.c frames SIP in their bytes. */
 #ifndef SB_TP_INT_H
 #define SB_TP_INT_H
 
@@ -38,17 +39,22 @@ int tp_local_parse(struct tp_addr *a, const char *ip, unsigned port, struct diag
  * kernel gave. reuse: SO_REUSEADDR and SO_REUSEPORT first, so that the
  * connections of a stream endpoint leave from its listening port. */
 int tp_bind(struct tp_sock *s, int fd, const struct tp_addr *a, int reuse, struct diag *d);
+/* A hash of a's address and port, and whether a and b are the same
+ * address and port (a stream endpoint's table of connections). */
+uint64_t tp_addr_key(const struct tp_addr *a);
+int tp_addr_eq(const struct tp_addr *a, const struct tp_addr *b);
 
 int tp_udp_send(struct tp_sock *s, const void *buf, size_t len, const struct tp_addr *to);
 void tp_udp_close(struct tp_sock *s);
 int tp_stream_send(struct tp_sock *s, const void *buf, size_t len, const struct tp_addr *to);
 void tp_stream_close(struct tp_sock *s);
 
-/* SIP over a stream (RFC 3261 18.3): the length of the first message in
- * buf[0..len), headers and the body that Content-Length announces.
- * Returns 0 when more bytes are needed, -1 when the message is malformed
- * (no Content-Length value that parses, or larger than max), else its
- * length. *skip is set to the CR/LF bytes before it (keep-alives). */
+/* frame.c. SIP over a stream (RFC 3261 18.3): the length of the first
+ * message in buf[0..len), headers and the body that Content-Length
+ * announces. Returns 0 when more bytes are needed, -1 when the message
+ * is malformed (no Content-Length value that parses, or larger than
+ * max), else its length. *skip is set to the CR/LF bytes before it
+ * (keep-alives). */
 long tp_frame_sip(const char *buf, size_t len, size_t max, size_t *skip);
 
 
@@ -59,6 +65,7 @@ struct tp_bytes {
 };
 int tp_bytes_add(struct tp_bytes *b, const void *data, size_t n);
 void tp_bytes_drop(struct tp_bytes *b, size_t n);   /* the first n bytes */
+void tp_bytes_free(struct tp_bytes *b);             /* and its memory     */
 
 enum tp_cstate { TP_C_CONNECTING, TP_C_TLS, TP_C_WS, TP_C_OPEN };
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* capture: see capture.h. The only file that calls pcap_dump*. */
+/* pcap: see pcap.h. The only file that writes with libpcap (pcap_dump*);
+ * media/pcap_play.c is the only one that reads. */
 #include "config.h"
 #include <errno.h>
 #include <stdlib.h>
@@ -7,19 +8,19 @@
 #include <sys/time.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
-#include "media/capture.h"
+#include "report/pcap.h"
 #include "transport/tp.h"
 
-struct media_cap {
+struct rpt_pcap {
 	pcap_t *p;
 	pcap_dumper_t *d;
 	uint64_t written;
 	uint16_t ip_id;
 };
 
-int media_cap_open(struct media_cap **cp, const char *path, struct diag *d)
+int rpt_pcap_open(struct rpt_pcap **cp, const char *path, struct diag *d)
 {
-	struct media_cap *c = calloc(1, sizeof(*c));
+	struct rpt_pcap *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return ENOMEM;
@@ -38,7 +39,7 @@ int media_cap_open(struct media_cap **cp, const char *path, struct diag *d)
 	return 0;
 }
 
-int media_cap_close(struct media_cap *c)
+int rpt_pcap_close(struct rpt_pcap *c)
 {
 	int err = 0;
 
@@ -64,13 +65,13 @@ static int v4(const struct tp_addr *a, uint32_t *ip, uint16_t *port)
 	return 1;
 }
 
-void media_cap_hold(struct media_cap_list *l, const void *buf, size_t len,
-		    const struct tp_addr *src, const struct tp_addr *dst)
+void rpt_pcap_hold(struct rpt_pcap_list *l, const void *buf, size_t len,
+		   const struct tp_addr *src, const struct tp_addr *dst)
 {
-	struct media_cap_msg *m;
+	struct rpt_pcap_msg *m;
 	struct timeval tv;
 
-	if (l->n >= MEDIA_CAP_PER_CALL || len > 65000)
+	if (l->n >= RPT_PCAP_PER_CALL || len > 65000)
 		return;
 	m = malloc(sizeof(*m) + len);
 	if (!m)
@@ -110,7 +111,7 @@ static void put16(uint8_t *p, uint16_t v)
 }
 
 /* One datagram as IPv4 + UDP (checksum 0: none) + payload. */
-static void dump_one(struct media_cap *c, const struct media_cap_msg *m)
+static void dump_one(struct rpt_pcap *c, const struct rpt_pcap_msg *m)
 {
 	uint8_t pkt[28 + 65000];
 	struct pcap_pkthdr h;
@@ -138,18 +139,18 @@ static void dump_one(struct media_cap *c, const struct media_cap_msg *m)
 	c->written++;
 }
 
-void media_cap_write(struct media_cap *c, struct media_cap_list *l)
+void rpt_pcap_write(struct rpt_pcap *c, struct rpt_pcap_list *l)
 {
-	struct media_cap_msg *m;
+	struct rpt_pcap_msg *m;
 
 	for (m = l->head; m; m = m->next)
 		dump_one(c, m);
-	media_cap_drop(l);
+	rpt_pcap_drop(l);
 }
 
-void media_cap_drop(struct media_cap_list *l)
+void rpt_pcap_drop(struct rpt_pcap_list *l)
 {
-	struct media_cap_msg *m = l->head, *next;
+	struct rpt_pcap_msg *m = l->head, *next;
 
 	for (; m; m = next) {
 		next = m->next;
@@ -160,7 +161,7 @@ void media_cap_drop(struct media_cap_list *l)
 	l->n = 0;
 }
 
-uint64_t media_cap_count(const struct media_cap *c)
+uint64_t rpt_pcap_count(const struct rpt_pcap *c)
 {
 	return c ? c->written : 0;
 }
