@@ -85,6 +85,7 @@ struct ua {
 	size_t rx_len;             /* its retransmissions; len 0: none      */
 	char *peer_tag;            /* owned: remote tag for [peer_tag_param] */
 	char *routes;              /* owned: route set from rrs="true"     */
+	char *next_url;            /* owned: [next_url] set with it, or NULL */
 	char *call_id;             /* owned                                */
 	uint32_t cseq;
 	int cseq_used;

@@ -64,6 +64,7 @@ void ua_release(struct ua *ua)
 	free(ua->chal);
 	free(ua->peer_tag);
 	free(ua->routes);
+	free(ua->next_url);
 	free(ua->call_id);
 	free(ua->user);
 	msg_free(ua->last_msg);

@@ -111,8 +111,14 @@ static int ereg_subject(struct ua *ua, const struct action *a, const struct msg 
 		return 0;
 	case SEARCH_HDR:
 		buf_reset(tmp);
-		if (m)
-			msg_hdr_append(m, a->header, strlen(a->header), 1, tmp);
+		if (m) {
+			/* as SIPp: what follows the header's name, colon
+			 * included, to the end of its line */
+			struct msg_pl h = msg_hdr_after_name(m, a->header, strlen(a->header));
+
+			if (h.len && buf_add(tmp, h.p, h.len))
+				return ENOMEM;
+		}
 		*subj = tmp->data ? tmp->data : "";
 		return 0;
 	case SEARCH_VAR: {
