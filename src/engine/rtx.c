@@ -97,6 +97,8 @@ int ua_rtx_fire(struct ua *ua, uint32_t *next, char *what, size_t n)
 	case TXN_ACT_RESEND:
 		eng_send(e, ua, ua->rtx_msg, ua->rtx_len);
 		ua_step_stat(ua, st->index)->retrans++;
+		if (ua->rtx_kind == RTX_NONE)
+			*next = TXN_NEVER;  /* the send failed the call */
 		return 0;
 	case TXN_ACT_TIMEOUT:
 		break;
