@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "base/diag.h"
+#include "sip/txn.h"
 
 struct loop;
 struct prog;
@@ -55,7 +56,7 @@ struct eng_opts {
 	uint64_t recv_timeout_ms;    /* default <recv> timeout, 0 = none     */
 	uint64_t pause_ms;           /* -d                                   */
 	uint64_t batch_us;           /* -timer_resol: loop_set_batch bound   */
-	unsigned max_retrans;        /* 0 = 64*T1 rule                       */
+	struct txn_conf txn;         /* T1, T2, T4 and -max_retrans (0: RFC) */
 	int auto_answer;             /* -aa                                  */
 	unsigned behaviors;
 	const char *inf;             /* injection file or NULL               */

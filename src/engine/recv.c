@@ -47,7 +47,7 @@ static void stop_own_retransmission(struct ua *ua, const struct msg *m)
 {
 	/* the first answer to a request sent once: how long answers take */
 	if ((ua->rtx_kind == RTX_INVITE || ua->rtx_kind == RTX_NON_INVITE) &&
-	    !m->is_request && ua->rtx_count == 0) {
+	    !m->is_request && ua->txn.sent == 0) {
 		struct eng *e = ua->call->eng;
 
 		eng_pace_sample(&e->pace, loop_now_us(e->loop) - ua->last_send_us);
@@ -69,8 +69,7 @@ static void stop_own_retransmission(struct ua *ua, const struct msg *m)
 		if (m->is_request || strcasecmp(m->cseq_method, ua->rtx_method))
 			return;
 		if (m->status < 200) {
-			/* RFC 3261 17.1.2.2: after a provisional, resend at T2 */
-			ua->rtx_interval_ms = SIP_T2_MS;
+			ua_rtx_provisional(ua);
 			return;
 		}
 		break;
