@@ -339,6 +339,7 @@ int eng_run(struct eng *e, FILE *out)
 		e->csv.f = e->o.stat_csv;
 		e->csv.rtd_names = e->p->rtd_names;
 		e->csv.delim = e->o.stat_delim;
+		e->csv.users = e->o.users;
 		e->csv.nrtd = e->p->nrtds;
 		e->csv.media = eng_media_stats(e);
 		rpt_csv_header(&e->csv, &e->st, e->start_us, eng_target_rate(e));

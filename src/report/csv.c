@@ -7,7 +7,7 @@
  * followed by the delimiter (-stat_delimiter, ";" by default), the
  * <ResponseTimeRepartition> and <CallLengthRepartition> counts at the
  * end. Counters sipbench cannot know are written as 0
- * (docs/reports.md says which and why). sipbench's own columns come
+ * (docs/trace_stat.md says which and why). sipbench's own columns come
  * after SIPp's last one: percentiles in milliseconds, UnfinishedCall and,
  * with media, the RTP counters. */
 #include "config.h"
@@ -252,7 +252,10 @@ void rpt_csv_line(struct rpt_csv *c, const struct stats *st, uint64_t now_us,
 	stamp(c, now_us);
 	duration(c, per, 0);
 	duration(c, all, 0);
-	field(c, "%g", (double)(float)target_rate);
+	if (c->users)
+		field(c, "%u", c->users);
+	else
+		field(c, "%g", target_rate);
 	field(c, "%g", per ? (double)(float)((double)dcreated * 1e6 / (double)per) : 0.0);
 	field(c, "%g", all ? (double)(float)((double)created * 1e6 / (double)all) : 0.0);
 	for (i = 0; i < C_N; i++) {

@@ -130,13 +130,14 @@ const struct step *rpt_flat_step(const struct prog *p, unsigned flat,
 				 const struct prog_ua **pu);
 
 /* -trace_stat: SIPp 3.6.1's columns in its order and formats, then
- * sipbench's own (docs/reports.md). A header, a line at the start, one
+ * sipbench's own (docs/trace_stat.md). A header, a line at the start, one
  * per -fd period and one at the end; every field ends with the
  * delimiter. (P) counts since the previous line, (C) since the start. */
 #define RPT_CSV_NRTD 32
 struct rpt_csv {
 	FILE *f;
 	const char *delim;           /* field separator, NULL for ";"        */
+	unsigned users;              /* -users: TargetRate is it, as SIPp's  */
 	char *const *rtd_names;      /* the response-time counters           */
 	unsigned nrtd;               /* at most RPT_CSV_NRTD                  */
 	const struct media_stats *media; /* RTP columns at the end, or NULL  */
