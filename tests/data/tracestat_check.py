@@ -9,7 +9,8 @@ a receive timeout; StartTime is the run's start, LastResetTime the
 previous line's time; the repartition counts add up to the calls).
 Three scenarios: the built-in uac (one rtd, both repartitions), a file
 with two named rtds and no repartition, written with -stat_delimiter ","
-by both, and a file whose last <recv> times out. Starts its own
+by both, and a file whose last <recv> times out. An empty delimiter, or
+one with a line break, is refused (exit 255). Starts its own
 processes and stops them by pid.
 Usage: tracestat_check.py SIPBENCH SIPP LOGDIR PORT1 PORT2 PORT3"""
 import csv, os, re, signal, subprocess, sys, time
@@ -164,6 +165,14 @@ def compare(tag, scen_args, delim, expect):
 for fname, text in (("rtds.xml", TWO_RTDS), ("timeout.xml", RECV_TIMEOUT)):
     with open(os.path.join(log, fname), "w") as f:
         f.write(text)
+# a delimiter that would break the file: refused before any traffic
+for bad in ("", "a\nb"):
+    r = subprocess.run([sipbench, "-sn", "uac", "-m", "1", "-stat_delimiter", bad, "-trace_stat",
+                        "-stf", os.path.join(log, "bad.csv"), "127.0.0.1:" + uas_port],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=10)
+    check(r.returncode == 255 and "-stat_delimiter" in r.stderr
+          and not os.path.exists(os.path.join(log, "bad.csv")),
+          "-stat_delimiter %r: exit 255 (%d), no file: %s" % (bad, r.returncode, r.stderr.strip()))
 # the one uas for every run; it stops when this script ends it
 uas = subprocess.Popen([sipp, "-sn", "uas", "-i", "127.0.0.1", "-p", uas_port, "-m", "1000",
                         "-nostdin"], stdout=subprocess.DEVNULL,
