@@ -202,7 +202,9 @@ static void values(const struct stats *st, uint64_t v[C_N])
 	v[C_SEND] = send - v[C_TCP_CLOSED];
 	v[C_UDP_RETRANS] = st->fail[FAIL_MAX_RETRANS];
 	v[C_UNEXP] = st->fail[FAIL_UNEXPECTED];
-	v[C_RE_NO] = st->fail[FAIL_REGEXP];
+	v[C_RE_YES] = st->regexp_inverse < st->fail[FAIL_REGEXP] ? st->regexp_inverse :
+		      st->fail[FAIL_REGEXP];
+	v[C_RE_NO] = st->fail[FAIL_REGEXP] - v[C_RE_YES];
 	v[C_TO_RECV] = st->fail[FAIL_RECV_TIMEOUT];
 	v[C_OOC] = st->stray;
 	v[C_DEAD] = st->dead_msgs;

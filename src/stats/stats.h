@@ -98,6 +98,9 @@ struct stats {
 	uint64_t dead_msgs;            /* messages for calls just ended      */
 	uint64_t conn_lost;            /* calls failed by a lost connection
 	                                  (counted in fail[FAIL_SEND] too)  */
+	uint64_t regexp_inverse;       /* regexp failures that were a
+	                                  check_it_inverse match (in
+	                                  fail[FAIL_REGEXP] too)           */
 	uint64_t default_sent;         /* BYE/CANCEL sent for failed calls   */
 	uint64_t icmp;                 /* ICMP errors for what the UAs sent  */
 	struct stat_fail_at fail_at[STAT_FAIL_AT];

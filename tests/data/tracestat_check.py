@@ -9,7 +9,9 @@ a receive timeout; StartTime is the run's start, LastResetTime the
 previous line's time; the repartition counts add up to the calls).
 Three scenarios: the built-in uac (one rtd, both repartitions), a file
 with two named rtds and no repartition, written with -stat_delimiter ","
-by both, and a file whose last <recv> times out. An empty delimiter, or
+by both, a file whose last <recv> times out and one whose regexp should
+not match and does; and the server side, sipbench's uas against SIPp's
+uas (which took the calls above). An empty delimiter, or
 one with a line break, is refused (exit 255). Starts its own
 processes and stops them by pid.
 Usage: tracestat_check.py SIPBENCH SIPP LOGDIR PORT1 PORT2 PORT3"""
@@ -62,6 +64,18 @@ def scenario(name, tail):
 TWO_RTDS = scenario("two rtds", '  <pause milliseconds="20"/>\n'
                     + req("BYE", "2 BYE", ' start_rtd="bye"', True)
                     + '  <recv response="200" rtd="bye"/>\n')
+# the 200 matches a regexp that should not match: the call fails
+def regexp_scenario():
+    sc = scenario("regexp", "")
+    return sc.replace('<recv response="200" rtd="setup"/>',
+                      '<recv response="200" rtd="setup">\n    <action>\n'
+                      '      <ereg regexp="^SIP/2.0 200" search_in="msg" check_it_inverse="true"'
+                      ' assign_to="dummy"/>\n    </action>\n  </recv>\n'
+                      '  <nop>\n    <action>\n      <log message="[$dummy]"/>\n'
+                      '    </action>\n  </nop>')
+
+
+REGEXP = regexp_scenario()
 # SIPp's uas never sends a BYE: the <recv> times out
 RECV_TIMEOUT = scenario("recv timeout", '  <recv request="BYE" timeout="300"/>\n')
 
@@ -162,7 +176,8 @@ def compare(tag, scen_args, delim, expect):
     return sb, h
 
 
-for fname, text in (("rtds.xml", TWO_RTDS), ("timeout.xml", RECV_TIMEOUT)):
+for fname, text in (("rtds.xml", TWO_RTDS), ("timeout.xml", RECV_TIMEOUT),
+                    ("regexp.xml", REGEXP)):
     with open(os.path.join(log, fname), "w") as f:
         f.write(text)
 # a delimiter that would break the file: refused before any traffic
@@ -174,8 +189,11 @@ for bad in ("", "a\nb"):
           and not os.path.exists(os.path.join(log, "bad.csv")),
           "-stat_delimiter %r: exit 255 (%d), no file: %s" % (bad, r.returncode, r.stderr.strip()))
 # the one uas for every run; it stops when this script ends it
+uas_csv = os.path.join(log, "uas-sipp.csv")
+sbuas = None
 uas = subprocess.Popen([sipp, "-sn", "uas", "-i", "127.0.0.1", "-p", uas_port, "-m", "1000",
-                        "-nostdin"], stdout=subprocess.DEVNULL,
+                        "-nostdin", "-trace_stat", "-fd", "1", "-stf", uas_csv],
+                       stdout=subprocess.DEVNULL,
                        stderr=open(os.path.join(log, "uas.stderr"), "w"))
 try:
     time.sleep(0.5)
@@ -192,7 +210,37 @@ try:
             "FailedUnexpectedMessage(C)": 0, "TotalCallCreated": CALLS}
     compare("timeout", ["-sf", os.path.join(log, "timeout.xml")], ";",
             {"rc": 1, "cols": fail, "reps": {}})
+    fail = {"FailedCall(C)": CALLS, "FailedRegexpShouldntMatch(C)": CALLS,
+            "FailedRegexpDoesntMatch(C)": 0, "FailedTimeoutOnRecv(C)": 0}
+    compare("regexp", ["-sf", os.path.join(log, "regexp.xml")], ";",
+            {"rc": 1, "cols": fail, "reps": {}})
+    # the server side: sipbench -sn uas called by SIPp's uac, against
+    # the SIPp uas that took every call above
+    sb_csv = os.path.join(log, "uas-sb.csv")
+    cmd = [sipbench, "-sn", "uas", "-i", "127.0.0.1", "-p", sb_port, "-m", str(CALLS),
+           "-nostdin", "-trace_stat", "-fd", "1", "-stf", sb_csv]
+    print("run:", " ".join(cmd))
+    sbuas = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    rc = run([sipp, "-sn", "uac", "-i", "127.0.0.1", "-p", sipp_port, "-m", str(CALLS), "-r", "10",
+              "-nostdin", "127.0.0.1:" + sb_port])
+    check(rc == 0 and sbuas.wait(timeout=20) == 0, "uas: SIPp's uac and sipbench's uas exit 0")
+    sp, sb = read(uas_csv, ";")[1], read(sb_csv, ";")[1]
+    n = len(sp[0]) - 1
+    check(sb[0][:n] == sp[0][:n], "uas: sipbench's first %d header fields are SIPp's uas's" % n)
+    bad = [(sp[0][i], sp[-1][i], sb[-1][i]) for i in range(n) if shape(sp[-1][i]) != shape(sb[-1][i])]
+    check(not bad, "uas: each of SIPp's columns has SIPp's format%s" % ("" if not bad else
+                                                                         ": " + repr(bad[:4])))
+    h = sb[0]
+    got = dict((k, sb[-1][h.index(k)]) for k in ("IncomingCall(C)", "OutgoingCall(C)",
+                                                 "SuccessfulCall(C)", "TotalCallCreated"))
+    check(got == {"IncomingCall(C)": str(CALLS), "OutgoingCall(C)": "0",
+                  "SuccessfulCall(C)": str(CALLS), "TotalCallCreated": str(CALLS)},
+          "uas: %d incoming, successful and created calls: %s" % (CALLS, got))
 finally:
+    if sbuas is not None and sbuas.poll() is None:
+        sbuas.kill()
+        sbuas.wait()
     uas.send_signal(signal.SIGTERM)
     try:
         uas.wait(timeout=10)
