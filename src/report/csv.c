@@ -244,8 +244,9 @@ void rpt_csv_line(struct rpt_csv *c, const struct stats *st, uint64_t now_us,
 		  double target_rate, uint64_t current_calls)
 {
 	uint64_t v[C_N], per = now_us - c->last_us, all = now_us - c->start_us;
-	uint64_t created = st->calls_started, dcreated = created - c->prevc[C_IN] -
-							c->prevc[C_OUT];
+	uint64_t created = st->calls_started;
+	/* calls created since the previous line (one of the two is 0) */
+	uint64_t dcreated = created - c->prevc[C_IN] - c->prevc[C_OUT];
 	unsigned i, k;
 
 	values(st, v);
