@@ -58,9 +58,15 @@ static void field(const struct rpt_csv *c, const char *fmt, ...)
 	fputs(c->delim ? c->delim : ";", c->f);
 }
 
-static const struct hist *hist_of(const struct stats *st, const struct rpt_csv *c, unsigned i)
+/* Response-time counter i, or for i == nrtd the call length: of every
+ * ended call in SIPp's columns (ended), of the successful ones in
+ * sipbench's percentiles (the summary's and the JSON report's). */
+static const struct hist *hist_of(const struct stats *st, const struct rpt_csv *c, unsigned i,
+				  int ended)
 {
-	return i < c->nrtd ? &st->rtd[i] : &st->call_len;
+	if (i < c->nrtd)
+		return &st->rtd[i];
+	return ended ? &st->call_len_ended : &st->call_len;
 }
 
 /* "ResponseTime1", or "CallLength" for i == nrtd; rtd names are short
@@ -120,7 +126,7 @@ static void header(const struct rpt_csv *c, const struct stats *st)
 		snprintf(rn, sizeof(rn), "ResponseTimeRepartition%s", c->rtd_names[i]);
 		rep_header(c, rn, st->rtd[i].rep);
 	}
-	rep_header(c, "CallLengthRepartition", st->call_len.rep);
+	rep_header(c, "CallLengthRepartition", st->call_len_ended.rep);
 	/* sipbench's own */
 	for (i = 0; i <= c->nrtd; i++) {
 		hist_name(c, i, n, sizeof(n));
@@ -271,13 +277,13 @@ void rpt_csv_line(struct rpt_csv *c, const struct stats *st, uint64_t now_us,
 		c->prevc[i] = v[i];
 	}
 	for (i = 0; i <= c->nrtd; i++)
-		moments(c, i, hist_of(st, c, i));
+		moments(c, i, hist_of(st, c, i, 1));
 	for (i = 0; i < c->nrtd; i++)
 		rep_line(c, st->rtd[i].rep);
-	rep_line(c, st->call_len.rep);
+	rep_line(c, st->call_len_ended.rep);
 	for (i = 0; i <= c->nrtd; i++)
 		for (k = 0; k < sizeof(qs) / sizeof(qs[0]); k++)
-			field(c, "%.3f", hist_quantile(hist_of(st, c, i), qs[k].q) / 1000.0);
+			field(c, "%.3f", hist_quantile(hist_of(st, c, i, 0), qs[k].q) / 1000.0);
 	field(c, "%llu", (unsigned long long)(st->calls_unfinished - c->prev_unf));
 	field(c, "%llu", (unsigned long long)st->calls_unfinished);
 	c->prev_unf = st->calls_unfinished;

@@ -221,7 +221,7 @@ int stat_set_reps(struct stats *s, const int *rt_ms, unsigned nrt, const int *cl
 
 	for (i = 0; !err && i < s->nrtd; i++)
 		err = hist_set_rep(&s->rtd[i], rt_ms, nrt);
-	return err ? err : hist_set_rep(&s->call_len, cl_ms, ncl);
+	return err ? err : hist_set_rep(&s->call_len_ended, cl_ms, ncl);
 }
 
 int stat_init(struct stats *s, unsigned nsteps, unsigned nrtd)
@@ -246,6 +246,7 @@ void stat_free(struct stats *s)
 		for (i = 0; i < s->nrtd; i++)
 			hist_free(&s->rtd[i]);
 	hist_free(&s->call_len);
+	hist_free(&s->call_len_ended);
 	hist_free(&s->call_setup);
 	free(s->steps);
 	free(s->rtd);

@@ -109,7 +109,9 @@ struct stats {
 	unsigned nfailed;
 	struct hist *rtd;              /* one per response-time counter      */
 	unsigned nrtd;
-	struct hist call_len;
+	struct hist call_len;          /* successful calls                   */
+	struct hist call_len_ended;    /* every call that ended, failed ones
+	                                  too (SIPp's CallLength, the CSV)  */
 	struct hist call_setup;
 	int uas_mode;                  /* calls are incoming                 */
 };
@@ -119,7 +121,7 @@ void stat_failed_call(struct stats *s, uint64_t number, const char *call_id,
 		      enum fail_reason r, unsigned step, const char *what);
 int stat_init(struct stats *s, unsigned nsteps, unsigned nrtd);
 /* The scenario's <ResponseTimeRepartition> (every response-time counter)
- * and <CallLengthRepartition> bounds, in milliseconds. */
+ * and <CallLengthRepartition> (call_len_ended) bounds, in milliseconds. */
 int stat_set_reps(struct stats *s, const int *rt_ms, unsigned nrt, const int *cl_ms,
 		  unsigned ncl);
 void stat_free(struct stats *s);
