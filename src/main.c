@@ -101,6 +101,7 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->nset = c->nset;
 	o->key_values = c->key_values;
 	o->stat_period_ms = c->freq_dump_ms;
+	o->stat_delim = c->stat_delimiter;
 	o->rate_increase = c->rate_increase;
 	o->rate_max = c->rate_max;
 	o->no_rate_quit = c->no_rate_quit;

@@ -140,6 +140,7 @@ int eng_ended_absorb(struct eng *e, struct tp_sock *s, struct msg *m,
 	if (!found)
 		return 0;
 	e->st.retrans_rx++;
+	e->st.dead_msgs++;
 	if (acked && !m->is_request && m->status >= 200 && m->status < 300 &&
 	    !strcasecmp(m->cseq_method, "INVITE"))
 		ack_again(e, s, m, from);

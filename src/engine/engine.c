@@ -234,6 +234,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		nsteps += p->uas[i].nsteps;
 	err = stat_init(&e->st, nsteps, p->nrtds);
 	if (!err)
+		err = stat_set_reps(&e->st, p->rtr_ms, p->nrtr, p->clr_ms, p->nclr);
+	if (!err)
 		err = check_prog(e, d);
 	if (!err)
 		err = eng_check_limits(e, d);
@@ -382,9 +384,11 @@ int eng_run(struct eng *e, FILE *out)
 	if (e->o.stat_csv) {
 		e->csv.f = e->o.stat_csv;
 		e->csv.rtd_names = e->p->rtd_names;
-		e->csv.nrtd = e->p->nrtds < 32 ? e->p->nrtds : 32;
+		e->csv.delim = e->o.stat_delim;
+		e->csv.users = e->o.users;
+		e->csv.nrtd = e->p->nrtds;
 		e->csv.media = eng_media_stats(e);
-		rpt_csv_header(&e->csv, e->start_us);
+		rpt_csv_header(&e->csv, &e->st, e->start_us, eng_target_rate(e));
 	}
 	if (e->o.stat_csv || e->o.metrics_path)
 		tmr_start(e->loop, &e->stat_tmr, e->o.stat_period_ms, eng_on_stat, e);

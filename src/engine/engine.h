@@ -66,6 +66,7 @@ struct eng_opts {
 	FILE *msg_log;               /* -trace_msg, or NULL                  */
 	FILE *err_log;               /* -trace_err, or NULL                  */
 	FILE *stat_csv;              /* -trace_stat, or NULL                 */
+	const char *stat_delim;      /* its field separator, NULL for ";"    */
 	uint64_t stat_period_ms;     /* -fd: CSV lines and ramp steps         */
 	double rate_increase;        /* per -fd period; 0 = no ramp          */
 	double rate_max;             /* 0 = none                             */

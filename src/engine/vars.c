@@ -148,6 +148,7 @@ static int act_ereg(struct ua *ua, const struct action *a, const struct msg *m,
 	ok = regexec(&a->re, subj, 10, pm, 0) == 0;
 	if ((a->check_it && !ok) || (a->check_it_inverse && ok)) {
 		*r = FAIL_REGEXP;
+		ua->call->eng->st.regexp_inverse += ok;  /* SIPp tells them apart */
 		eng_trace_err(ua->call->eng, "call %s: regexp at line %d %s",
 			      ua->call_id, a->line, ok ? "matched" : "did not match");
 		return -1;
