@@ -162,9 +162,15 @@ static int store(struct cli_dst *t, const struct row *r, char *const *args, stru
 	return 0;
 }
 
+/* Was the option of this name on the command line? */
 static int given(const unsigned char *seen, const char *name)
 {
-	return seen[find(name) - rows];
+	size_t i;
+
+	for (i = 0; i < NROWS; i++)
+		if (!strcmp(rows[i].name, name))
+			return seen[i];
+	return 0;
 }
 
 /* What holds between options, once all are read. */
@@ -182,8 +188,8 @@ static int check(struct cli_dst *t, const unsigned char *seen, struct diag *d)
 		return diag_set(d, NULL, 0, "-p/-mp: a port is at most 65535");
 	if (!o->stat_period_ms)
 		return diag_set(d, NULL, 0, "-fd: the period must be above 0");
-	o->grace_given = given(seen, "-grace");
-	o->unpaced = o->users && !given(seen, "-r");
+	o->grace_given = given(seen, "grace");
+	o->unpaced = o->users && !given(seen, "r");
 	return cli_shard_resolve(o, d);
 }
 
