@@ -23,7 +23,7 @@
 static int load_scenario(const struct config *c, struct prog **pp, struct diag *d)
 {
 	struct scn_opts so = {c->set_names, c->nset, c->set_values, c->key_names, c->nkey,
-			      c->auth_user, c->auth_pass, c->domain};
+			      c->auth_user, c->auth_pass, c->domain, c->strict};
 	const char *xml;
 	char name[64];
 

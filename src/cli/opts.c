@@ -334,6 +334,7 @@ static void apply_flag(struct config *c, const struct row *r)
 	case CLI_OPT_BACKGROUND: c->background = 1; break;
 	case CLI_OPT_SERVE: c->serve = 1; break;
 	case CLI_OPT_NO_RATE_QUIT: c->no_rate_quit = 1; break;
+	case CLI_OPT_STRICT: c->strict = 1; break;
 	case CLI_OPT_NO_BACKOFF: c->no_backoff = 1; break;
 	case CLI_OPT_NOSTDIN: c->nostdin = 1; break;
 	case CLI_OPT_TLS_NO_VERIFY: c->tls_no_verify = 1; break;

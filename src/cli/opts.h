@@ -34,6 +34,7 @@ struct config {
 	const char *auth_user;      /* -au                                   */
 	const char *auth_pass;      /* -ap                                   */
 	const char *domain;         /* -domain                               */
+	int strict;                 /* -strict: scenario leniency is an error */
 	uint64_t pause_ms;          /* -d                                    */
 	uint64_t timer_resol_ms;    /* -timer_resol: batching pause bound    */
 	int no_backoff;             /* -no_backoff                           */

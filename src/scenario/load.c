@@ -131,21 +131,27 @@ static int common_attrs(struct lctx *c, const xmlNode *n, struct step *s)
 	return 0;
 }
 
+/* SIPp reads a message's actions from its first child element only,
+ * and only when that is an <action>: any other element there (an <ereg>
+ * written straight inside <recv>, a second <action>) is never looked at.
+ * We ignore them too, with a warning (an error under -strict). */
 static int children_actions(struct lctx *c, const xmlNode *n, struct step *s)
 {
 	const xmlNode *k;
-	int err;
+	int first = 1, err;
 
 	for (k = n->children; k; k = k->next) {
 		if (k->type != XML_ELEMENT_NODE)
 			continue;
-		if (strcmp((const char *)k->name, "action"))
-			return diag_set(c->d, c->p->file, scn_x_line(k),
-					"unknown element <%s> inside <%s>", (const char *)k->name,
+		if (first && !strcmp((const char *)k->name, "action"))
+			err = scn_x_actions(c, k, s);
+		else
+			err = scn_x_lax(c, scn_x_line(k), "<%s> inside <%s> ignored: SIPp reads "
+					"only a first child <action>", (const char *)k->name,
 					(const char *)n->name);
-		err = scn_x_actions(c, k, s);
 		if (err)
 			return err;
+		first = 0;
 	}
 	return 0;
 }
@@ -159,7 +165,7 @@ static int el_send(struct lctx *c, const xmlNode *n)
 
 	if (!s)
 		return ENOMEM;
-	if ((err = scn_x_check_attrs(c, n, a_send)) || (err = common_attrs(c, n, s)) ||
+	if ((err = scn_x_check_attrs(c, n, a_send, 0)) || (err = common_attrs(c, n, s)) ||
 	    (err = scn_x_int(c, n, "retrans", &s->retrans_ms)) ||
 	    (err = scn_x_int(c, n, "lost", &s->lost_pct)) || (err = children_actions(c, n, s)))
 		return err;
@@ -225,7 +231,7 @@ static int el_recv(struct lctx *c, const xmlNode *n)
 
 	if (!s)
 		return ENOMEM;
-	if ((err = scn_x_check_attrs(c, n, a_recv)) || (err = recv_match(c, n, s)) ||
+	if ((err = scn_x_check_attrs(c, n, a_recv, 0)) || (err = recv_match(c, n, s)) ||
 	    (err = common_attrs(c, n, s)) || (err = scn_x_int(c, n, "timeout", &s->timeout_ms)) ||
 	    (err = scn_x_int(c, n, "max_time", &s->max_time_ms)))
 		return err;
@@ -254,7 +260,7 @@ static int el_pause(struct lctx *c, const xmlNode *n, enum step_kind k)
 
 	if (!s)
 		return ENOMEM;
-	if ((err = scn_x_check_attrs(c, n, k == STEP_PAUSE ? a_pause : a_timewait)))
+	if ((err = scn_x_check_attrs(c, n, k == STEP_PAUSE ? a_pause : a_timewait, 0)))
 		return err;
 	if (k == STEP_PAUSE && (err = common_attrs(c, n, s)))
 		return err;
@@ -296,7 +302,7 @@ static int el_label(struct lctx *c, const xmlNode *n)
 
 	if (!s)
 		return ENOMEM;
-	if ((err = scn_x_check_attrs(c, n, a_label)))
+	if ((err = scn_x_check_attrs(c, n, a_label, 0)))
 		return err;
 	if (!id)
 		return diag_set(c->d, c->p->file, s->line, "<label> without id=");
@@ -324,7 +330,7 @@ static int el_nop(struct lctx *c, const xmlNode *n)
 
 	if (!s)
 		return ENOMEM;
-	if ((err = scn_x_check_attrs(c, n, a_nop)) || (err = common_attrs(c, n, s)))
+	if ((err = scn_x_check_attrs(c, n, a_nop, 0)) || (err = common_attrs(c, n, s)))
 		return err;
 	snprintf(s->display, sizeof(s->display), "[NOP]");
 	return children_actions(c, n, s);
@@ -356,7 +362,7 @@ static int el_sync(struct lctx *c, const xmlNode *n, enum step_kind k)
 
 	if (!s)
 		return ENOMEM;
-	if ((err = scn_x_check_attrs(c, n, k == STEP_SIGNAL ? a_signal : a_wait)))
+	if ((err = scn_x_check_attrs(c, n, k == STEP_SIGNAL ? a_signal : a_wait, 1)))
 		return err;
 	if (!v)
 		return diag_set(c->d, c->p->file, s->line, "<%s> without %s=",
