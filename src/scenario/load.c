@@ -14,8 +14,9 @@
 #include "scenario/build.h"
 #include "scenario/load.h"
 
+/* hide= and hiderest= only shape SIPp's screen: accepted, no effect */
 #define COMMON "start_rtd", "rtd", "repeat_rtd", "crlf", "next", "test", "chance", \
-	"condexec", "condexec_inverse", "counter", "display"
+	"condexec", "condexec_inverse", "counter", "display", "hide", "hiderest"
 
 static const char *const a_send[] = {COMMON, "retrans", "lost", "start_txn", "ack_txn", NULL};
 static const char *const a_recv[] = {COMMON, "response", "request", "optional", "ignoresdp",
