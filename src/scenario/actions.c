@@ -126,6 +126,14 @@ static int ereg(struct lctx *c, const xmlNode *n, struct action *a)
 		if (!(a->header = scn_strndup(c->p, h, l)))
 			return ENOMEM;
 	}
+	/* SIPp reads occurrence= or its own spelling occurence= (the Nth match);
+	 * not run yet: the first match is used */
+	if (!(in = scn_x_attr(n, "occurrence")))
+		in = scn_x_attr(n, "occurence");
+	if (in && strcmp(in, "1") &&
+	    (rc = scn_x_lax(c, a->line, "<ereg occurrence=\"%s\">: not supported yet, the "
+			    "first match is used", in)))
+		return rc;
 	a->check_it = scn_x_bool(scn_x_attr(n, "check_it"));
 	a->check_it_inverse = scn_x_bool(scn_x_attr(n, "check_it_inverse"));
 	a->case_indep = scn_x_bool(scn_x_attr(n, "case_indep"));
