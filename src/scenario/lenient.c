@@ -264,14 +264,17 @@ static void start_tag(struct lx *x)
 	x->depth++;
 }
 
-/* </name>: closes the innermost open element when it is that one. */
+/* </name>: closes that element and any left open inside it (libxml2
+ * then reports those); a name not open at all is left to libxml2. */
 static void end_tag(struct lx *x)
 {
 	size_t l = name_len(x, x->i + 2);
+	unsigned d = x->depth < MAX_DEPTH ? x->depth : MAX_DEPTH;
 
-	if (x->depth && x->depth <= MAX_DEPTH && l == strlen(x->open[x->depth - 1]) &&
-	    !memcmp(x->open[x->depth - 1], x->s + x->i + 2, l))
-		x->depth--;
+	while (d && (l != strlen(x->open[d - 1]) || memcmp(x->open[d - 1], x->s + x->i + 2, l)))
+		d--;
+	if (d)
+		x->depth = d - 1;
 	else if (x->depth > MAX_DEPTH)
 		x->depth--;
 	copy_until(x, ">");
