@@ -160,8 +160,8 @@ static void copy_value(struct lx *x)
 					 "(read as a quote, as SIPp does)"));
 			put_str(x, "&quot;");
 			x->i++;
-		} else if (ch == '\\' && x->i + 1 < x->n) {
-			put(x, x->s + x->i++, 2);  /* SIPp skips the escaped char */
+		} else if (ch == '\\' && x->i + 1 < x->n && x->s[x->i + 1] == '\\') {
+			put(x, x->s + x->i++, 2);  /* \\ : the next quote still ends it */
 		} else {
 			put(x, &ch, 1);
 		}
