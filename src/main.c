@@ -84,6 +84,14 @@ static int open_outputs(struct eng_opts *o, const struct main_opts *m)
 		return -1;
 	if (m->trace_stat && !(o->stat_csv = open_log("-stf", m->stat_file, m, ".csv")))
 		return -1;
+	if (m->trace_logs && !(o->act_log = open_log("-log_file", m->log_file, m, "logs.log")))
+		return -1;
+	if (m->trace_shortmsg &&
+	    !(o->short_log = open_log("-shortmessage_file", m->shortmessage_file, m,
+				      "shortmessages.log")))
+		return -1;
+	if (m->trace_counts && !(o->counts_csv = open_log("-trace_counts", NULL, m, "counts.csv")))
+		return -1;
 	return 0;
 }
 
@@ -110,7 +118,11 @@ static int close_logs(struct eng_opts *o)
 
 	bad |= close_log(o->err_log, "-error_file");
 	bad |= close_log(o->stat_csv, "-stf");
+	bad |= close_log(o->act_log, "-log_file");
+	bad |= close_log(o->short_log, "-shortmessage_file");
+	bad |= close_log(o->counts_csv, "-trace_counts");
 	o->msg_log = o->err_log = o->stat_csv = NULL;
+	o->act_log = o->short_log = o->counts_csv = NULL;
 	return bad;
 }
 

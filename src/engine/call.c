@@ -253,6 +253,7 @@ void eng_on_datagram(struct tp_sock *s, const char *buf, size_t len,
 		return;
 	if (e->o.msg_log)
 		msg_trace(e->o.msg_log, "", tp_sock_proto(s), 0, buf, len, from);
+	msg_trace_short(e->o.short_log, 0, buf, len);
 	(void)eng_nat_stamp(e, &buf, &len, from);  /* RFC 3581 4: received/rport */
 	err = msg_parse(&m, buf, len);
 	if (err) {

@@ -311,6 +311,8 @@ void eng_on_stat(void *arg)
 
 	if (e->o.stat_csv)
 		rpt_csv_line(&e->csv, &e->st, loop_now_us(e->loop), eng_target_rate(e), e->nactive);
+	if (e->o.counts_csv)
+		rpt_counts_line(&e->counts, &e->st, loop_now_us(e->loop) - e->start_us);
 	eng_write_metrics(e);
 	tmr_start(e->loop, &e->stat_tmr, e->o.stat_period_ms, eng_on_stat, e);
 }

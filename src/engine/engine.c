@@ -390,7 +390,13 @@ int eng_run(struct eng *e, FILE *out)
 		e->csv.media = eng_media_stats(e);
 		rpt_csv_header(&e->csv, &e->st, e->start_us, eng_target_rate(e));
 	}
-	if (e->o.stat_csv || e->o.metrics_path)
+	if (e->o.counts_csv) {
+		e->counts = (struct rpt_counts){e->o.counts_csv, e->o.stat_delim, e->p,
+						e->o.proto == TP_UDP};
+		rpt_counts_header(&e->counts);
+		rpt_counts_line(&e->counts, &e->st, 0);
+	}
+	if (e->o.stat_csv || e->o.metrics_path || e->o.counts_csv)
 		tmr_start(e->loop, &e->stat_tmr, e->o.stat_period_ms, eng_on_stat, e);
 	err = loop_run(e->loop);
 	if (err)
@@ -412,6 +418,8 @@ int eng_run(struct eng *e, FILE *out)
 	eng_pace_finish(&e->pace, e->end_us);
 	if (e->o.stat_csv)
 		rpt_csv_line(&e->csv, &e->st, e->end_us, eng_target_rate(e), e->nactive);
+	if (e->o.counts_csv)
+		rpt_counts_line(&e->counts, &e->st, e->end_us - e->start_us);
 	eng_run_report(e, &r);
 	rpt_summary(out, &r);
 	/* a report that cannot be written makes the run's end fatal (255):

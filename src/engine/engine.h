@@ -68,6 +68,9 @@ struct eng_opts {
 	FILE *msg_log;               /* -trace_msg, or NULL                  */
 	FILE *err_log;               /* -trace_err, or NULL                  */
 	FILE *stat_csv;              /* -trace_stat, or NULL                 */
+	FILE *act_log;               /* -trace_logs: <log> actions, or NULL  */
+	FILE *short_log;             /* -trace_shortmsg, or NULL             */
+	FILE *counts_csv;            /* -trace_counts, or NULL               */
 	const char *stat_delim;      /* its field separator, NULL for ";"    */
 	uint64_t stat_period_ms;     /* -fd: CSV lines and ramp steps         */
 	double rate_increase;        /* per -fd period; 0 = no ramp          */

@@ -227,6 +227,7 @@ struct eng {
 	int pid;
 	char shard_tag[16];        /* "-sK" with -shard K/N, in Call-IDs; "" */
 	struct rpt_csv csv;         /* -trace_stat state                     */
+	struct rpt_counts counts;   /* -trace_counts                         */
 	struct pace pace;           /* back-off when answers queue up        */
 	unsigned reconnects;        /* lost connections to the target so far */
 	uint64_t hold_until_us;     /* no new calls before (after a loss)    */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* send: every datagram the engine sends goes out here, counted and, with
- * -trace_msg, traced; -trace_err lines are written here too. A leaf: it
+ * -trace_msg and -trace_shortmsg, traced; -trace_err lines are written here too. A leaf: it
  * calls only the transport, the trace writer and the --pcap hold. */
 #include "config.h"
 #include <stdarg.h>
@@ -46,6 +46,7 @@ int eng_send_to(struct eng *e, struct tp_sock *s, const struct tp_addr *to,
 	e->st.tx++;
 	if (e->o.msg_log)
 		msg_trace(e->o.msg_log, "", tp_sock_proto(s), 1, buf, len, to);
+	msg_trace_short(e->o.short_log, 1, buf, len);
 	return 0;
 }
 
@@ -60,6 +61,7 @@ int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len)
 	e->st.tx++;
 	if (e->o.msg_log)
 		msg_trace(e->o.msg_log, "", tp_sock_proto(ua->sock), 1, buf, len, &ua->remote);
+	msg_trace_short(e->o.short_log, 1, buf, len);
 	if (e->cap) {
 		struct tp_addr self;
 

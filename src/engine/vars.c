@@ -234,8 +234,9 @@ static int act_text(struct ua *ua, const struct action *a, struct buf *tmp)
 	case ACT_ASSIGNSTR:
 		return var_set_str(&ua->vars[a->var], tmp->data, tmp->len);
 	case ACT_LOG:
-		if (e->o.msg_log)
-			fprintf(e->o.msg_log, "%s\n", tmp->data);
+		/* -trace_logs' file; without it the message log, as before */
+		if (e->o.act_log || e->o.msg_log)
+			fprintf(e->o.act_log ? e->o.act_log : e->o.msg_log, "%s\n", tmp->data);
 		return 0;
 	case ACT_WARNING:
 		fprintf(stderr, "sipbench: warning: %s\n", tmp->data);

@@ -156,4 +156,19 @@ void rpt_csv_header(struct rpt_csv *c, const struct stats *st, uint64_t start_us
 void rpt_csv_line(struct rpt_csv *c, const struct stats *st, uint64_t now_us,
 		  double target_rate, uint64_t current_calls);
 
+/* -trace_counts: SIPp's per-step message counts (counts.c). A header,
+ * then a line at the start, each -fd period and the end. */
+struct rpt_counts {
+	FILE *f;
+	const char *delim;           /* -stat_delimiter, NULL for ";"        */
+	const struct prog *p;
+	int udp;                     /* requests are retransmitted: Timeout  */
+};
+void rpt_counts_header(const struct rpt_counts *c);
+void rpt_counts_line(const struct rpt_counts *c, const struct stats *st, uint64_t elapsed_us);
+/* SIPp's time stamp "date<TAB>time.usec<TAB>epoch.usec", now. */
+void rpt_time_stamp(char *out, size_t n);
+/* SIPp's elapsed time "HH:MM:SS:uuuuuu" (to the millisecond). */
+void rpt_elapsed(char *out, size_t n, uint64_t us);
+
 #endif

@@ -20,4 +20,9 @@ void msg_trace_stamp(char *out, size_t n);
 void msg_trace(FILE *f, const char *who, enum tp_proto proto, int sent, const char *buf,
 	       size_t len, const struct tp_addr *peer);
 
+/* -trace_shortmsg: one line per message, as SIPp writes it: the time
+ * stamp (date, time, epoch), S (sent) or R (received), the Call-ID,
+ * "CSeq:" and the CSeq, the first line, separated by tabs. */
+void msg_trace_short(FILE *f, int sent, const char *buf, size_t len);
+
 #endif
