@@ -23,28 +23,43 @@ void eng_stop_now(struct eng *e)
 	loop_stop(e->loop);
 }
 
-/* A call whose parties have all passed every step but a final timewait
- * is done: the end of a run with -grace need not wait for it. */
-void eng_end_if_lingering(struct call *c)
+/* No call in progress and the end has come (-m, stopping): end the loop. */
+static void maybe_finish(struct eng *e)
 {
-	unsigned i, lingering = 0;
-
-	for (i = 0; i < c->nuas; i++)
-		lingering += c->ua[i].state == UA_ST_DONE || ua_lingering(&c->ua[i]);
-	if (lingering < c->nuas)
+	if (e->nactive)
 		return;
-	for (i = 0; i < c->nuas; i++)
-		if (c->ua[i].state != UA_ST_DONE)
-			ua_abort(&c->ua[i]);
+	if (e->stopping ||
+	    (e->o.max_calls && e->ended >= e->o.max_calls) ||
+	    (e->o.max_calls && !e->uas_mode && e->started >= e->o.max_calls))
+		loop_stop(e->loop);
 }
 
+/* The hook of ua.c's last party done: the call's bookkeeping is call.c's;
+ * whether the run ends with it is ours. */
+static void on_call_ended(struct call *c)
+{
+	struct eng *e = c->eng;
+
+	eng_call_ended(e, c);
+	if (e->o.max_calls && e->ended >= e->o.max_calls && !e->stopping)
+		eng_wind_down(e, "-m");
+	maybe_finish(e);
+}
+
+void eng_control_init(struct eng *e)
+{
+	e->hooks.call_ended = on_call_ended;
+}
+
+/* Calls whose parties have all passed every step but a final timewait
+ * are done: the end of a run with -grace need not wait for them. */
 static void end_lingering(struct eng *e)
 {
 	struct lst_node *n = e->active.next, *next;
 
 	for (; n != &e->active; n = next) {
 		next = n->next;
-		eng_end_if_lingering(LST_ENTRY(n, struct call, le));
+		ua_end_if_lingering(LST_ENTRY(n, struct call, le));
 	}
 }
 
@@ -57,6 +72,7 @@ static void on_grace(void *arg)
 		(unsigned long long)e->nactive);
 	snprintf(e->abort_buf, sizeof(e->abort_buf), "grace period after %s over", e->end_what);
 	e->abort_why = e->abort_buf;
+	e->end_lingering = 0;
 	eng_stop_now(e);
 }
 
@@ -84,10 +100,11 @@ static void wind_down(struct eng *e, const char *what, uint64_t grace_ms, int bo
 		return;
 	}
 	if (!bounded) {
-		eng_maybe_finish(e);
+		maybe_finish(e);
 		return;
 	}
 	e->grace_used_ms = grace_ms;
+	e->end_lingering = 1;
 	tmr_start(e->loop, &e->grace_tmr, grace_ms, on_grace, e);
 }
 

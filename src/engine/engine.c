@@ -218,6 +218,7 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 	e->pid = (int)getpid();
 	if (o->shard_count)
 		snprintf(e->shard_tag, sizeof(e->shard_tag), "-s%u", o->shard_index);
+	eng_control_init(e);
 	lst_init(&e->active);
 	lst_init(&e->zombies);
 	lst_init(&e->gone_fifo);
@@ -347,6 +348,7 @@ int eng_run(struct eng *e, FILE *out)
 		fprintf(stderr, "sipbench: event loop failed: %s\n", strerror(err));
 	tmr_cancel(&e->ramp_tmr);
 	tmr_cancel(&e->grace_tmr);
+	e->end_lingering = 0;
 	tmr_cancel(&e->progress_tmr);
 	eng_keys_stop(e);
 	if (e->progress_tty)

@@ -171,8 +171,17 @@ struct inj {
 	unsigned long long p_offset, p_multiple;
 };
 
+/* What the parties (ua.c, called from timers and from below) report to
+ * the owner of the calls without calling up into it: the files of
+ * src/engine/ call one way (docs/design.md). Set by eng_control_init. */
+struct eng_hooks {
+	/* the last party of c is done (ua.c's ua_done): once per call */
+	void (*call_ended)(struct call *c);
+};
+
 struct eng {
 	struct eng_opts o;
+	struct eng_hooks hooks;
 	const struct prog *p;
 	struct loop *loop;
 	struct tp_sock *sock;      /* the main socket                      */
@@ -215,6 +224,9 @@ struct eng {
 	char abort_buf[96];        /* abort_why when it is made up         */
 	char end_what[24];         /* what ended the run: "-timeout", "-m"  */
 	int winding;               /* the run's end has come (wind_down)   */
+	int end_lingering;         /* set by control.c while -grace runs: a
+	                              party entering its final timewait ends
+	                              its call at once (ua.c)              */
 	uint64_t grace_used_ms;    /* the grace period armed               */
 	char stopped_by[64];       /* "SIGINT", ... for the reports        */
 	int timed_out;             /* -timeout hit                         */
@@ -283,6 +295,9 @@ void eng_trace_err(struct eng *e, const char *fmt, ...)
  * party i's share of it (variables, rtd marks) for ua_init. */
 struct call *eng_call_alloc(struct eng *e, unsigned nuas);
 void *eng_call_extra(struct call *c, unsigned i);
+/* The last party of c is done: count its outcome, forget its Call-IDs,
+ * queue it for freeing (control.c's hook, which then ends the run if
+ * it is due). */
 void eng_call_ended(struct eng *e, struct call *c);
 /* The call number ([call_number]) of the n-th call started. */
 uint64_t eng_call_number(const struct eng *e, uint64_t n);
@@ -297,8 +312,6 @@ void eng_on_datagram(struct tp_sock *s, const char *buf, size_t len,
 void eng_abort_all(struct eng *e);
 /* Free the calls ended in this loop iteration. */
 void eng_free_zombies(struct eng *e);
-/* No call in progress and the end has come (-m, stopping): end the loop. */
-void eng_maybe_finish(struct eng *e);
 
 /* A new call may start now (rate timer, server call on a request). */
 static inline int eng_can_start(const struct eng *e)
@@ -316,9 +329,8 @@ static inline int eng_can_start(const struct eng *e)
 void eng_reap(struct eng *e);
 
 /* control.c: the run's end, rate changes, live status, periodic writes */
-/* End call c now if all its parties sit in their final timewait (they
- * have passed every step: the call is successful). */
-void eng_end_if_lingering(struct call *c);
+/* Set e->hooks (what the parties report up). */
+void eng_control_init(struct eng *e);
 /* Abort the calls still running now and end the loop. */
 void eng_stop_now(struct eng *e);
 /* SIGINT/SIGTERM seen by the loop's tick: the first winds the run down
@@ -350,7 +362,9 @@ int ua_init(struct ua *ua, struct call *c, const struct prog_ua *pu, unsigned st
 void ua_release(struct ua *ua);
 void ua_run(struct ua *ua);
 void ua_fail(struct ua *ua, enum fail_reason r, const char *what);
-int ua_lingering(const struct ua *ua);
+/* End call c now if all its parties sit in their final timewait (they
+ * have passed every step: the call is successful). */
+void ua_end_if_lingering(struct call *c);
 /* End a party still running when the run ends (the call is then
  * unfinished, unless it had already failed). */
 void ua_abort(struct ua *ua);
@@ -401,7 +415,7 @@ int ua_expects_request(const struct ua *ua, const struct msg *m);
 int rend_tpl(struct ua *ua, const struct step *st, const struct tpl *t,
 	     int is_msg, struct buf *out);
 
-/* vars.c */
+/* val.c: one variable's value */
 void var_clear(struct var_val *v);
 int var_set_str(struct var_val *v, const char *s, size_t len);
 void var_set_dbl(struct var_val *v, double d);
@@ -409,6 +423,8 @@ void var_set_bool(struct var_val *v, int b);
 int var_is_true(const struct var_val *v);
 /* Text of a variable into out (appended). */
 int var_append(const struct var_val *v, struct buf *out);
+
+/* vars.c: the <action> interpreter */
 /* Run st's actions. Returns 0, or -1 when the call must fail (*r set). */
 int var_run_actions(struct ua *ua, const struct step *st, const struct msg *m,
 		    enum fail_reason *r);

@@ -86,7 +86,7 @@ static void ua_done(struct ua *ua)
 	ua_rtx_stop(ua);
 	ua->state = UA_ST_DONE;
 	if (--c->nactive == 0)
-		eng_call_ended(c->eng, c);
+		c->eng->hooks.call_ended(c);  /* control.c: counts it, may end the run */
 }
 
 void ua_fail(struct ua *ua, enum fail_reason r, const char *what)
@@ -122,7 +122,7 @@ void ua_fail(struct ua *ua, enum fail_reason r, const char *what)
 }
 
 /* In its final timewait: the party has passed every step. */
-int ua_lingering(const struct ua *ua)
+static int ua_lingering(const struct ua *ua)
 {
 	return ua->state == UA_ST_PAUSE && ua->pc < ua->pu->nsteps &&
 	       ua->pu->steps[ua->pc].kind == STEP_TIMEWAIT;
@@ -151,6 +151,19 @@ void ua_abort(struct ua *ua)
 	}
 	ua_default_behaviour(ua);
 	ua_done(ua);
+}
+
+void ua_end_if_lingering(struct call *c)
+{
+	unsigned i, lingering = 0;
+
+	for (i = 0; i < c->nuas; i++)
+		lingering += c->ua[i].state == UA_ST_DONE || ua_lingering(&c->ua[i]);
+	if (lingering < c->nuas)
+		return;
+	for (i = 0; i < c->nuas; i++)
+		if (c->ua[i].state != UA_ST_DONE)
+			ua_abort(&c->ua[i]);
 }
 
 static void advance(struct ua *ua, const struct step *st)
@@ -329,8 +342,8 @@ static void enter_pause(struct ua *ua, const struct step *st)
 	tmr_start(e->loop, &ua->tmr, pause_ms(ua, st), on_pause_end, ua);
 	/* during the run's -grace, a call whose parties have all reached
 	 * their final timewait is done: the run need not wait it out */
-	if (st->kind == STEP_TIMEWAIT && tmr_isrunning(&e->grace_tmr))
-		eng_end_if_lingering(ua->call);
+	if (st->kind == STEP_TIMEWAIT && e->end_lingering)
+		ua_end_if_lingering(ua->call);
 }
 
 static void do_nop(struct ua *ua, const struct step *st)
