@@ -263,14 +263,14 @@ void eng_on_datagram(struct tp_sock *s, const char *buf, size_t len,
 	msg_free(m);
 }
 
-void eng_abort_all(struct eng *e)
+void eng_abort_all(struct eng *e, const char *why)
 {
 	while (!lst_empty(&e->active)) {
 		struct call *c = LST_ENTRY(e->active.next, struct call, le);
 		unsigned i;
 
 		for (i = 0; i < c->nuas; i++)
-			ua_abort(&c->ua[i]);
+			ua_abort(&c->ua[i], why);
 	}
 }
 

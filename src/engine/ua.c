@@ -132,7 +132,7 @@ static int ua_lingering(const struct ua *ua)
  * failed (eng_call_ended counts it apart). Like a failed call it is ended
  * on the wire (BYE or CANCEL, -default_behaviors bye) and its messages go
  * to --pcap. Each party is aborted by itself: no cascade. */
-void ua_abort(struct ua *ua)
+void ua_abort(struct ua *ua, const char *why)
 {
 	struct call *c = ua->call;
 
@@ -147,7 +147,7 @@ void ua_abort(struct ua *ua)
 		eng_trace_err(c->eng, "call %s (call #%llu, party %s) unfinished at step %u: %s",
 			      ua->call_id ? ua->call_id : "-", (unsigned long long)c->number,
 			      ua->pu->name, ua->pc + 1,
-			      c->eng->abort_why ? c->eng->abort_why : "run ended");
+			      why ? why : "run ended");
 	}
 	ua_default_behaviour(ua);
 	ua_done(ua);
@@ -163,7 +163,7 @@ void ua_end_if_lingering(struct call *c)
 		return;
 	for (i = 0; i < c->nuas; i++)
 		if (c->ua[i].state != UA_ST_DONE)
-			ua_abort(&c->ua[i]);
+			ua_abort(&c->ua[i], NULL);
 }
 
 static void advance(struct ua *ua, const struct step *st)
