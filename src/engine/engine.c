@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* engine: the run. Allocates it (options, <init>, the main socket), runs
- * the loop and frees it; starts client calls at the configured rate.
- * The calls themselves are call.c's, sending is send.c's; the rate of
+ * the loop and frees it. The calls themselves are call.c's, sending is send.c's; the rate of
  * new calls, the run's end and what steers it are control.c's. */
 #include "config.h"
 #include <errno.h>
@@ -9,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 #include "engine/internal.h"
 #include "report/rpt.h"
