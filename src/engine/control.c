@@ -4,7 +4,8 @@
  * the run's end (-timeout, -m, the ramp's top, q, SIGINT/SIGTERM) with
  * the -grace given to the calls in progress and the abort of those still
  * running (unfinished); the live status line and the periodic -trace_stat
- * and -metrics writes. It alone touches e->rate, e->stop and e->console.
+ * and -metrics writes. It alone touches e->rate, e->stop, e->console and
+ * e->periodic.
  * call.c owns the calls, engine.c the run's start and end; the verdict
  * is report/judge.c's. The calls report their end up through e->hooks. */
 #include "config.h"
@@ -361,20 +362,28 @@ static void on_progress(void *arg)
 	tmr_start(e->loop, &e->console.progress_tmr, e->console.progress_tty ? 500 : 10000, on_progress, e);
 }
 
-void eng_write_metrics(struct eng *e)
+int eng_write_metrics(struct eng *e)
 {
 	int err;
 
-	if (!e->o.metrics_path || e->metrics_failed)
-		return;
+	if (!e->o.metrics_path || e->periodic.metrics_failed)
+		return e->periodic.metrics_failed ? -1 : 0;
 	/* the shard label is the index: shard_tag after its "-s" */
 	err = rpt_metrics(e->o.metrics_path, e->p, &e->st, e->nactive, eng_target_rate(e),
 			  e->shard_tag[0] ? e->shard_tag + 2 : NULL);
 	if (err) {
 		fprintf(stderr, "sipbench: error: -metrics %s: cannot write: %s\n",
 			e->o.metrics_path, strerror(err));
-		e->metrics_failed = 1;
+		e->periodic.metrics_failed = 1;
+		return -1;
 	}
+	return 0;
+}
+
+void eng_write_last_stat(struct eng *e)
+{
+	if (e->o.stat_csv)
+		rpt_csv_line(&e->periodic.csv, &e->st, e->end_us, eng_target_rate(e), e->nactive);
 }
 
 static void on_stat(void *arg)
@@ -382,9 +391,10 @@ static void on_stat(void *arg)
 	struct eng *e = arg;
 
 	if (e->o.stat_csv)
-		rpt_csv_line(&e->csv, &e->st, loop_now_us(e->loop), eng_target_rate(e), e->nactive);
-	eng_write_metrics(e);
-	tmr_start(e->loop, &e->stat_tmr, e->o.stat_period_ms, on_stat, e);
+		rpt_csv_line(&e->periodic.csv, &e->st, loop_now_us(e->loop), eng_target_rate(e),
+			     e->nactive);
+	(void)eng_write_metrics(e);  /* said, and remembered for the exit status */
+	tmr_start(e->loop, &e->periodic.tmr, e->o.stat_period_ms, on_stat, e);
 }
 
 void eng_control_start(struct eng *e)
@@ -404,14 +414,14 @@ void eng_control_start(struct eng *e)
 	if (e->o.timeout_ms)
 		tmr_start(e->loop, &e->stop.timeout_tmr, e->o.timeout_ms, on_timeout, e);
 	if (e->o.stat_csv) {
-		e->csv.f = e->o.stat_csv;
-		e->csv.rtd_names = e->p->rtd_names;
-		e->csv.nrtd = e->p->nrtds < 32 ? e->p->nrtds : 32;
-		e->csv.media = eng_media_stats(e);
-		rpt_csv_header(&e->csv, e->start_us);
+		e->periodic.csv.f = e->o.stat_csv;
+		e->periodic.csv.rtd_names = e->p->rtd_names;
+		e->periodic.csv.nrtd = e->p->nrtds < 32 ? e->p->nrtds : 32;
+		e->periodic.csv.media = eng_media_stats(e);
+		rpt_csv_header(&e->periodic.csv, e->start_us);
 	}
 	if (e->o.stat_csv || e->o.metrics_path)
-		tmr_start(e->loop, &e->stat_tmr, e->o.stat_period_ms, on_stat, e);
+		tmr_start(e->loop, &e->periodic.tmr, e->o.stat_period_ms, on_stat, e);
 }
 
 void eng_control_end(struct eng *e)

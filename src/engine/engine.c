@@ -251,7 +251,7 @@ void eng_free(struct eng *e)
 int eng_run(struct eng *e, FILE *out)
 {
 	struct rpt_run r;
-	int err;
+	int err, metrics_err;
 
 	loop_update_time(e->loop);
 	e->start_us = loop_now_us(e->loop);
@@ -265,15 +265,14 @@ int eng_run(struct eng *e, FILE *out)
 	e->end_us = loop_now_us(e->loop);
 	eng_baseline_end(e);
 	eng_pace_finish(&e->pace, e->end_us);
-	if (e->o.stat_csv)
-		rpt_csv_line(&e->csv, &e->st, e->end_us, eng_target_rate(e), e->nactive);
+	eng_write_last_stat(e);
 	eng_run_report(e, &r);
 	rpt_summary(out, &r);
 	/* a report that cannot be written makes the run's end fatal (255):
 	 * the verdict it should carry is lost */
 	err = eng_write_reports(e, &r);
-	eng_write_metrics(e);
-	if (err || e->metrics_failed || eng_close_outputs(e))
+	metrics_err = eng_write_metrics(e);
+	if (err || metrics_err || eng_close_outputs(e))
 		return 255;
 	return r.exit_status;
 }

@@ -218,6 +218,13 @@ struct eng_console {
 	struct tmr progress_tmr;
 };
 
+/* control.c: the periodic -trace_stat and -metrics writes */
+struct eng_periodic {
+	struct tmr tmr;
+	struct rpt_csv csv;        /* -trace_stat state                    */
+	int metrics_failed;        /* -metrics could not be written        */
+};
+
 /* verdict.c: the process's own counters at the start of the run */
 struct eng_baseline {
 	uint64_t start_unix_us;    /* wall clock at the start              */
@@ -249,6 +256,7 @@ struct eng {
 	struct eng_stop stop;
 	struct eng_console console;
 	struct eng_baseline base;
+	struct eng_periodic periodic;
 	/* Shared: whether a new call may start (eng_can_start) */
 	int stopping;              /* no new calls (control.c, link.c)     */
 	int paused;                /* 'p': no new calls (control.c)        */
@@ -259,10 +267,6 @@ struct eng {
 	char stop_why[320];        /* what ended the run early, or "" (link.c) */
 	int signals;               /* stop signals handled so far (engine.c) */
 	unsigned reconnects;       /* lost connections to the target so far (link.c) */
-	/* the periodic -trace_stat and -metrics writes (control.c, engine.c) */
-	struct tmr stat_tmr;
-	struct rpt_csv csv;        /* -trace_stat state                    */
-	int metrics_failed;        /* --metrics could not be written       */
 	struct htab by_cid;        /* Call-ID -> UA                        */
 	struct htab by_user;       /* user part -> UA (several parties)    */
 	struct htab gone;           /* Call-IDs of calls ended in the last
@@ -359,7 +363,7 @@ static inline int eng_can_start(const struct eng *e)
 void eng_reap(struct eng *e);
 
 /* control.c: the run's end, rate changes, live status, periodic writes */
-/* (owns e->rate, e->stop, e->console) */
+/* (owns e->rate, e->stop, e->console, e->periodic) */
 /* Set e->hooks (what the parties report up). */
 void eng_control_init(struct eng *e);
 /* The run starts now: the rate timer, the ramp, the keys, the status
@@ -380,8 +384,11 @@ void eng_on_stop_signal(struct eng *e, int sig);
 void eng_wind_down(struct eng *e, const char *what);
 /* Calls per second asked for now. */
 double eng_target_rate(const struct eng *e);
-/* -metrics now (a failure is said once and remembered: exit 255). */
-void eng_write_metrics(struct eng *e);
+/* The run's last -trace_stat line (at e->end_us). */
+void eng_write_last_stat(struct eng *e);
+/* -metrics now (a failure is said once and remembered): 0, or -1 when
+ * it could not be written, now or before (exit 255). */
+int eng_write_metrics(struct eng *e);
 
 /* ua.c */
 /* The memory a UA needs beside its struct (variables, rtd marks): the
