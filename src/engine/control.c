@@ -426,8 +426,13 @@ void eng_control_start(struct eng *e)
 
 void eng_control_end(struct eng *e)
 {
+	/* engine.c may turn the loop again (draining streams): none of
+	 * these may fire then */
+	tmr_cancel(&e->rate.tmr);
 	tmr_cancel(&e->rate.ramp_tmr);
+	tmr_cancel(&e->stop.timeout_tmr);
 	tmr_cancel(&e->stop.grace_tmr);
+	tmr_cancel(&e->periodic.tmr);
 	e->end_lingering = 0;
 	tmr_cancel(&e->console.progress_tmr);
 	keys_stop(e);

@@ -248,6 +248,43 @@ void eng_free(struct eng *e)
 	free(e);
 }
 
+#define DRAIN_MS 2000   /* the longest a run's end waits for its streams */
+
+struct drain {
+	struct eng *e;
+	struct tmr t;
+	uint64_t until_us;
+};
+
+static void on_drain(void *arg)
+{
+	struct drain *d = arg;
+
+	if (!tp_pending(d->e->sock) || loop_now_us(d->e->loop) >= d->until_us)
+		loop_stop(d->e->loop);
+	else
+		tmr_start(d->e->loop, &d->t, 2, on_drain, d);
+}
+
+/* Streams: the run's last messages may still wait for their connection
+ * to be set up (a TCP connect, a TLS handshake) or for room in a full
+ * socket buffer. Turn the loop until they are written, for at most
+ * DRAIN_MS, so that the peer gets them before the sockets close. */
+static void drain(struct eng *e)
+{
+	struct drain d = {0};
+
+	if (!tp_pending(e->sock))
+		return;
+	/* eng_control_end has stopped the rate, -timeout and -fd timers */
+	d.e = e;
+	tmr_init(&d.t);
+	d.until_us = loop_now_us(e->loop) + DRAIN_MS * 1000u;
+	tmr_start(e->loop, &d.t, 0, on_drain, &d);
+	(void)loop_run(e->loop);
+	tmr_cancel(&d.t);
+}
+
 int eng_run(struct eng *e, FILE *out)
 {
 	struct rpt_run r;
@@ -263,6 +300,7 @@ int eng_run(struct eng *e, FILE *out)
 	eng_control_end(e);
 	loop_update_time(e->loop);
 	e->end_us = loop_now_us(e->loop);
+	drain(e);
 	eng_baseline_end(e);
 	eng_pace_finish(&e->pace, e->end_us);
 	eng_write_last_stat(e);

@@ -369,7 +369,7 @@ void eng_control_init(struct eng *e);
 /* The run starts now: the rate timer, the ramp, the keys, the status
  * line, -timeout, the periodic writes. */
 void eng_control_start(struct eng *e);
-/* The loop has ended: stop those, abort the calls still running. */
+/* The loop has ended: stop those timers, abort the calls still running. */
 void eng_control_end(struct eng *e);
 /* How the run ended and how the rate timer kept up, for the report
  * (stopped_by, signalled, timed_out, unfinished_why; gen's lag figures). */
