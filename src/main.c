@@ -92,7 +92,7 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->recv_timeout_ms = c->recv_timeout_ms;
 	o->pause_ms = c->pause_ms;
 	o->batch_us = c->timer_resol_ms * 1000;
-	o->max_retrans = c->max_retrans;
+	o->txn.max_inv_rtx = o->txn.max_noninv_rtx = c->max_retrans;
 	o->auto_answer = c->auto_answer;
 	o->behaviors = c->behaviors;
 	o->inf = c->inf;
@@ -101,6 +101,7 @@ static void fill_eng_opts(struct eng_opts *o, const struct config *c)
 	o->nset = c->nset;
 	o->key_values = c->key_values;
 	o->stat_period_ms = c->freq_dump_ms;
+	o->stat_delim = c->stat_delimiter;
 	o->rate_increase = c->rate_increase;
 	o->rate_max = c->rate_max;
 	o->no_rate_quit = c->no_rate_quit;

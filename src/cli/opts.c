@@ -266,6 +266,12 @@ static int apply_str(struct config *c, const struct row *r, const char *v, struc
 	case CLI_OPT_MESSAGE_FILE: c->message_file = v; break;
 	case CLI_OPT_ERROR_FILE: c->error_file = v; break;
 	case CLI_OPT_STAT_FILE: c->stat_file = v; break;
+	case CLI_OPT_STAT_DELIMITER:
+		if (!*v || strpbrk(v, "\r\n") || strlen(v) > 15)
+			return diag_set(d, NULL, 0, "-stat_delimiter: '%s' (expected 1 to 15 "
+					"characters, no line break)", v);
+		c->stat_delimiter = v;
+		break;
 	case CLI_OPT_DEFAULT_BEHAVIORS: return set_behaviors(c, v, d);
 	case CLI_OPT_TRANSPORT: return parse_transport(c, v, d);
 	case CLI_OPT_RECONNECT_CLOSE:

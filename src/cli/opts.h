@@ -65,6 +65,7 @@ struct config {
 	unsigned behaviors;         /* -nd / -default_behaviors: BEH_* mask  */
 	int trace_msg, trace_err, trace_stat;
 	const char *message_file, *error_file, *stat_file;
+	const char *stat_delimiter;  /* -stat_delimiter, or NULL for ";" */
 	uint64_t freq_dump_ms;      /* -fd                                   */
 	int background;             /* -bg                                   */
 	int serve;                  /* --serve                               */

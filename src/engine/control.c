@@ -416,9 +416,11 @@ void eng_control_start(struct eng *e)
 	if (e->o.stat_csv) {
 		e->periodic.csv.f = e->o.stat_csv;
 		e->periodic.csv.rtd_names = e->p->rtd_names;
-		e->periodic.csv.nrtd = e->p->nrtds < 32 ? e->p->nrtds : 32;
+		e->periodic.csv.delim = e->o.stat_delim;
+		e->periodic.csv.users = e->o.users;
+		e->periodic.csv.nrtd = e->p->nrtds;
 		e->periodic.csv.media = eng_media_stats(e);
-		rpt_csv_header(&e->periodic.csv, e->start_us);
+		rpt_csv_header(&e->periodic.csv, &e->st, e->start_us, eng_target_rate(e));
 	}
 	if (e->o.stat_csv || e->o.metrics_path)
 		tmr_start(e->loop, &e->periodic.tmr, e->o.stat_period_ms, on_stat, e);

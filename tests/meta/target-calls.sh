@@ -38,8 +38,5 @@ check() { # folder prefix-regexp object-that-must-exist [ignored-edge ...]
 }
 check target tgt_ proxy
 check scenario scn_ scenario
-# TEMPORARY (issue 15): rtx.c still calls ua_fail (rtx -> ua, against
-# ua -> rtx). Branch txn, which owns rtx.c and the transaction timers,
-# cuts that edge; remove the "rtx ua" argument then.
-check engine '(eng_|ua_|var_|rend_|inj_)' engine "rtx ua"
+check engine '(eng_|ua_|var_|rend_|inj_)' engine
 exit $status
