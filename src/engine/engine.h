@@ -24,7 +24,9 @@ enum {
 	ENG_BEH_PINGREPLY  = 1u << 2,   /* answer in-call OPTIONS/NOTIFY      */
 };
 
-/* What the engine needs from the command line (filled by main). */
+/* What the engine needs from the command line: filled by cli_parse from
+ * the rows of src/cli/opts.def; main adds loop, tls, the trace files,
+ * keyboard and progress. */
 struct eng_opts {
 	const char *remote;          /* "host[:port]" or NULL                */
 	struct loop *loop;           /* run on this loop (not freed), or NULL */
