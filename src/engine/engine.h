@@ -74,6 +74,7 @@ struct eng_opts {
 	FILE *act_log;               /* -trace_logs: <log> actions, or NULL  */
 	FILE *short_log;             /* -trace_shortmsg, or NULL             */
 	FILE *counts_csv;            /* -trace_counts, or NULL               */
+	FILE *codes_csv;             /* -trace_error_codes, or NULL          */
 	const char *stat_delim;      /* its field separator, NULL for ";"    */
 	uint64_t stat_period_ms;     /* -fd: CSV lines and ramp steps         */
 	double rate_increase;        /* per -fd period; 0 = no ramp          */

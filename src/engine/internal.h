@@ -219,6 +219,7 @@ struct eng_periodic {
 	struct tmr tmr;
 	struct rpt_csv csv;        /* -trace_stat state                    */
 	struct rpt_counts counts;  /* -trace_counts                        */
+	struct rpt_codes codes;    /* -trace_error_codes (recv.c adds)     */
 	int metrics_failed;        /* -metrics could not be written        */
 };
 

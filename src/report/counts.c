@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* counts: the -trace_counts file, <scenario>_<pid>_counts.csv, with
+/* counts: the -trace_counts and -trace_error_codes files. The first,, <scenario>_<pid>_counts.csv, with
  * SIPp's columns: CurrentTime and ElapsedTime, then per step, named
  * "<index>_<what>_<counter>": a send has Sent, Retrans and (a request
  * other than ACK over UDP, which is retransmitted) Timeout; a receive
  * Recv, Retrans, Timeout and Unexp; a pause Sessions (the calls that
  * entered it) and Unexp; other steps no column. The counters are the
- * run's totals so far; every field ends with the delimiter. */
+ * run's totals so far; every field ends with the delimiter. The second,
+ * <scenario>_<pid>_error_codes.csv, lists the status codes of the
+ * unexpected responses received since its previous line. */
 #include "config.h"
 #include <stdio.h>
 #include <string.h>
@@ -120,6 +122,28 @@ void rpt_counts_line(const struct rpt_counts *c, const struct stats *st, uint64_
 		for (i = 0; i < c->p->uas[u].nsteps; i++, flat++)
 			if (flat < st->nsteps)
 				step_line(c, &c->p->uas[u].steps[i], &st->steps[flat]);
+	fputc('\n', c->f);
+	fflush(c->f);
+}
+
+void rpt_codes_add(struct rpt_codes *c, int status)
+{
+	if (c->f && status && c->n < RPT_CODES)
+		c->code[c->n++] = status;
+}
+
+void rpt_codes_line(struct rpt_codes *c, uint64_t elapsed_us)
+{
+	const char *d = c->delim ? c->delim : ";";
+	char ts[64], el[48];
+
+	if (!c->f)
+		return;
+	rpt_time_stamp(ts, sizeof(ts));
+	rpt_elapsed(el, sizeof(el), elapsed_us);
+	fprintf(c->f, "%s%s%s%s", ts, d, el, d);
+	while (c->n)
+		fprintf(c->f, "%d,", c->code[--c->n]);
 	fputc('\n', c->f);
 	fflush(c->f);
 }

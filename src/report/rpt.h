@@ -166,6 +166,19 @@ struct rpt_counts {
 };
 void rpt_counts_header(const struct rpt_counts *c);
 void rpt_counts_line(const struct rpt_counts *c, const struct stats *st, uint64_t elapsed_us);
+/* -trace_error_codes: the status codes of the unexpected responses
+ * since the previous line, one line per -fd period and at the end,
+ * after the time stamp and elapsed time, newest first, each followed by
+ * a comma (as SIPp). At most RPT_CODES kept between lines. */
+#define RPT_CODES 256
+struct rpt_codes {
+	FILE *f;
+	const char *delim;
+	int code[RPT_CODES];
+	unsigned n;
+};
+void rpt_codes_add(struct rpt_codes *c, int status);
+void rpt_codes_line(struct rpt_codes *c, uint64_t elapsed_us);
 /* SIPp's time stamp "date<TAB>time.usec<TAB>epoch.usec", now. */
 void rpt_time_stamp(char *out, size_t n);
 /* SIPp's elapsed time "HH:MM:SS:uuuuuu" (to the millisecond). */
