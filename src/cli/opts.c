@@ -85,6 +85,7 @@ static void defaults(struct eng_opts *o, struct main_opts *m)
 	memset(m, 0, sizeof(*m));
 	o->service = "service";
 	o->rate = 10;
+	o->rtt_freq = 200;
 	o->rate_period_ms = 1000;
 	o->local_ip = "127.0.0.1";
 	o->media_port = 6000;

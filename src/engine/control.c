@@ -434,6 +434,8 @@ void eng_control_start(struct eng *e)
 		rpt_counts_header(&e->periodic.counts);
 		rpt_counts_line(&e->periodic.counts, &e->st, 0);
 	}
+	e->periodic.rtt = (struct rpt_rtt){e->o.rtt_csv, e->o.stat_delim, e->o.rtt_freq, 0,
+					   e->start_us, e->p->rtd_names};
 	e->periodic.codes.f = e->o.codes_csv;
 	e->periodic.codes.delim = e->o.stat_delim;
 	rpt_codes_line(&e->periodic.codes, 0);

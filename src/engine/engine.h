@@ -75,6 +75,8 @@ struct eng_opts {
 	FILE *short_log;             /* -trace_shortmsg, or NULL             */
 	FILE *counts_csv;            /* -trace_counts, or NULL               */
 	FILE *codes_csv;             /* -trace_error_codes, or NULL          */
+	FILE *rtt_csv;               /* -trace_rtt, or NULL                  */
+	unsigned rtt_freq;           /* -rtt_freq: its lines written by N    */
 	const char *stat_delim;      /* its field separator, NULL for ";"    */
 	uint64_t stat_period_ms;     /* -fd: CSV lines and ramp steps         */
 	double rate_increase;        /* per -fd period; 0 = no ramp          */

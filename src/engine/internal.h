@@ -220,6 +220,7 @@ struct eng_periodic {
 	struct rpt_csv csv;        /* -trace_stat state                    */
 	struct rpt_counts counts;  /* -trace_counts                        */
 	struct rpt_codes codes;    /* -trace_error_codes (recv.c adds)     */
+	struct rpt_rtt rtt;        /* -trace_rtt (ua.c adds)               */
 	int metrics_failed;        /* -metrics could not be written        */
 };
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* counts: the -trace_counts and -trace_error_codes files. The first,, <scenario>_<pid>_counts.csv, with
+/* counts: the -trace_counts, -trace_error_codes, -trace_rtt files. The first,, <scenario>_<pid>_counts.csv, with
  * SIPp's columns: CurrentTime and ElapsedTime, then per step, named
  * "<index>_<what>_<counter>": a send has Sent, Retrans and (a request
  * other than ACK over UDP, which is retransmitted) Timeout; a receive
@@ -7,7 +7,8 @@
  * entered it) and Unexp; other steps no column. The counters are the
  * run's totals so far; every field ends with the delimiter. The second,
  * <scenario>_<pid>_error_codes.csv, lists the status codes of the
- * unexpected responses received since its previous line. */
+ * unexpected responses received since its previous line; the third,
+ * <scenario>_<pid>_rtt.csv, each response time measured. */
 #include "config.h"
 #include <stdio.h>
 #include <string.h>
@@ -146,4 +147,18 @@ void rpt_codes_line(struct rpt_codes *c, uint64_t elapsed_us)
 		fprintf(c->f, "%d,", c->code[--c->n]);
 	fputc('\n', c->f);
 	fflush(c->f);
+}
+
+void rpt_rtt_add(struct rpt_rtt *r, uint64_t now_us, uint64_t rtt_us, unsigned rtd)
+{
+	const char *d = r->delim ? r->delim : ";";
+
+	if (!r->f)
+		return;
+	if (!r->n++)
+		fprintf(r->f, "Date_ms%sresponse_time_ms%srtd_no\n", d, d);
+	fprintf(r->f, "%g%s%g%s%s\n", (double)(now_us - r->start_us) / 1000.0, d,
+		(double)rtt_us / 1000.0, d, r->names[rtd]);
+	if (r->freq && r->n % r->freq == 0)
+		fflush(r->f);
 }

@@ -179,6 +179,18 @@ struct rpt_codes {
 };
 void rpt_codes_add(struct rpt_codes *c, int status);
 void rpt_codes_line(struct rpt_codes *c, uint64_t elapsed_us);
+/* -trace_rtt: one line per response time measured, "Date_ms;
+ * response_time_ms;rtd_no" (ms since the run's start, the time in ms,
+ * the counter's name), written out every freq (-rtt_freq) lines and at
+ * the end; the header before the first line. */
+struct rpt_rtt {
+	FILE *f;
+	const char *delim;
+	unsigned freq, n;
+	uint64_t start_us;
+	char *const *names;          /* the response-time counters' names    */
+};
+void rpt_rtt_add(struct rpt_rtt *r, uint64_t now_us, uint64_t rtt_us, unsigned rtd);
 /* SIPp's time stamp "date<TAB>time.usec<TAB>epoch.usec", now. */
 void rpt_time_stamp(char *out, size_t n);
 /* SIPp's elapsed time "HH:MM:SS:uuuuuu" (to the millisecond). */

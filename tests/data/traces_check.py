@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """SIPp's trace files (issue 16): SIPp 3.6.1 and sipbench run the same
 scenario against one SIPp uas, each in its own directory, with
--trace_logs, -trace_shortmsg, -trace_counts and -trace_error_codes, and
+-trace_logs, -trace_shortmsg, -trace_counts, -trace_error_codes and
+-trace_rtt, and
 their files are compared: the default names <scenario>_<pid>_<kind>, the
-counts header equal to SIPp's column for column, the <log> lines equal,
+counts and rtt headers equal to SIPp's column for column, the <log> lines equal,
 the short messages in SIPp's tab-separated form with the same sequence
 (direction, CSeq, first line) per call, the unexpected 180s listed in
 the error codes file as SIPp lists them; -log_file and
@@ -109,11 +110,12 @@ uas = subprocess.Popen([sipp, "-sn", "uas", "-i", "127.0.0.1", "-p", uas_port, "
 sb = None
 try:
     time.sleep(0.5)
-    flags = ["-trace_logs", "-trace_shortmsg", "-trace_counts", "-trace_error_codes"]
+    flags = ["-trace_logs", "-trace_shortmsg", "-trace_counts", "-trace_error_codes",
+             "-trace_rtt", "-rtt_freq", "2"]
     sp_d, sb_d = both("logs", CALL, flags, 0)
     names = sorted(re.sub(r"_\d+_", "_PID_", f) for f in os.listdir(sb_d) if f != "logs.xml")
     check(names == ["logs_PID_counts.csv", "logs_PID_error_codes.csv", "logs_PID_logs.log",
-                    "logs_PID_shortmessages.log"], "default file names: %s" % names)
+                    "logs_PID_rtt.csv", "logs_PID_shortmessages.log"], "default file names: %s" % names)
     sp, s = one(sp_d, "counts.csv"), one(sb_d, "counts.csv")
     sph, sbh = sp.splitlines()[0], s.splitlines()[0]
     check(sph == sbh and sph.count(";") > 20, "counts: the header is SIPp's (%d columns)"
@@ -128,6 +130,12 @@ try:
             "7_200_Recv": "3", "0_INVITE_Timeout": "0"}
     check(all(last.get(k) == v for k, v in want.items()),
           "counts: the last line counts the %d calls: %s" % (CALLS, {k: last.get(k) for k in want}))
+    spr, sbr = one(sp_d, "rtt.csv").splitlines(), one(sb_d, "rtt.csv").splitlines()
+    # (SIPp 3.6.1 loses the lines after the last -rtt_freq batch)
+    check(sbr[0] == spr[0] == "Date_ms;response_time_ms;rtd_no" and len(sbr) == CALLS + 1
+          and len(spr) >= 2
+          and all(re.match(r"^\d+(\.\d+)?;\d+(\.\d+)?;1$", l) for l in sbr[1:]),
+          "rtt: SIPp's header, one line per call: %s" % sbr[:2])
     spl, sbl = one(sp_d, "logs.log"), one(sb_d, "logs.log")
     check(sbl == "".join("call %d answered\n" % (i + 1) for i in range(CALLS)) and sbl == spl,
           "logs: the <log> lines, as SIPp's: %r" % sbl)
