@@ -35,8 +35,8 @@ static int load_scenario(const struct main_opts *m, struct prog **pp, struct dia
 	return scn_load_mem(pp, xml, strlen(xml), name, &m->scn, d);
 }
 
-static FILE *open_log(const char *opt, const char *given, const struct main_opts *m,
-		      const char *suffix)
+static FILE *open_log_mode(const char *opt, const char *given, const struct main_opts *m,
+			   const char *suffix, const char *mode)
 {
 	struct diag d = {0};
 	char path[512];
@@ -55,11 +55,17 @@ static FILE *open_log(const char *opt, const char *given, const struct main_opts
 		diag_print(&d);
 		return NULL;
 	}
-	f = fopen(given, "w");
+	f = fopen(given, mode);
 	if (!f)
 		fprintf(stderr, "sipbench: error: %s %s: cannot write: %s\n", opt, given,
 			strerror(errno));
 	return f;
+}
+
+static FILE *open_log(const char *opt, const char *given, const struct main_opts *m,
+		      const char *suffix)
+{
+	return open_log_mode(opt, given, m, suffix, "w");
 }
 
 /* Every output file of the run, checked (reports) or opened (traces)
@@ -80,7 +86,8 @@ static int open_outputs(struct eng_opts *o, const struct main_opts *m)
 	    !(o->msg_log = open_log("-message_file", m->message_file, m, "messages.log")))
 		return -1;
 	if (m->trace_err &&
-	    !(o->err_log = open_log("-error_file", m->error_file, m, "errors.log")))
+	    !(o->err_log = open_log_mode("-error_file", m->error_file, m, "errors.log",
+					 m->error_overwrite ? "w" : "a")))
 		return -1;
 	if (m->trace_stat && !(o->stat_csv = open_log("-stf", m->stat_file, m, ".csv")))
 		return -1;

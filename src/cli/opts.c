@@ -31,6 +31,7 @@ struct row {
 #define E(f)        .dst = DST_ENG, .off = offsetof(struct eng_opts, f)
 #define M(f)        .dst = DST_MAIN, .off = offsetof(struct main_opts, f)
 #define EKW(f, w)   E(f), .kws = &w
+#define MKW(f, w)   M(f), .kws = &w
 #define FN(fn)      .cb = fn
 #define NONE        .dst = DST_NONE
 static const struct row rows[] = {
@@ -42,6 +43,7 @@ static const struct row rows[] = {
 #undef E
 #undef M
 #undef EKW
+#undef MKW
 #undef FN
 #undef NONE
 
@@ -50,6 +52,7 @@ static const struct row rows[] = {
 #define E(f)        ((struct eng_opts *)0)->f
 #define M(f)        ((struct main_opts *)0)->f
 #define EKW(f, w)   E(f)
+#define MKW(f, w)   M(f)
 #define FN(fn)      (short)0
 #define NONE        (char)0
 #define FITS(x, k) _Generic((x), \
@@ -69,6 +72,7 @@ static const struct row rows[] = {
 #undef E
 #undef M
 #undef EKW
+#undef MKW
 #undef FN
 #undef NONE
 
@@ -86,6 +90,7 @@ static void defaults(struct eng_opts *o, struct main_opts *m)
 	o->service = "service";
 	o->rate = 10;
 	o->rtt_freq = 200;
+	m->error_overwrite = 1;
 	o->rate_period_ms = 1000;
 	o->local_ip = "127.0.0.1";
 	o->media_port = 6000;

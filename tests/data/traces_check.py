@@ -8,7 +8,7 @@ counts and rtt headers equal to SIPp's column for column, the <log> lines equal,
 the short messages in SIPp's tab-separated form with the same sequence
 (direction, CSeq, first line) per call, the unexpected 180s listed in
 the error codes file as SIPp lists them; -log_file and
--shortmessage_file; an unwritable -log_file refused before any traffic
+-shortmessage_file; -error_overwrite false appending; an unwritable -log_file refused before any traffic
 (exit 255); SIGTERM still writes the last counts line. Starts its own
 processes and stops them by pid.
 Usage: traces_check.py SIPBENCH SIPP LOGDIR PORT1 PORT2 PORT3"""
@@ -158,6 +158,16 @@ try:
     check(sbu[0] == one(sp_d, "counts.csv").splitlines()[0]
           and dict(zip(sbu[0].split(";"), sbu[-1].split(";"))).get("1_100_Unexp") == str(CALLS),
           "counts: the header is SIPp's; 1_100_Unexp = %d" % CALLS)
+    # -error_overwrite false appends to the error file; the default replaces it
+    d = os.path.join(log, "unexp-sb")
+    lines = []
+    for ow in ("true", "false", "false", "true"):
+        run([sipbench, "-sf", "unexp.xml", "-i", "127.0.0.1", "-p", sb_port, "-m", "1", "-nostdin",
+             "-trace_err", "-error_file", "e.log", "-error_overwrite", ow, "127.0.0.1:" + uas_port], d)
+        lines.append(open(os.path.join(d, "e.log")).read().count("\n"))
+    n = lines[0]
+    check(n > 0 and lines == [n, 2 * n, 3 * n, n],
+          "-error_overwrite: error file lines true, false, false, true: %s" % lines)
     # the override names; an unwritable one refused before any traffic
     d = os.path.join(log, "names")
     os.makedirs(d, exist_ok=True)
