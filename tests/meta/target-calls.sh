@@ -1,6 +1,7 @@
 #!/bin/sh
-# The files of src/target/ (docs/internals/target.md) and of
-# src/scenario/ (docs/internals/prog.md) call one way: per folder,
+# The files of src/target/ (docs/internals/target.md), of src/scenario/
+# (docs/internals/prog.md) and of src/merge/ (docs/internals/merge.md)
+# call one way: per folder,
 # the graph "file -> file whose prefixed function it calls", read from
 # the objects with nm, has no cycle. A cycle fails with the edges.
 status=0
@@ -29,4 +30,5 @@ check() { # folder prefix object-that-must-exist
 }
 check target tgt_ proxy
 check scenario scn_ scenario
+check merge mrg_ merge
 exit $status
