@@ -11,14 +11,49 @@
 #include "scenario/prog.h"
 #include "stats/stats.h"
 
-/* s as a JSON string, quoted and escaped (NULL as ""). */
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no
+ * overlong form, no surrogate, at most U+10FFFF), 0 if there is none. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned cp, n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07u;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)     /* the NUL too */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* s as a JSON string, quoted and escaped (NULL as ""). JSON is UTF-8
+ * (RFC 8259), and sipbench merge's reader holds to it: a byte that
+ * starts no well-formed sequence (a name cut inside a character, a
+ * peer's Latin-1) is written as U+FFFD. */
 static void jstr(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; s && *s; s++) {
 		unsigned char c = (unsigned char)*s;
+		size_t n = c >= 0x80 ? utf8_len((const unsigned char *)s) : 1;
 
-		if (c == '"' || c == '\\')
+		if (!n)
+			fputs("\\ufffd", f);
+		else if (n > 1)
+			fwrite(s, 1, n, f);
+		else if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
 		else if (c == '\n')
 			fputs("\\n", f);
@@ -28,6 +63,7 @@ static void jstr(FILE *f, const char *s)
 			fprintf(f, "\\u%04x", c);
 		else
 			fputc(c, f);
+		s += n > 1 ? n - 1 : 0;
 	}
 	fputc('"', f);
 }

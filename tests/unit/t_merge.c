@@ -366,6 +366,34 @@ START_TEST(merge_refuses)
 }
 END_TEST
 
+/* JSON is UTF-8: a report's strings are (a character cut by a bounded
+ * buffer, or a peer's Latin-1, becomes U+FFFD), so merge reads them. */
+START_TEST(reports_are_utf8)
+{
+	struct prog *p = load_prog(scn_xml);
+	struct stats s;
+	struct mrg *m;
+	struct rpt_run r;
+	size_t len;
+	char *t;
+
+	ck_assert_int_eq(stat_init(&s, 3, 1), 0);
+	add_calls(&s, 1, 10);
+	snprintf(s.fail_at[0].what, sizeof(s.fail_at[0].what), "got \xe9t\xe9 caf\xc3\xa9 \xc3");
+	t = report(p, &s, -1, 0, &len);
+	ck_assert_ptr_nonnull(strstr(t, "\"got \\ufffdt\\ufffd caf\xc3\xa9 \\ufffd\""));
+	ck_assert_int_eq(mrg_alloc(&m), 0);
+	ck_assert_msg(add_report(m, "u.json", t) == 0, "%s", d.msg);
+	mrg_result(m, &r, NULL);
+	ck_assert_str_eq(r.st->fail_at[0].what,
+			 "got \xef\xbf\xbdt\xef\xbf\xbd caf\xc3\xa9 \xef\xbf\xbd");
+	mrg_free(m);
+	free(t);
+	stat_free(&s);
+	scn_free(p);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("merge");
@@ -376,6 +404,7 @@ int main(void)
 	tcase_add_test(tc, percentiles_from_buckets);
 	tcase_add_test(tc, merge_refuses);
 	tcase_add_test(tc, verdict_rule);
+	tcase_add_test(tc, reports_are_utf8);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
