@@ -63,10 +63,10 @@ static const char *str(const json_t *o, const char *key)
 }
 
 /* "shard": null or {"index": K, "count": N}; all reports alike. */
-static int take_shard(struct mrg *m, const struct mrd *rd, const json_t *root)
+static int take_shard(struct mrg *m, const char *path, const json_t *root,
+		      struct diag *d)
 {
-	const char *path = rd->path;
-	struct diag *d = rd->d;
+	struct mrd rd = {path, d, "shard"};
 	const json_t *s = json_object_get(root, "shard");
 	int sharded = json_is_object(s);
 	uint64_t k, n;
@@ -85,7 +85,7 @@ static int take_shard(struct mrg *m, const struct mrd *rd, const json_t *root)
 	m->gen_shards[m->nin] = -1;
 	if (!sharded)
 		return 0;
-	if (!mrg_field(rd, s, "index", JSON_REAL) || !mrg_field(rd, s, "count", JSON_REAL))
+	if (!mrg_field(&rd, s, "index", JSON_REAL) || !mrg_field(&rd, s, "count", JSON_REAL))
 		return EINVAL;
 	if (mrg_uint(json_object_get(s, "index"), &k) ||
 	    mrg_uint(json_object_get(s, "count"), &n) || !n || k >= n || n > 100000)
@@ -258,7 +258,7 @@ static int add_root(struct mrg *m, const char *path, const json_t *root, struct 
 		m->first = path;
 	err = mrg_read_counts(m, path, root, d);
 	if (!err)
-		err = take_shard(m, &rd, root);
+		err = take_shard(m, path, root, d);
 	if (!err)
 		err = take_run(m, &rd, root);
 	if (!err && !(g = mrg_field(&rd, root, "generator", JSON_OBJECT)))

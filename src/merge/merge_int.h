@@ -64,8 +64,8 @@ struct mrd {
  * with d as path:line:column and jansson's reason. */
 int mrg_load(json_t **rootp, const char *path, const char *text, size_t len,
 	     struct diag *d);
-/* Member key of o of type t (JSON_TRUE: a boolean), or NULL with the
- * error in rd->d. */
+/* Member key of o of type t (JSON_TRUE: a boolean; JSON_REAL: any
+ * number), or NULL with the error in rd->d. */
 json_t *mrg_field(const struct mrd *rd, const json_t *o, const char *key, json_type t);
 int mrg_get_u64(const struct mrd *rd, const json_t *o, const char *key, uint64_t *out);
 int mrg_add_u64(const struct mrd *rd, const json_t *o, const char *key, uint64_t *sum);
