@@ -214,7 +214,8 @@ static void take_limits(struct mrg *m, const json_t *root)
 	unsigned j;
 
 	for (i = 0; i < json_array_size(lim); i++) {
-		const char *n = str(json_array_get(lim, i), "limit");
+		const json_t *l = json_array_get(lim, i);
+		const char *n = str(l, "limit");
 
 		if (!n)
 			continue;
@@ -222,7 +223,7 @@ static void take_limits(struct mrg *m, const json_t *root)
 			;
 		if (j == m->nlimits && m->nlimits < RPT_MAX_LIMITS)
 			snprintf(m->limits[m->nlimits++].name, sizeof(m->limits[0].name), "%s", n);
-		if (j < m->nlimits && json_is_true(json_object_get(json_array_get(lim, i), "broken")))
+		if (j < m->nlimits && json_is_true(json_object_get(l, "broken")))
 			m->limits[j].broken = 1;
 	}
 }
