@@ -13,37 +13,51 @@
 
 #define MAX_FILE (256 << 20)
 
+/* Can path be read as a report? Refused before jansson sees it: a
+ * directory, an empty file, one too large to be a report. */
+static int check_file(FILE *f, const char *path, struct diag *d)
+{
+	struct stat sb;
+
+	if (fstat(fileno(f), &sb))
+		return diag_set(d, path, 0, "cannot read: %s", strerror(errno));
+	if (S_ISDIR(sb.st_mode))
+		return diag_set(d, path, 0, "cannot read: %s", strerror(EISDIR));
+	if (S_ISREG(sb.st_mode) && !sb.st_size)
+		return diag_set(d, path, 0, "empty file, not a report");
+	if (sb.st_size > MAX_FILE)
+		return diag_set(d, path, 0, "larger than 256 MB");
+	return 0;
+}
+
 int mrg_load(json_t **rootp, const char *path, const char *text, size_t len,
 	     struct diag *d)
 {
 	json_error_t e;
-	struct stat sb;
 	json_t *root;
 	FILE *f = NULL;
+	int err = 0;
 
-	if (!text) {
-		if (!(f = fopen(path, "rb")))
-			return diag_set(d, path, 0, "cannot read: %s", strerror(errno));
-		if (!fstat(fileno(f), &sb) && sb.st_size > MAX_FILE) {
-			fclose(f);
-			return diag_set(d, path, 0, "larger than 256 MB");
-		}
-	}
+	if (!text && !(f = fopen(path, "rb")))
+		return diag_set(d, path, 0, "cannot read: %s", strerror(errno));
+	if (f && (err = check_file(f, path, d)) != 0)
+		goto out;
 	/* a repeated member name is an error, as a number beyond 2^63 - 1 is */
 	root = f ? json_loadf(f, JSON_REJECT_DUPLICATES, &e) :
 	       json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
-	if (f)
-		fclose(f);
-	if (!root) {
-		if (json_error_code(&e) == json_error_out_of_memory)
-			return ENOMEM;
-		diag_set(d, path, e.line > 0 ? e.line : 0, "%s", e.text);
+	if (!root && json_error_code(&e) == json_error_out_of_memory) {
+		err = ENOMEM;
+	} else if (!root) {
+		err = diag_set(d, path, e.line > 0 ? e.line : 0, "%s", e.text);
 		if (d && e.line > 0 && e.column > 0)
 			d->col = e.column;
-		return EINVAL;
+	} else {
+		*rootp = root;
 	}
-	*rootp = root;
-	return 0;
+out:
+	if (f)
+		fclose(f);
+	return err;
 }
 
 int mrg_bad(const struct mrd *rd, const char *fmt, ...)
