@@ -195,6 +195,7 @@ static void start_server_call(struct eng *e, struct tp_sock *s, struct msg *m,
 			      const struct tp_addr *from)
 {
 	const struct step *first = NULL;
+	struct msg_pl key = msg_call_key(m);
 	struct call *c;
 	struct diag d;
 	unsigned i;
@@ -212,7 +213,7 @@ static void start_server_call(struct eng *e, struct tp_sock *s, struct msg *m,
 	}
 	c->ua[0].sock = s;
 	c->ua[0].remote = *from;
-	c->ua[0].call_id = strndup(m->call_id.p, m->call_id.len);
+	c->ua[0].call_id = strndup(key.p, key.len);
 	if (!c->ua[0].call_id || eng_hash_add(e, &c->ua[0])) {
 		msg_free(m);
 		ua_fail(&c->ua[0], FAIL_INTERNAL, "out of memory");

@@ -62,7 +62,8 @@ static int dialog_score(const struct ua *u, const struct msg *m)
  * party with that Call-ID (its call placed the request), or NULL. */
 static struct ua *by_dialog(struct eng *e, const struct msg *m, struct ua **owner)
 {
-	uint64_t k = key_of(m->call_id.p, m->call_id.len);
+	struct msg_pl key = msg_call_key(m);
+	uint64_t k = key_of(key.p, key.len);
 	struct ua *best = NULL, *first = NULL;
 	int best_score = 0;
 	struct htab_node *n;
@@ -71,7 +72,7 @@ static struct ua *by_dialog(struct eng *e, const struct msg *m, struct ua **owne
 		struct ua *u = LST_ENTRY(n, struct ua, cid_node);
 		int sc;
 
-		if (n->key != k || !same(u->call_id, &m->call_id))
+		if (n->key != k || !same(u->call_id, &key))
 			continue;
 		if (!first)
 			first = u;
@@ -124,7 +125,8 @@ static struct ua *waiting_party(struct eng *e, const struct msg *m, const struct
 
 static struct ua *adopt(struct eng *e, struct ua *u, const struct msg *m)
 {
-	char *cid = strndup(m->call_id.p, m->call_id.len);
+	struct msg_pl key = msg_call_key(m);
+	char *cid = strndup(key.p, key.len);
 
 	if (!cid)
 		return NULL;

@@ -115,6 +115,7 @@ static void ack_again(struct eng *e, struct tp_sock *s, const struct msg *m,
 int eng_ended_absorb(struct eng *e, struct tp_sock *s, struct msg *m,
 		     const struct tp_addr *from)
 {
+	struct msg_pl key;
 	uint64_t k;
 	struct htab_node *n;
 	int found = 0, acked = 0;
@@ -127,7 +128,8 @@ int eng_ended_absorb(struct eng *e, struct tp_sock *s, struct msg *m,
 	    strcasecmp(m->method, "ACK") && strcasecmp(m->method, "CANCEL"))
 		return 0;
 	age(e, loop_now_us(e->loop));
-	k = msg_hash(m->call_id.p, m->call_id.len);
+	key = msg_call_key(m);
+	k = msg_hash(key.p, key.len);
 	for (n = htab_chain(&e->gone, k); n; n = n->next) {
 		struct ended *x = LST_ENTRY(n, struct ended, hn);
 

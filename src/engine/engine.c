@@ -302,6 +302,45 @@ void eng_free(struct eng *e)
 	free(e);
 }
 
+#define DRAIN_MS 2000   /* the longest a run's end waits for its streams */
+
+struct drain {
+	struct eng *e;
+	struct tmr t;
+	uint64_t until_us;
+};
+
+static void on_drain(void *arg)
+{
+	struct drain *d = arg;
+
+	if (!tp_pending(d->e->sock) || loop_now_us(d->e->loop) >= d->until_us)
+		loop_stop(d->e->loop);
+	else
+		tmr_start(d->e->loop, &d->t, 2, on_drain, d);
+}
+
+/* Streams: the run's last messages may still wait for their connection
+ * to be set up (a TCP connect, a TLS handshake) or for room in a full
+ * socket buffer. Turn the loop until they are written, for at most
+ * DRAIN_MS, so that the peer gets them before the sockets close. */
+static void drain(struct eng *e)
+{
+	struct drain d = {0};
+
+	if (!tp_pending(e->sock))
+		return;
+	tmr_cancel(&e->rate_tmr);
+	tmr_cancel(&e->timeout_tmr);
+	tmr_cancel(&e->stat_tmr);
+	d.e = e;
+	tmr_init(&d.t);
+	d.until_us = loop_now_us(e->loop) + DRAIN_MS * 1000u;
+	tmr_start(e->loop, &d.t, 0, on_drain, &d);
+	(void)loop_run(e->loop);
+	tmr_cancel(&d.t);
+}
+
 int eng_run(struct eng *e, FILE *out)
 {
 	struct rpt_run r;
@@ -354,6 +393,7 @@ int eng_run(struct eng *e, FILE *out)
 	eng_abort_all(e);
 	loop_update_time(e->loop);
 	e->end_us = loop_now_us(e->loop);
+	drain(e);
 	/* batched sends that failed after eng_send had counted them */
 	late = tp_get_stats()->tx_late_errors - e->tx_late0;
 	e->st.tx -= late < e->st.tx ? late : e->st.tx;

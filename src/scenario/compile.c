@@ -88,8 +88,10 @@ static int add_lit(struct cctx *c, const char *p, size_t n)
 		return 0;
 	}
 	s = new_seg(c, SEG_LIT);
-	if (!s || !(s->str = strndup(p, n)))
+	if (!s || !(s->str = malloc(n + 1)))   /* a \x00 may be in it */
 		return ENOMEM;
+	memcpy((char *)s->str, p, n);
+	((char *)s->str)[n] = '\0';
 	s->len = n;
 	return 0;
 }
@@ -327,6 +329,28 @@ static const char *keyword_end(const char *s, size_t n)
 	return memchr(s, ']', n);  /* unbalanced: the first ']' as before */
 }
 
+static int hexval(char h)
+{
+	return isdigit((unsigned char)h) ? h - '0' : tolower((unsigned char)h) - 'a' + 10;
+}
+
+/* SIPp's hex escape at s (a backslash, 'x'): one or two hex digits give
+ * a byte ("\x5b" is '['). As SIPp reads it, the character after a single
+ * digit is consumed too, and a non-digit after the 'x' is dropped.
+ * Returns the bytes consumed (2 to 4); *byte is -1 when none results. */
+static size_t hex_escape(const char *s, size_t n, int *byte)
+{
+	size_t i = 2;
+
+	*byte = -1;
+	if (i < n && isxdigit((unsigned char)s[i])) {
+		*byte = hexval(s[i++]);
+		if (i < n && isxdigit((unsigned char)s[i]))
+			*byte = *byte * 16 + hexval(s[i]);
+	}
+	return i < n ? i + 1 : i;
+}
+
 /* Split one normalised line into literal text and keywords. */
 static int split_line(struct cctx *c, const char *s, size_t n, int line)
 {
@@ -336,6 +360,19 @@ static int split_line(struct cctx *c, const char *s, size_t n, int line)
 	while (i < n) {
 		const char *close;
 
+		if (s[i] == '\\' && i + 1 < n && s[i + 1] == 'x') {
+			int byte;
+			char b;
+
+			if ((err = add_lit(c, s + lit, i - lit)))
+				return err;
+			i += hex_escape(s + i, n - i, &byte);
+			lit = i;
+			b = (char)byte;
+			if (byte >= 0 && (err = add_lit(c, &b, 1)))
+				return err;
+			continue;
+		}
 		if (s[i] == '\\' && i + 1 < n && (s[i + 1] == '[' || s[i + 1] == ']')) {
 			if ((err = add_lit(c, s + lit, i - lit)))
 				return err;
@@ -363,6 +400,7 @@ struct line {
 	const char *p;
 	size_t n;
 	int line;
+	int nl;         /* a newline followed it in the text */
 };
 
 /* Cut text into lines with leading white space (and trailing CR) removed. */
@@ -395,6 +433,7 @@ static struct line *cut_lines(const char *text, int line0, unsigned *count)
 			l--;
 		v[n].p = p;
 		v[n].n = l;
+		v[n].nl = e != NULL;
 		v[n++].line = ln++;
 		if (!e)
 			break;
@@ -438,7 +477,10 @@ static int compile_lines(struct cctx *c, struct line *v, unsigned n)
 			continue;
 		}
 		err = split_line(c, v[i].p, v[i].n, v[i].line);
-		if (!err)
+		/* as SIPp: a body's last line ends with CRLF only when the
+		 * text had a newline after it (a body of raw bytes ends where
+		 * the CDATA does) */
+		if (!err && (!in_body || i + 1 < last || v[i].nl))
 			err = add_lit(c, "\r\n", 2);
 	}
 	if (!err && !in_body)

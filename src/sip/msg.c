@@ -526,3 +526,17 @@ void msg_free(struct msg *m)
 	free(m->strs);
 	free(m);
 }
+
+struct msg_pl msg_call_key(const struct msg *m)
+{
+	struct msg_pl k = m->call_id;
+	size_t i;
+
+	for (i = 0; i + 3 <= k.len; i++)
+		if (k.p[i] == '/' && k.p[i + 1] == '/' && k.p[i + 2] == '/') {
+			k.p += i + 3;
+			k.len -= i + 3;
+			break;
+		}
+	return k;
+}

@@ -102,6 +102,11 @@ struct msg_pl msg_contact_uri(const struct msg *m);
 
 uint64_t msg_hash(const char *p, size_t len);
 
+/* The part of m's Call-ID that names its call: what follows the first
+ * "///" when it has one (SIPp's convention: "anything///[call_id]" is
+ * still the call's), else the whole Call-ID. */
+struct msg_pl msg_call_key(const struct msg *m);
+
 /* 0 when the host of sip:/sips: URI p (len) is an IPv6 address without
  * its brackets (RFC 5118 4.2), else 1 (other schemes: 1). */
 int msg_uri_host_ok(const char *p, size_t len);

@@ -576,6 +576,19 @@ out:
 	return err;
 }
 
+int tp_stream_pending(const struct tp_sock *s)
+{
+	const struct lst_node *heads[2] = {&s->st->all, &s->st->dirty}, *n;
+	unsigned i;
+
+	for (i = 0; i < 2; i++)
+		for (n = heads[i]->next; n != heads[i]; n = n->next)
+			if (LST_ENTRY(n, struct tp_conn, le)->tx.len ||
+			    LST_ENTRY(n, struct tp_conn, le)->hs.len)
+				return 1;
+	return 0;
+}
+
 void tp_stream_close(struct tp_sock *s)
 {
 	struct tp_stream *st = s->st;

@@ -95,6 +95,11 @@ int tp_send(struct tp_sock *s, const void *buf, size_t len, const struct tp_addr
 	return tp_stream_send(s, buf, len, to);
 }
 
+int tp_pending(const struct tp_sock *s)
+{
+	return s && s->proto != TP_UDP && tp_stream_pending(s);
+}
+
 void tp_deliver(struct tp_sock *s, const char *buf, size_t len, const struct tp_addr *from)
 {
 	s->h(s, buf, len, from, s->arg);

@@ -118,6 +118,11 @@ int tp_set_batching(struct tp_sock *s);
  * is full, ECONNREFUSED after an ICMP port unreachable...). */
 int tp_send(struct tp_sock *s, const void *buf, size_t len, const struct tp_addr *to);
 
+/* Does s hold bytes not yet written: a stream connection still being
+ * set up (TCP connect, TLS or WebSocket handshake) or a full socket
+ * buffer? Before a run ends, the loop turns until it does not. */
+int tp_pending(const struct tp_sock *s);
+
 /* Hand buf to s's receive handler as if it had arrived from `from`: the
  * path every received datagram or framed message takes. For the fuzz
  * targets (fuzz/) and their regression replay; nothing else calls it. */
