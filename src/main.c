@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* main: argv -> struct config -> scenario -> run -> exit status. */
+/* main: argv -> struct eng_opts + struct main_opts -> scenario -> run ->
+ * exit status. */
 #include "config.h"
 #include <errno.h>
 #include <signal.h>
@@ -20,28 +21,26 @@
 
 #define EXIT_FATAL 255
 
-static int load_scenario(const struct config *c, struct prog **pp, struct diag *d)
+static int load_scenario(const struct main_opts *m, struct prog **pp, struct diag *d)
 {
-	struct scn_opts so = {c->set_names, c->nset, c->set_values, c->key_names, c->nkey,
-			      c->auth_user, c->auth_pass, c->domain};
 	const char *xml;
 	char name[64];
 
-	if (c->scenario_file)
-		return scn_load_file(pp, c->scenario_file, &so, d);
-	xml = scn_builtin(c->builtin ? c->builtin : "uac");
+	if (m->scenario_file)
+		return scn_load_file(pp, m->scenario_file, &m->scn, d);
+	xml = scn_builtin(m->builtin ? m->builtin : "uac");
 	if (!xml)
-		return diag_set(d, NULL, 0, "-sn: unknown built-in scenario '%s'", c->builtin);
-	snprintf(name, sizeof(name), "<built-in %s>", c->builtin ? c->builtin : "uac");
-	return scn_load_mem(pp, xml, strlen(xml), name, &so, d);
+		return diag_set(d, NULL, 0, "-sn: unknown built-in scenario '%s'", m->builtin);
+	snprintf(name, sizeof(name), "<built-in %s>", m->builtin ? m->builtin : "uac");
+	return scn_load_mem(pp, xml, strlen(xml), name, &m->scn, d);
 }
 
-static FILE *open_log(const char *opt, const char *given, const struct config *c,
+static FILE *open_log(const char *opt, const char *given, const struct main_opts *m,
 		      const char *suffix)
 {
 	struct diag d = {0};
 	char path[512];
-	const char *base = c->scenario_file ? c->scenario_file : c->builtin ? c->builtin : "uac";
+	const char *base = m->scenario_file ? m->scenario_file : m->builtin ? m->builtin : "uac";
 	const char *slash = strrchr(base, '/');
 	size_t n;
 	FILE *f;
@@ -63,84 +62,27 @@ static FILE *open_log(const char *opt, const char *given, const struct config *c
 	return f;
 }
 
-static void fill_eng_opts(struct eng_opts *o, const struct config *c)
-{
-	memset(o, 0, sizeof(*o));
-	o->remote = c->remote;
-	o->local_ip = c->local_ip;
-	o->local_port = c->local_port;
-	o->per_call_socket = c->tp_mode == TP_MODE_UN;
-	o->proto = c->tp_proto;
-	o->tls_name = c->tls_sni;
-	o->ws_path = c->ws_path;
-	o->max_reconnect = c->max_reconnect;
-	o->reconnect_sleep_ms = c->reconnect_sleep_ms;
-	o->reconnect_close = c->reconnect_close;
-	o->media_ip = c->media_ip;
-	o->media_port = c->media_port;
-	o->advertise = c->advertise;
-	o->rtp_echo = c->rtp_echo;
-	o->service = c->service;
-	o->rate = c->rate;
-	o->rate_period_ms = c->rate_period_ms;
-	o->limit = c->limit;
-	o->max_calls = c->max_calls;
-	o->timeout_ms = c->timeout_ms;
-	o->grace_ms = c->grace_ms;
-	o->grace_given = c->grace_given;
-	o->timeout_error = c->timeout_error;
-	o->recv_timeout_ms = c->recv_timeout_ms;
-	o->pause_ms = c->pause_ms;
-	o->batch_us = c->timer_resol_ms * 1000;
-	o->max_retrans = c->max_retrans;
-	o->auto_answer = c->auto_answer;
-	o->behaviors = c->behaviors;
-	o->inf = c->inf;
-	o->set_names = c->set_names;
-	o->set_values = c->set_values;
-	o->nset = c->nset;
-	o->key_values = c->key_values;
-	o->stat_period_ms = c->freq_dump_ms;
-	o->rate_increase = c->rate_increase;
-	o->rate_max = c->rate_max;
-	o->no_rate_quit = c->no_rate_quit;
-	o->json_path = c->json;
-	o->junit_path = c->junit;
-	o->pcap_path = c->pcap;
-	o->metrics_path = c->metrics;
-	o->users = c->users;
-	o->unpaced = c->users && !c->rate_given;
-	o->no_backoff = c->no_backoff;
-	o->keyboard = !c->nostdin && !c->background && isatty(STDIN_FILENO);
-	o->max_fail_rate = c->max_fail_rate;
-	o->p99_names = (const char (*)[64])c->p99_names;
-	o->p99_ms = c->p99_ms;
-	o->np99 = c->np99;
-	o->progress = c->background ? NULL : stderr;
-	o->shard_index = c->shard_index;
-	o->shard_count = c->shard_count;
-}
-
 /* Every output file of the run, checked (reports) or opened (traces)
  * before the first message: a run whose verdict cannot be written does
  * not start (exit 255, the file and the reason named). */
-static int open_outputs(struct eng_opts *o, const struct config *c)
+static int open_outputs(struct eng_opts *o, const struct main_opts *m)
 {
 	struct diag d = {0};
 
-	if (rpt_out_check("-json", c->json, 0, &d) || rpt_out_check("-junit", c->junit, 0, &d) ||
-	    rpt_out_check("-metrics", c->metrics, 1, &d) ||
-	    rpt_out_check("-pcap", c->pcap, 0, &d)) {
+	if (rpt_out_check("-json", o->json_path, 0, &d) ||
+	    rpt_out_check("-junit", o->junit_path, 0, &d) ||
+	    rpt_out_check("-metrics", o->metrics_path, 1, &d) ||
+	    rpt_out_check("-pcap", o->pcap_path, 0, &d)) {
 		diag_print(&d);
 		return -1;
 	}
-	if (c->trace_msg &&
-	    !(o->msg_log = open_log("-message_file", c->message_file, c, "messages.log")))
+	if (m->trace_msg &&
+	    !(o->msg_log = open_log("-message_file", m->message_file, m, "messages.log")))
 		return -1;
-	if (c->trace_err &&
-	    !(o->err_log = open_log("-error_file", c->error_file, c, "errors.log")))
+	if (m->trace_err &&
+	    !(o->err_log = open_log("-error_file", m->error_file, m, "errors.log")))
 		return -1;
-	if (c->trace_stat && !(o->stat_csv = open_log("-stf", c->stat_file, c, ".csv")))
+	if (m->trace_stat && !(o->stat_csv = open_log("-stf", m->stat_file, m, ".csv")))
 		return -1;
 	return 0;
 }
@@ -189,17 +131,17 @@ static int fork_to_background(void)
 	return 0;
 }
 
-static int uses_tls(const struct config *c)
+static int uses_tls(const struct eng_opts *o)
 {
-	return c->tp_proto == TP_TLS || c->tp_proto == TP_WSS;
+	return o->proto == TP_TLS || o->proto == TP_WSS;
 }
 
 /* The TLS contexts of -tls_*: a server's (which requires client
  * certificates when given -tls_ca), or a client's. */
-static int make_tls(const struct config *c, int server, struct tp_tls **tp, struct diag *d)
+static int make_tls(const struct main_opts *m, int server, struct tp_tls **tp, struct diag *d)
 {
-	struct tp_tls_conf tc = {c->tls_cert, c->tls_key, c->tls_ca, c->tls_version,
-				 !c->tls_no_verify, server && c->tls_ca};
+	struct tp_tls_conf tc = {m->tls_cert, m->tls_key, m->tls_ca, m->tls_version,
+				 !m->tls_no_verify, server && m->tls_ca};
 
 	return tp_tls_new(tp, &tc, d);
 }
@@ -207,17 +149,17 @@ static int make_tls(const struct config *c, int server, struct tp_tls **tp, stru
 /* The embedded target on ip:port (port 0: any), from -target_conf, on
  * the transport of -t. With TLS it presents -tls_cert, or a self-signed
  * certificate that trust (the engine's contexts, or NULL) then accepts. */
-static int start_target(const struct config *c, struct loop *l, const char *ip,
-			unsigned port, struct tgt_conf *tc, struct target **tp,
+static int start_target(const struct eng_opts *o, const struct main_opts *m, struct loop *l,
+			const char *ip, unsigned port, struct tgt_conf *tc, struct target **tp,
 			struct tp_tls *trust)
 {
 	struct diag d = {0};
 
-	if (tgt_conf_load(tc, c->target_conf, &d))
+	if (tgt_conf_load(tc, m->target_conf, &d))
 		goto fail;
-	tc->proto = c->tp_proto;
-	if (uses_tls(c)) {
-		struct tp_tls_conf tlc = {c->tls_cert, c->tls_key, NULL, c->tls_version, 1, 0};
+	tc->proto = o->proto;
+	if (uses_tls(o)) {
+		struct tp_tls_conf tlc = {m->tls_cert, m->tls_key, NULL, m->tls_version, 1, 0};
 
 		if (tp_tls_new(&tc->tls, &tlc, &d) || (trust && tp_tls_trust(trust, tc->tls, &d)))
 			goto fail;
@@ -245,7 +187,7 @@ static void serve_tick(void *arg)
 }
 
 /* --serve: only the embedded target, until SIGINT or SIGTERM. */
-static int serve(const struct config *c)
+static int serve(const struct eng_opts *o, const struct main_opts *m)
 {
 	struct tp_addr a;
 	struct diag d = {0};
@@ -257,23 +199,23 @@ static int serve(const struct config *c)
 	int rc = EXIT_FATAL;
 
 	memset(&tc, 0, sizeof(tc));
-	if (c->trace_msg &&
-	    !(msg_log = open_log("-message_file", c->message_file, c, "messages.log")))
+	if (m->trace_msg &&
+	    !(msg_log = open_log("-message_file", m->message_file, m, "messages.log")))
 		return EXIT_FATAL;
-	if (tp_addr_parse(&a, c->remote ? c->remote : "127.0.0.1", tp_proto_port(c->tp_proto), &d)) {
+	if (tp_addr_parse(&a, o->remote ? o->remote : "127.0.0.1", tp_proto_port(o->proto), &d)) {
 		diag_print(&d);
 		goto out;
 	}
 	tp_addr_ip(&a, ip, sizeof(ip));
-	if (loop_alloc(&l) || start_target(c, l, ip, tp_addr_port(&a), &tc, &t, NULL))
+	if (loop_alloc(&l) || start_target(o, m, l, ip, tp_addr_port(&a), &tc, &t, NULL))
 		goto out;
 	tgt_set_log(t, msg_log);
 	signal(SIGINT, on_serve_signal);
 	signal(SIGTERM, on_serve_signal);
 	loop_set_tick(l, serve_tick, l);
-	loop_set_batch(l, c->timer_resol_ms * 1000);
+	loop_set_batch(l, o->batch_us);
 	printf("sipbench %s: embedded reference target (a test target, not for production) "
-	       "on %s %s:%u; Ctrl-C stops it\n", PACKAGE_VERSION, tp_proto_param(c->tp_proto), ip,
+	       "on %s %s:%u; Ctrl-C stops it\n", PACKAGE_VERSION, tp_proto_param(o->proto), ip,
 	       tgt_port(t));
 	fflush(stdout);
 	if (!loop_run(l))
@@ -289,9 +231,10 @@ out:
 	return rc;
 }
 
-static int run(const struct config *c, struct prog *p)
+/* The run of p. o is the command line's, main adds what it made: the
+ * trace files, the TLS contexts, the embedded target's loop and address. */
+static int run(struct eng_opts *o, const struct main_opts *m, struct prog *p)
 {
-	struct eng_opts o;
 	struct eng *e = NULL;
 	struct diag d = {0};
 	struct loop *l = NULL;
@@ -301,34 +244,35 @@ static int run(const struct config *c, struct prog *p)
 	int rc = EXIT_FATAL;
 
 	memset(&tc, 0, sizeof(tc));
-	fill_eng_opts(&o, c);
-	if (open_outputs(&o, c))
+	o->keyboard = !m->nostdin && !m->background && isatty(STDIN_FILENO);
+	o->progress = m->background ? NULL : stderr;
+	if (open_outputs(o, m))
 		goto out;
-	if (uses_tls(c) && make_tls(c, eng_prog_is_server(p), &o.tls, &d)) {
+	if (uses_tls(o) && make_tls(m, eng_prog_is_server(p), &o->tls, &d)) {
 		diag_print(&d);
 		goto out;
 	}
-	if (!c->remote && !eng_prog_is_server(p)) {
+	if (!o->remote && !eng_prog_is_server(p)) {
 		/* no target: the embedded one, on loopback, for one call
 		 * unless -m, -timeout or a ramp says how long to run */
 		/* on the loopback of the family of -i */
-		int v6 = c->local_ip && strchr(c->local_ip, ':');
+		int v6 = o->local_ip && strchr(o->local_ip, ':');
 
 		if (loop_alloc(&l) ||
-		    start_target(c, l, v6 ? "::1" : "127.0.0.1", 0, &tc, &t, o.tls))
+		    start_target(o, m, l, v6 ? "::1" : "127.0.0.1", 0, &tc, &t, o->tls))
 			goto out;
-		tgt_set_log(t, o.msg_log);
+		tgt_set_log(t, o->msg_log);
 		snprintf(remote, sizeof(remote), v6 ? "[::1]:%u" : "127.0.0.1:%u", tgt_port(t));
-		o.remote = remote;
-		o.loop = l;
-		if (!o.max_calls && !o.timeout_ms && !(o.rate_increase > 0))
-			o.max_calls = 1;
+		o->remote = remote;
+		o->loop = l;
+		if (!o->max_calls && !o->timeout_ms && !(o->rate_increase > 0))
+			o->max_calls = 1;
 	}
-	if (eng_alloc(&e, &o, p, &d)) {
+	if (eng_alloc(&e, o, p, &d)) {
 		diag_print(&d);
 		goto out;
 	}
-	if (c->background && fork_to_background())
+	if (m->background && fork_to_background())
 		return 0;
 	signal(SIGINT, eng_signal_stop);
 	signal(SIGTERM, eng_signal_stop);
@@ -341,9 +285,12 @@ out:
 	tgt_free(t);
 	tp_tls_free(tc.tls);
 	tgt_conf_free(&tc);
-	tp_tls_free(o.tls);
+	tp_tls_free(o->tls);
+	o->tls = NULL;
+	o->remote = NULL;
+	o->loop = NULL;
 	loop_free(l);
-	if (close_logs(&o))
+	if (close_logs(o))
 		rc = EXIT_FATAL;
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "sipbench: error: the summary could not be written to standard "
@@ -355,7 +302,8 @@ out:
 
 int main(int argc, char **argv)
 {
-	struct config c;
+	struct eng_opts o;
+	struct main_opts m;
 	struct diag d = {0};
 	struct prog *p = NULL;
 	int rc;
@@ -368,43 +316,43 @@ int main(int argc, char **argv)
 	/* subcommands come before the options */
 	if (!strcmp(argv[1], "merge"))
 		return mrg_main(argc - 1, argv + 1);
-	if (cli_parse(&c, argc, argv, &d)) {
+	if (cli_parse(&o, &m, argc, argv, &d)) {
 		diag_print(&d);
 		return EXIT_FATAL;
 	}
 	rc = 0;
-	if (c.help) {
+	if (m.help) {
 		cli_help(stdout);
 		goto out;
 	}
-	if (c.version) {
+	if (m.version) {
 		printf("sipbench %s\n", PACKAGE_VERSION);
 		goto out;
 	}
-	if (c.dump_builtin) {
-		const char *xml = scn_builtin(c.dump_builtin);
+	if (m.dump_builtin) {
+		const char *xml = scn_builtin(m.dump_builtin);
 
 		if (!xml) {
 			fprintf(stderr, "sipbench: error: -sd: unknown built-in scenario '%s'\n",
-				c.dump_builtin);
+				m.dump_builtin);
 			rc = EXIT_FATAL;
 			goto out;
 		}
 		fputs(xml, stdout);
 		goto out;
 	}
-	if (c.serve) {
-		rc = msg_init() ? EXIT_FATAL : serve(&c);
+	if (m.serve) {
+		rc = msg_init() ? EXIT_FATAL : serve(&o, &m);
 		goto out;
 	}
-	if (msg_init() || load_scenario(&c, &p, &d)) {
+	if (msg_init() || load_scenario(&m, &p, &d)) {
 		diag_print(&d);
 		rc = EXIT_FATAL;
 		goto out;
 	}
-	rc = run(&c, p);
+	rc = run(&o, &m, p);
 	scn_free(p);
 out:
-	cli_free(&c);
+	cli_free(&o, &m);
 	return rc;
 }

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* opts: the command line -> struct config. Nothing else reads argv. */
+/* opts: the command line, parsed by the one table of opts.def straight
+ * into the structs that use the values: the engine's struct eng_opts and
+ * main's struct main_opts. Nothing else reads argv. */
 #ifndef SB_OPTS_H
 #define SB_OPTS_H
 
@@ -7,88 +9,33 @@
 #include <stdio.h>
 #include "base/diag.h"
 #include "engine/engine.h"
-
-enum cli_opt_id {
-#define OPT(name, id, kind, cat, meta, help) CLI_OPT_##id,
-#include "cli/opts.def"
-#undef OPT
-	CLI_OPT_COUNT
-};
-
-enum { TP_MODE_U1, TP_MODE_UN };  /* one socket, or one per call */
+#include "scenario/prog.h"
 
 #define CLI_MAX_P99 8
 
-struct config {
+/* What only main.c reads: the scenario to load (and the loader's own
+ * options), the output files it opens, the TLS contexts and the embedded
+ * target it makes, what to do instead of a run. */
+struct main_opts {
+	struct scn_opts scn;        /* -set, -key, -au, -ap, -domain         */
 	const char *scenario_file;  /* -sf                                   */
 	const char *builtin;        /* -sn                                   */
 	const char *dump_builtin;   /* -sd                                   */
-	const char *inf;            /* -inf                                  */
-	const char **set_names;     /* -set pairs (point into argv)          */
-	const char **set_values;
-	unsigned nset;
-	const char **key_names;     /* -key pairs (point into argv)          */
-	const char **key_values;
-	unsigned nkey;
-	const char *service;        /* -s                                    */
-	const char *auth_user;      /* -au                                   */
-	const char *auth_pass;      /* -ap                                   */
-	const char *domain;         /* -domain                               */
-	uint64_t pause_ms;          /* -d                                    */
-	uint64_t timer_resol_ms;    /* -timer_resol: batching pause bound    */
-	int no_backoff;             /* -no_backoff                           */
-	double rate;                /* -r                                    */
-	uint64_t rate_period_ms;    /* -rp                                   */
-	unsigned limit;             /* -l; 0 = none                          */
-	unsigned max_calls;         /* -m; 0 = none                          */
-	uint64_t timeout_ms;        /* -timeout; 0 = none                    */
-	uint64_t grace_ms;          /* -grace after a signal or -timeout     */
-	int grace_given;            /* -grace was on the command line        */
-	int timeout_error;
-	uint64_t recv_timeout_ms;   /* -recv_timeout; 0 = none               */
-	const char *local_ip;       /* -i                                    */
-	unsigned local_port;        /* -p; 0 = choose                        */
-	int tp_mode;                /* -t: TP_MODE_U1 or TP_MODE_UN          */
-	int tp_proto;               /* -t: enum tp_proto                     */
-	unsigned max_reconnect;     /* -max_reconnect                        */
-	uint64_t reconnect_sleep_ms;
-	int reconnect_close;        /* -reconnect_close (default 1)          */
-	const char *tls_cert, *tls_key, *tls_ca, *tls_version, *tls_sni;
-	int tls_no_verify;
-	const char *ws_path;        /* -ws_path                              */
-	const char *media_ip;       /* -mi                                   */
-	unsigned media_port;        /* -mp                                   */
-	const char *advertise;      /* -advertise HOST[:PORT], or NULL       */
-	int rtp_echo;               /* -rtp_echo                             */
-	unsigned max_retrans;       /* -max_retrans; 0 = RFC 3261 64xT1 rule */
-	int auto_answer;            /* -aa                                   */
-	unsigned behaviors;         /* -nd / -default_behaviors: BEH_* mask  */
 	int trace_msg, trace_err, trace_stat;
 	const char *message_file, *error_file, *stat_file;
-	uint64_t freq_dump_ms;      /* -fd                                   */
-	int background;             /* -bg                                   */
-	int serve;                  /* --serve                               */
-	double rate_increase;       /* -rate_increase; 0 = no ramp           */
-	double rate_max;            /* -rate_max; 0 = none                   */
-	int no_rate_quit;
-	const char *json, *junit;   /* report files, or NULL                 */
-	const char *pcap;           /* --pcap FILE, or NULL                  */
-	const char *metrics;        /* --metrics FILE, or NULL               */
-	unsigned users;             /* -users; 0 = none                      */
-	int rate_given;             /* -r was on the command line            */
-	double max_fail_rate;       /* -max_fail_rate; < 0 = none            */
-	char p99_names[CLI_MAX_P99][64];  /* -max_p99 NAME=TIME              */
-	uint64_t p99_ms[CLI_MAX_P99];
-	unsigned np99;
+	const char *tls_cert, *tls_key, *tls_ca, *tls_version;
+	int tls_no_verify;
 	const char *target_conf;    /* -target_conf                          */
+	int serve;                  /* --serve                               */
+	int background;             /* -bg                                   */
 	int nostdin;
-	unsigned shard_index;       /* -shard K/N: K                         */
-	unsigned shard_count;       /* N; 0: not sharded                     */
-	const char *shard_from;     /* the variable K came from, or NULL     */
-	const char *remote;         /* the target "host[:port]", or NULL     */
 	int help, version;
+	/* -max_p99 NAME=TIME: the storage eng_opts' p99_* point into */
+	char p99_names[CLI_MAX_P99][64];
+	uint64_t p99_ms[CLI_MAX_P99];
 };
 
+/* -default_behaviors as the engine's mask. */
 enum {
 	BEH_BYE        = ENG_BEH_BYE,
 	BEH_ABORTUNEXP = ENG_BEH_ABORTUNEXP,
@@ -96,18 +43,16 @@ enum {
 	BEH_ALL        = BEH_BYE | BEH_ABORTUNEXP | BEH_PINGREPLY,
 };
 
-/* Parse argv into c (defaults first). On a bad option returns EINVAL with
- * d filled ("-r: not a number: 'x'"). */
-int cli_parse(struct config *c, int argc, char **argv, struct diag *d);
-/* shard.c: -shard K/N or N (the index then from the environment, at
- * resolve). cli_shard_resolve checks K < N and turns the load options
- * into this shard's share (rate/N, its part of -m, -l, -users). */
-int cli_shard_parse(struct config *c, const char *v, struct diag *d);
-int cli_shard_resolve(struct config *c, struct diag *d);
+/* Parse argv into o and m (their defaults first). The engine's fields
+ * main fills itself (loop, tls, the trace files, keyboard, progress) are
+ * left zero. On a bad option returns EINVAL with d filled ("-r: not a
+ * number: 'x'"), m freed. A SIPp option without effect here is warned of
+ * on stderr, once. */
+int cli_parse(struct eng_opts *o, struct main_opts *m, int argc, char **argv,
+	      struct diag *d);
+/* Frees the -set/-key arrays cli_parse made (their strings are argv's). */
+void cli_free(struct eng_opts *o, struct main_opts *m);
 /* Print the grouped --help built from opts.def. */
-/* Frees the -set/-key arrays cli_parse made (their strings are argv's);
- * cli_parse frees them itself when it fails. */
-void cli_free(struct config *c);
 void cli_help(FILE *f);
 
 #endif

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
-#include "cli/opts.h"
+#include "cli/internal.h"
 
 #define MAX_SHARDS 100000u
 
@@ -30,7 +30,7 @@ static int whole(const char *s, unsigned max, unsigned *out)
 }
 
 /* The index from $SIPBENCH_SHARD, else $JOB_COMPLETION_INDEX. */
-static int index_from_env(struct config *c, struct diag *d)
+static int index_from_env(struct eng_opts *c, const char **from, struct diag *d)
 {
 	const char *name = "SIPBENCH_SHARD", *v = getenv(name);
 
@@ -45,17 +45,18 @@ static int index_from_env(struct config *c, struct diag *d)
 	if (whole(v, MAX_SHARDS, &c->shard_index))
 		return diag_set(d, NULL, 0, "-shard %u: %s='%.40s' is not a shard index "
 				"(0 to %u)", c->shard_count, name, v, c->shard_count - 1);
-	c->shard_from = name;
+	*from = name;
 	return 0;
 }
 
-int cli_shard_parse(struct config *c, const char *v, struct diag *d)
+/* -shard K/N, or N alone (K from the environment, at resolve). */
+int cli_cb_shard(struct cli_dst *t, const char *opt, char *const *args, struct diag *d)
 {
-	const char *slash = strchr(v, '/');
+	struct eng_opts *c = t->eng;
+	const char *v = args[0], *slash = strchr(v, '/');
 	char k[24];
 	int bad;
 
-	c->shard_from = NULL;
 	if (!slash) {
 		/* N alone: the index comes from the environment, at resolve */
 		c->shard_index = UINT32_MAX;
@@ -82,19 +83,20 @@ static unsigned share(unsigned n, unsigned k, unsigned count)
 	return n / count + (k < n % count);
 }
 
-int cli_shard_resolve(struct config *c, struct diag *d)
+int cli_shard_resolve(struct eng_opts *c, struct diag *d)
 {
+	const char *from = NULL;
 	unsigned k, n = c->shard_count;
 
 	if (!n)
 		return 0;
-	if (c->shard_index == UINT32_MAX && index_from_env(c, d))
+	if (c->shard_index == UINT32_MAX && index_from_env(c, &from, d))
 		return EINVAL;
 	k = c->shard_index;
 	if (k >= n)
 		return diag_set(d, NULL, 0, "-shard: index %u%s%s is not below the shard "
-				"count %u (indexes run from 0 to %u)", k, c->shard_from ? " from $" :
-				"", c->shard_from ? c->shard_from : "", n, n - 1);
+				"count %u (indexes run from 0 to %u)", k, from ? " from $" : "",
+				from ? from : "", n, n - 1);
 	if (c->max_calls && c->max_calls < n)
 		return diag_set(d, NULL, 0, "-shard %u/%u: -m %u gives some shards no call "
 				"(want -m of at least %u)", k, n, c->max_calls, n);

@@ -54,6 +54,8 @@ void eng_call_ended(struct eng *e, struct call *c)
 		e->st.calls_ok++;
 		hist_add(&e->st.call_len, now - c->start_us);
 	}
+	if (!c->unfinished || c->failed)
+		hist_add(&e->st.call_len_ended, now - c->start_us);
 	if (e->cap && (c->failed || c->unfinished))
 		rpt_pcap_write(e->cap, &c->cap);
 	else

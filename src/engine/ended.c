@@ -15,7 +15,6 @@
 #include "engine/internal.h"
 #include "sip/msg.h"
 
-#define ENDED_KEEP_US ((uint64_t)64 * SIP_T1_MS * 1000)
 #define ENDED_BLOCK 256
 
 struct ended {
@@ -90,7 +89,7 @@ void eng_ended_add(struct eng *e, const struct call *c)
 		if (!u->call_id || !u->cid_node.key || !(x = node_get(e)))
 			continue;
 		memset(&x->hn, 0, sizeof(x->hn));
-		x->until_us = now + ENDED_KEEP_US;
+		x->until_us = now + (uint64_t)txn_timer_ms(&e->o.txn, TXN_TH, 0) * 1000;
 		x->acked_cseq = u->acked_cseq;
 		if (htab_add(&e->gone, &x->hn, u->cid_node.key)) {
 			lst_append(&((struct ended_pool *)e->gone_pool)->spare, &x->le);
@@ -141,6 +140,7 @@ int eng_ended_absorb(struct eng *e, struct tp_sock *s, struct msg *m,
 	if (!found)
 		return 0;
 	e->st.retrans_rx++;
+	e->st.dead_msgs++;
 	if (acked && !m->is_request && m->status >= 200 && m->status < 300 &&
 	    !strcasecmp(m->cseq_method, "INVITE"))
 		ack_again(e, s, m, from);

@@ -167,13 +167,20 @@ static int run_init(struct eng *e, struct diag *d)
 	return err;
 }
 
+#define PORT_TRIES 60   /* without -p: 5060 and the next 59, as SIPp */
+
 static int open_main_socket(struct eng *e, struct diag *d)
 {
-	unsigned port = e->o.local_port ? e->o.local_port : !e->uas_mode ? 0 :
-			e->o.proto == TP_TLS || e->o.proto == TP_WSS ? 5061 : 5060;
-	int err;
+	unsigned port = e->o.proto == TP_TLS || e->o.proto == TP_WSS ? 5061 : 5060, i;
+	int err = EADDRINUSE;
 
-	err = eng_open_socket(e, &e->sock, port, 1, eng_on_datagram, d);
+	if (e->o.local_port)
+		err = eng_open_socket(e, &e->sock, e->o.local_port, 1, eng_on_datagram, d);
+	/* SIPp's default, which scripts and PBX peer settings rely on: the
+	 * first free port from 5060, then any */
+	for (i = 0; !e->o.local_port && err == EADDRINUSE && i <= PORT_TRIES; i++)
+		err = eng_open_socket(e, &e->sock, i < PORT_TRIES ? port + i : 0, 1,
+				      eng_on_datagram, d);
 	if (err)
 		return err;
 	/* what a turn sends on the shared socket goes out in one sendmmsg */
@@ -226,6 +233,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 	for (i = 0; i < p->nuas; i++)
 		nsteps += p->uas[i].nsteps;
 	err = stat_init(&e->st, nsteps, p->nrtds);
+	if (!err)
+		err = stat_set_reps(&e->st, p->rtr_ms, p->nrtr, p->clr_ms, p->nclr);
 	if (!err)
 		err = check_prog(e, d);
 	if (!err)
@@ -375,9 +384,11 @@ int eng_run(struct eng *e, FILE *out)
 	if (e->o.stat_csv) {
 		e->csv.f = e->o.stat_csv;
 		e->csv.rtd_names = e->p->rtd_names;
-		e->csv.nrtd = e->p->nrtds < 32 ? e->p->nrtds : 32;
+		e->csv.delim = e->o.stat_delim;
+		e->csv.users = e->o.users;
+		e->csv.nrtd = e->p->nrtds;
 		e->csv.media = eng_media_stats(e);
-		rpt_csv_header(&e->csv, e->start_us);
+		rpt_csv_header(&e->csv, &e->st, e->start_us, eng_target_rate(e));
 	}
 	if (e->o.stat_csv || e->o.metrics_path)
 		tmr_start(e->loop, &e->stat_tmr, e->o.stat_period_ms, eng_on_stat, e);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "base/diag.h"
+#include "sip/txn.h"
 
 struct loop;
 struct prog;
@@ -23,7 +24,9 @@ enum {
 	ENG_BEH_PINGREPLY  = 1u << 2,   /* answer in-call OPTIONS/NOTIFY      */
 };
 
-/* What the engine needs from the command line (filled by main). */
+/* What the engine needs from the command line: filled by cli_parse from
+ * the rows of src/cli/opts.def; main adds loop, tls, the trace files,
+ * keyboard and progress. */
 struct eng_opts {
 	const char *remote;          /* "host[:port]" or NULL                */
 	struct loop *loop;           /* run on this loop (not freed), or NULL */
@@ -55,7 +58,7 @@ struct eng_opts {
 	uint64_t recv_timeout_ms;    /* default <recv> timeout, 0 = none     */
 	uint64_t pause_ms;           /* -d                                   */
 	uint64_t batch_us;           /* -timer_resol: loop_set_batch bound   */
-	unsigned max_retrans;        /* 0 = 64*T1 rule                       */
+	struct txn_conf txn;         /* T1, T2, T4 and -max_retrans (0: RFC) */
 	int auto_answer;             /* -aa                                  */
 	unsigned behaviors;
 	const char *inf;             /* injection file or NULL               */
@@ -65,6 +68,7 @@ struct eng_opts {
 	FILE *msg_log;               /* -trace_msg, or NULL                  */
 	FILE *err_log;               /* -trace_err, or NULL                  */
 	FILE *stat_csv;              /* -trace_stat, or NULL                 */
+	const char *stat_delim;      /* its field separator, NULL for ";"    */
 	uint64_t stat_period_ms;     /* -fd: CSV lines and ramp steps         */
 	double rate_increase;        /* per -fd period; 0 = no ramp          */
 	double rate_max;             /* 0 = none                             */

@@ -21,10 +21,6 @@
 struct msg;
 struct auth_chal;
 
-/* RFC 3261 17.1.1.1 */
-#define SIP_T1_MS 500
-#define SIP_T2_MS 4000
-
 enum val_kind { VAL_UNSET, VAL_STR, VAL_DBL, VAL_BOOL };
 
 struct var_val {
@@ -57,8 +53,7 @@ struct ua {
 	char *rtx_msg;             /* owned copy of what is retransmitted  */
 	size_t rtx_len;
 	unsigned rtx_step;         /* step the retransmission counts for   */
-	unsigned rtx_count;
-	uint32_t rtx_interval_ms, rtx_elapsed_ms;
+	struct txn txn;            /* its timers (sip/txn.h)               */
 	char rtx_method[24];       /* CSeq method that stops it            */
 	char *last_sent;           /* owned copy of the last response or ACK
 	                              sent, only when its step's resend_copy */
@@ -85,6 +80,7 @@ struct ua {
 	size_t rx_len;             /* its retransmissions; len 0: none      */
 	char *peer_tag;            /* owned: remote tag for [peer_tag_param] */
 	char *routes;              /* owned: route set from rrs="true"     */
+	char *next_url;            /* owned: [next_url] set with it, or NULL */
 	char *call_id;             /* owned                                */
 	uint32_t cseq;
 	int cseq_used;
@@ -357,9 +353,18 @@ void ua_abort(struct ua *ua);
 /* After a matched recv: response-time marks, then next=/jump. */
 void ua_after_recv(struct ua *ua, const struct step *st);
 
-/* rtx.c: retransmissions of a party's requests and final responses */
-/* Sent st's message buf: arm what must be retransmitted until answered. */
-void ua_rtx_after_send(struct ua *ua, const struct step *st, const char *buf, size_t len);
+/* rtx.c: retransmissions of a party's requests and final responses,
+ * below ua.c: it says when, ua.c owns the timer and fails the call. */
+/* Sent st's message buf: keep what must be retransmitted until answered;
+ * the delay to arm ua->rtx with, or TXN_NEVER. */
+uint32_t ua_rtx_after_send(struct ua *ua, const struct step *st, const char *buf, size_t len);
+/* ua->rtx fired: resend, or time out (B, F; H: no ACK). 0 and *next (the
+ * delay to arm again, or TXN_NEVER), or ETIMEDOUT with what (n bytes)
+ * saying what timed out; the caller fails the call. */
+int ua_rtx_fire(struct ua *ua, uint32_t *next, char *what, size_t n);
+/* A provisional answered the non-INVITE request being retransmitted:
+ * resend it every T2 from now on (RFC 3261 17.1.2.2). */
+void ua_rtx_provisional(struct ua *ua);
 /* m repeats the last message received: send again the response or ACK
  * that answered it (the kept copy, or its step rendered again with m as
  * the last message). */

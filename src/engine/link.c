@@ -30,8 +30,10 @@ static void fail_calls(struct eng *e, const struct tp_sock *only, const char *wh
 		struct call *c = LST_ENTRY(n, struct call, le);
 
 		next = n->next;
-		if (!only || c->ua[0].sock == only)
+		if (!only || c->ua[0].sock == only) {
+			e->st.conn_lost += !c->failed;  /* SIPp's FailedTcpClosed */
 			ua_fail(&c->ua[0], FAIL_SEND, what);
+		}
 	}
 	e->o.behaviors = beh;
 }

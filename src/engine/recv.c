@@ -47,7 +47,7 @@ static void stop_own_retransmission(struct ua *ua, const struct msg *m)
 {
 	/* the first answer to a request sent once: how long answers take */
 	if ((ua->rtx_kind == RTX_INVITE || ua->rtx_kind == RTX_NON_INVITE) &&
-	    !m->is_request && ua->rtx_count == 0) {
+	    !m->is_request && ua->txn.sent == 0) {
 		struct eng *e = ua->call->eng;
 
 		eng_pace_sample(&e->pace, loop_now_us(e->loop) - ua->last_send_us);
@@ -69,8 +69,7 @@ static void stop_own_retransmission(struct ua *ua, const struct msg *m)
 		if (m->is_request || strcasecmp(m->cseq_method, ua->rtx_method))
 			return;
 		if (m->status < 200) {
-			/* RFC 3261 17.1.2.2: after a provisional, resend at T2 */
-			ua->rtx_interval_ms = SIP_T2_MS;
+			ua_rtx_provisional(ua);
 			return;
 		}
 		break;
@@ -157,6 +156,86 @@ static void keep_challenge(struct ua *ua, const struct msg *m)
 	ua->auth_nc = 0;
 }
 
+/* The URI in a name-addr ("<uri>;params" or a bare URI): into out. */
+static int add_uri(struct buf *out, const char *p, size_t n)
+{
+	const char *lt = memchr(p, '<', n), *gt;
+
+	gt = lt ? memchr(lt, '>', n - (size_t)(lt - p)) : NULL;
+	if (lt && gt)
+		return buf_add(out, lt + 1, (size_t)(gt - lt - 1));
+	return buf_add(out, p, n);
+}
+
+/* rrs="true" (RFC 3261 12.1, as SIPp does it, once per party): the route
+ * set is the Record-Route entries in their order for a request we took
+ * (we are the UAS), reversed for a response (the UAC), as "Route: a, b";
+ * [next_url] is the peer's Contact, or with a strict router (a first hop
+ * without ;lr) that hop, the Contact then closing the route set. */
+static void route_set(struct ua *ua, const struct msg *m)
+{
+	struct buf all, r, url;
+	const char *hop[64];
+	size_t len[64];
+	unsigned n = 0, i, first = 0;
+	struct msg_pl ct = msg_hdr_first(m, "Contact", 7);
+	const char *p, *e;
+
+	buf_init(&all, 1 << 16);
+	buf_init(&r, 1 << 16);
+	buf_init(&url, 256);
+	msg_hdr_append(m, "Record-Route", 12, 1, &all);
+	/* one entry per comma outside <> and quotes */
+	for (p = all.data ? all.data : ""; *p && n < 64; p = *e ? e + 1 : e) {
+		int in_angle = 0, in_quote = 0;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (e = p; *e && (in_angle || in_quote || *e != ','); e++) {
+			if (*e == '"')
+				in_quote = !in_quote;
+			else if (!in_quote && (*e == '<' || *e == '>'))
+				in_angle = *e == '<';
+		}
+		len[n] = (size_t)(e - p);
+		while (len[n] && (p[len[n] - 1] == ' ' || p[len[n] - 1] == '\t'))
+			len[n]--;
+		hop[n] = p;
+		n += len[n] != 0;
+	}
+	for (i = 0; !m->is_request && i < n / 2; i++) {   /* the UAC's: reversed */
+		const char *h = hop[i];
+		size_t l = len[i];
+
+		hop[i] = hop[n - 1 - i];
+		len[i] = len[n - 1 - i];
+		hop[n - 1 - i] = h;
+		len[n - 1 - i] = l;
+	}
+	if (!ct.len && !n)
+		goto out;
+	if (n && !memmem(hop[0], len[0], ";lr", 3)) {
+		first = 1;      /* a strict router: the request goes to it */
+		(void)add_uri(&url, hop[0], len[0]);
+	} else if (ct.len) {
+		(void)add_uri(&url, ct.p, ct.len);
+	}
+	if (n > first && !buf_adds(&r, "Route: ")) {
+		for (i = first; i < n; i++)
+			if ((i > first && buf_adds(&r, ", ")) || buf_add(&r, hop[i], len[i]))
+				break;
+		if (first && ct.len && !buf_adds(&r, ", "))
+			(void)buf_add(&r, ct.p, ct.len);
+		ua->routes = buf_take(&r);
+	}
+	if (url.len)
+		ua->next_url = buf_take(&url);
+out:
+	buf_free(&all);
+	buf_free(&r);
+	buf_free(&url);
+}
+
 static void remember(struct ua *ua, struct msg *m, const struct step *st)
 {
 	const struct msg_pl *tag = m->is_request ? &m->from_tag : &m->to_tag;
@@ -166,21 +245,8 @@ static void remember(struct ua *ua, struct msg *m, const struct step *st)
 		free(ua->peer_tag);
 		ua->peer_tag = t;
 	}
-	if (st->rrs) {
-		struct buf b;
-
-		buf_init(&b, 1 << 16);
-		if (msg_hdr_append(m, "Record-Route", 12, 1, &b) > 0 && b.data) {
-			free(ua->routes);
-			ua->routes = NULL;
-			struct buf r;
-			buf_init(&r, 1 << 16);
-			if (buf_adds(&r, "Route: ") == 0 && buf_add(&r, b.data, b.len) == 0)
-				ua->routes = buf_take(&r);
-			buf_free(&r);
-		}
-		buf_free(&b);
-	}
+	if (st->rrs && !ua->routes && !ua->next_url)
+		route_set(ua, m);
 	msg_free(ua->last_msg);
 	ua->last_msg = m;
 	ua->rx_hash = m->hash;

@@ -264,6 +264,8 @@ static int kw_next_url(struct rctx *r)
 	struct msg_pl c;
 	const char *lt, *gt;
 
+	if (r->ua->next_url)    /* set by rrs="true", as SIPp */
+		return buf_adds(r->out, r->ua->next_url);
 	if (!r->ua->last_msg)
 		return 0;
 	c = msg_hdr_first(r->ua->last_msg, "Contact", 7);

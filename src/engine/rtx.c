@@ -3,7 +3,10 @@
  * what must be sent again until answered: a request (timers A/B, E/F:
  * RFC 3261 17.1.1.2, 17.1.2.2) or a final response to an INVITE (timers
  * G/H: 17.2.1, 13.3.1.4); over a stream only the 64*T1 timeout is left.
- * Also the resend of the last response or ACK for a repeated message. */
+ * When is sip/txn.c's schedule; rtx.c keeps the copy, resends and counts,
+ * and returns a timeout to ua.c, which owns the timer and fails the call
+ * (rtx.c calls nothing above it). Also the resend of the last response
+ * or ACK for a repeated message. */
 #include "config.h"
 #include <errno.h>
 #include <stdio.h>
@@ -50,107 +53,99 @@ static void cseq_method(const char *msg, char *out, size_t n)
 	}
 }
 
-static void rtx_fire(void *arg);
-
-static void rtx_arm(struct ua *ua, const struct step *st, enum rtx_kind k,
-		    const char *buf, size_t len, const char *method)
+/* The run's timers, with the step's retrans= as T1. */
+static void rtx_conf(const struct ua *ua, const struct step *st, struct txn_conf *c)
 {
+	*c = ua->call->eng->o.txn;
+	if (st->retrans_ms > 0)
+		c->t1_ms = (uint32_t)st->retrans_ms;
+}
+
+static uint32_t rtx_arm(struct ua *ua, const struct step *st, enum rtx_kind k,
+			const char *buf, size_t len, const char *method)
+{
+	struct txn_conf c;
+	int reliable = tp_proto_reliable(tp_sock_proto(ua->sock));
+	size_t l = strlen(method);
+
 	if (ua_keep_copy(&ua->rtx_msg, &ua->rtx_len, buf, len))
-		return;  /* no retransmission without memory; not fatal */
+		return TXN_NEVER;  /* no retransmission without memory; not fatal */
 	ua->rtx_kind = k;
 	ua->rtx_step = st->index;
-	ua->rtx_count = 0;
-	ua->rtx_interval_ms = (uint32_t)(st->retrans_ms > 0 ? st->retrans_ms : SIP_T1_MS);
-	ua->rtx_elapsed_ms = 0;
-	{
-		size_t l = strlen(method);
-
-		l = l < sizeof(ua->rtx_method) - 1 ? l : sizeof(ua->rtx_method) - 1;
-		memcpy(ua->rtx_method, method, l);
-		ua->rtx_method[l] = '\0';
-	}
-	/* a stream delivers or fails: only the 64*T1 timeout is left */
-	if (tp_proto_reliable(tp_sock_proto(ua->sock)))
-		ua->rtx_interval_ms = 64 * ua->rtx_interval_ms;
-	tmr_start(ua->call->eng->loop, &ua->rtx, ua->rtx_interval_ms, rtx_fire, ua);
+	l = l < sizeof(ua->rtx_method) - 1 ? l : sizeof(ua->rtx_method) - 1;
+	memcpy(ua->rtx_method, method, l);
+	ua->rtx_method[l] = '\0';
+	rtx_conf(ua, st, &c);
+	if (k != RTX_FINAL_RESP)
+		return txn_begin(&ua->txn, &c, k == RTX_INVITE ? TXN_ICT : TXN_NICT, reliable);
+	/* G until the ACK, H without it (17.2.1; 13.3.1.4 for a 2xx) */
+	txn_begin(&ua->txn, &c, TXN_IST, reliable);
+	return txn_event(&ua->txn, &c, TXN_EV_FINAL);
 }
 
-/* Timer H (17.2.1; 13.3.1.4 for a 2xx): the final response was never
- * acknowledged, the call cannot go on. */
-static void timer_h(struct ua *ua, const struct step *st)
+int ua_rtx_fire(struct ua *ua, uint32_t *next, char *what, size_t n)
 {
-	char what[96];
-
-	ua_rtx_stop(ua);
-	ua_rtx_forget(ua);
-	ua_step_stat(ua, st->index)->timeouts++;
-	ua->call->timed_out = 1;
-	snprintf(what, sizeof(what), "no ACK (timer H) for %s after %.1f s",
-		 st->display, (double)ua->rtx_elapsed_ms / 1000.0);
-	ua_fail(ua, FAIL_MAX_RETRANS, what);
-}
-
-static void rtx_fire(void *arg)
-{
-	struct ua *ua = arg;
 	struct eng *e = ua->call->eng;
 	const struct step *st = &ua->pu->steps[ua->rtx_step];
-	uint32_t t1 = (uint32_t)(st->retrans_ms > 0 ? st->retrans_ms : SIP_T1_MS);
-	int capped = e->o.max_retrans && ua->rtx_count >= e->o.max_retrans;
+	struct txn_conf c;
 
-	ua->rtx_elapsed_ms += ua->rtx_interval_ms;
-	if (ua->rtx_kind == RTX_FINAL_RESP) {
-		if (ua->rtx_elapsed_ms >= 64 * t1) {
-			timer_h(ua, st);
-			return;
-		}
-		if (capped) {
-			/* -max_retrans caps the sends; the ACK may still come */
-			ua->rtx_interval_ms = 64 * t1 - ua->rtx_elapsed_ms;
-			tmr_start(e->loop, &ua->rtx, ua->rtx_interval_ms, rtx_fire, ua);
-			return;
-		}
-	} else if (ua->rtx_elapsed_ms >= 64 * t1 || capped) {
-		/* RFC 3261 17.1.1.2 timer B / 17.1.2.2 timer F: 64*T1 */
-		ua_rtx_stop(ua);
-		ua_step_stat(ua, st->index)->timeouts++;
-		ua->call->timed_out = 1;
-		ua_fail(ua, FAIL_MAX_RETRANS, st->display);
-		return;
+	*next = TXN_NEVER;
+	if (ua->rtx_kind == RTX_NONE)
+		return 0;
+	rtx_conf(ua, st, &c);
+	switch (txn_fire(&ua->txn, &c, next)) {
+	case TXN_ACT_RESEND:
+		eng_send(e, ua, ua->rtx_msg, ua->rtx_len);
+		ua_step_stat(ua, st->index)->retrans++;
+		if (ua->rtx_kind == RTX_NONE)
+			*next = TXN_NEVER;  /* the send failed the call */
+		return 0;
+	case TXN_ACT_TIMEOUT:
+		break;
+	default:
+		return 0;  /* a capped response waits for its ACK until H */
 	}
-	eng_send(e, ua, ua->rtx_msg, ua->rtx_len);
-	ua->rtx_count++;
-	ua_step_stat(ua, st->index)->retrans++;
-	if (ua->rtx_kind == RTX_INVITE)
-		ua->rtx_interval_ms *= 2;  /* timer A: no cap */
-	else
-		ua->rtx_interval_ms = ua->rtx_interval_ms * 2 > SIP_T2_MS ?
-				      SIP_T2_MS : ua->rtx_interval_ms * 2;
-	/* timers B, F and H run from the first send, whatever the resends'
-	 * spacing: the last wake-up lands on 64*T1 exactly */
-	if (ua->rtx_interval_ms > 64 * t1 - ua->rtx_elapsed_ms)
-		ua->rtx_interval_ms = 64 * t1 - ua->rtx_elapsed_ms;
-	tmr_start(e->loop, &ua->rtx, ua->rtx_interval_ms, rtx_fire, ua);
+	/* B, F (or -max_retrans sends), H: the call cannot go on */
+	if (ua->rtx_kind == RTX_FINAL_RESP) {
+		snprintf(what, n, "no ACK (timer H) for %s after %.1f s", st->display,
+			 (double)ua->txn.end_ms / 1000.0);
+		ua_rtx_stop(ua);
+		ua_rtx_forget(ua);
+	} else {
+		snprintf(what, n, "%s", st->display);
+		ua_rtx_stop(ua);
+	}
+	ua_step_stat(ua, st->index)->timeouts++;
+	ua->call->timed_out = 1;
+	return ETIMEDOUT;
+}
+
+void ua_rtx_provisional(struct ua *ua)
+{
+	struct txn_conf c;
+
+	rtx_conf(ua, &ua->pu->steps[ua->rtx_step], &c);
+	txn_event(&ua->txn, &c, TXN_EV_1XX);
 }
 
 /* Sent a message: decide what must be retransmitted until answered. */
-void ua_rtx_after_send(struct ua *ua, const struct step *st, const char *buf, size_t len)
+uint32_t ua_rtx_after_send(struct ua *ua, const struct step *st, const char *buf, size_t len)
 {
 	const struct tpl *t = st->msg;
 	char cm[24];
 
 	if (t->is_request) {
 		if (ua_is_method(t->method, "ACK"))
-			return;
-		rtx_arm(ua, st, ua_is_method(t->method, "INVITE") ? RTX_INVITE : RTX_NON_INVITE,
-			buf, len, t->method);
-		return;
+			return TXN_NEVER;
+		return rtx_arm(ua, st, ua_is_method(t->method, "INVITE") ? RTX_INVITE :
+			       RTX_NON_INVITE, buf, len, t->method);
 	}
 	if (t->status < 200)
-		return;
+		return TXN_NEVER;
 	cseq_method(buf, cm, sizeof(cm));
 	if (ua_is_method(cm, "INVITE"))
-		rtx_arm(ua, st, RTX_FINAL_RESP, buf, len, "ACK");
+		return rtx_arm(ua, st, RTX_FINAL_RESP, buf, len, "ACK");
+	return TXN_NEVER;
 }
 
 void ua_resend_last(struct ua *ua, struct msg *m)

@@ -64,6 +64,7 @@ void ua_release(struct ua *ua)
 	free(ua->chal);
 	free(ua->peer_tag);
 	free(ua->routes);
+	free(ua->next_url);
 	free(ua->call_id);
 	free(ua->user);
 	msg_free(ua->last_msg);
@@ -186,6 +187,28 @@ static void rtd_marks(struct ua *ua, const struct step *st)
 /* Our own tag, as the peer will quote it back (the To of its requests,
  * the From of its responses): how dispatch.c tells apart parties that
  * share a Call-ID. Parties only: a lone party owns its Call-ID. */
+static void arm_rtx(struct ua *ua, uint32_t ms);
+
+/* The retransmission timer: rtx.c resends, or says it timed out. */
+static void on_rtx(void *arg)
+{
+	struct ua *ua = arg;
+	char what[160];
+	uint32_t next;
+
+	if (ua_rtx_fire(ua, &next, what, sizeof(what)) == ETIMEDOUT) {
+		ua_fail(ua, FAIL_MAX_RETRANS, what);
+		return;
+	}
+	arm_rtx(ua, next);
+}
+
+static void arm_rtx(struct ua *ua, uint32_t ms)
+{
+	if (ms != TXN_NEVER)
+		tmr_start(ua_eng(ua)->loop, &ua->rtx, ms, on_rtx, ua);
+}
+
 static void learn_tag(struct ua *ua, int request, const char *buf, size_t len)
 {
 	struct msg_pl tag;
@@ -246,7 +269,7 @@ static void do_send(struct ua *ua, const struct step *st)
 		ua->inv_pending = 1;
 	else if (t->is_request && ua_is_method(t->method, "BYE"))
 		ua->dlg_closed = 1;
-	ua_rtx_after_send(ua, st, e->out.data, e->out.len);
+	arm_rtx(ua, ua_rtx_after_send(ua, st, e->out.data, e->out.len));
 	rtd_marks(ua, st);
 	advance(ua, st);
 }

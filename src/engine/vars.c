@@ -111,8 +111,14 @@ static int ereg_subject(struct ua *ua, const struct action *a, const struct msg 
 		return 0;
 	case SEARCH_HDR:
 		buf_reset(tmp);
-		if (m)
-			msg_hdr_append(m, a->header, strlen(a->header), 1, tmp);
+		if (m) {
+			/* as SIPp: what follows the header's name, colon
+			 * included, to the end of its line */
+			struct msg_pl h = msg_hdr_after_name(m, a->header, strlen(a->header));
+
+			if (h.len && buf_add(tmp, h.p, h.len))
+				return ENOMEM;
+		}
 		*subj = tmp->data ? tmp->data : "";
 		return 0;
 	case SEARCH_VAR: {
@@ -142,6 +148,7 @@ static int act_ereg(struct ua *ua, const struct action *a, const struct msg *m,
 	ok = regexec(&a->re, subj, 10, pm, 0) == 0;
 	if ((a->check_it && !ok) || (a->check_it_inverse && ok)) {
 		*r = FAIL_REGEXP;
+		ua->call->eng->st.regexp_inverse += ok;  /* SIPp tells them apart */
 		eng_trace_err(ua->call->eng, "call %s: regexp at line %d %s",
 			      ua->call_id, a->line, ok ? "matched" : "did not match");
 		return -1;

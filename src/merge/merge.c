@@ -206,7 +206,7 @@ static void take_generator(struct mrg *m, const json_t *g, int shard)
 }
 
 /* The limits by name; judged again on the merged figures at the end
- * (rpt_merge_result), so only the names matter here. */
+ * (mrg_result), so only the names matter here. */
 static void take_limits(struct mrg *m, const json_t *root)
 {
 	const json_t *lim = json_object_get(root, "limits");

@@ -129,22 +129,30 @@ void rpt_step_name(const struct step *st, char *out, size_t n);
 const struct step *rpt_flat_step(const struct prog *p, unsigned flat,
 				 const struct prog_ua **pu);
 
-/* -trace_stat: a header, then one line per period, ';'-separated, with
- * SIPp's column names for the columns we share. */
+/* -trace_stat: SIPp 3.6.1's columns in its order and formats, then
+ * sipbench's own (docs/trace_stat.md). A header, a line at the start, one
+ * per -fd period and one at the end; every field ends with the
+ * delimiter. (P) counts since the previous line, (C) since the start. */
+#define RPT_CSV_NRTD 32
 struct rpt_csv {
 	FILE *f;
+	const char *delim;           /* field separator, NULL for ";"        */
+	unsigned users;              /* -users: TargetRate is it, as SIPp's  */
 	char *const *rtd_names;      /* the response-time counters           */
-	unsigned nrtd;
-	uint64_t prev_sum[33], prev_n[33]; /* per rtd (+ call length) at the
-	                                last line, for the (P) means        */
-	uint64_t start_us, last_us;
-	uint64_t prev[1];            /* calls ended at the last line         */
-	uint64_t prevc[24];          /* counted columns at the last line     */
-	uint64_t prev_unf;           /* unfinished calls at the last line    */
+	unsigned nrtd;               /* at most RPT_CSV_NRTD                  */
 	const struct media_stats *media; /* RTP columns at the end, or NULL  */
+	/* what the previous line had, for the (P) columns */
+	uint64_t start_us, last_us;  /* loop clock: run start, last line     */
+	int64_t wall_off_us;         /* wall clock minus loop clock          */
+	uint64_t prevc[32];          /* counted columns                      */
+	uint64_t prev_n[RPT_CSV_NRTD + 1], prev_sum[RPT_CSV_NRTD + 1];
+	double prev_sq[RPT_CSV_NRTD + 1]; /* per rtd, then the call length  */
+	uint64_t prev_unf;           /* unfinished calls                     */
 };
 
-void rpt_csv_header(struct rpt_csv *c, uint64_t start_us);
+/* The header and the first line (the counters at the run's start). */
+void rpt_csv_header(struct rpt_csv *c, const struct stats *st, uint64_t start_us,
+		    double target_rate);
 void rpt_csv_line(struct rpt_csv *c, const struct stats *st, uint64_t now_us,
 		  double target_rate, uint64_t current_calls);
 

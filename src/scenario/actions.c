@@ -112,17 +112,23 @@ static int ereg(struct lctx *c, const xmlNode *n, struct action *a)
 	if (a->search == SEARCH_HDR) {
 		const char *h = scn_x_attr(n, "header");
 		size_t l;
+		int colon;
 
 		if (!h)
 			return diag_set(c->d, c->p->file, a->line,
 					"<ereg search_in=\"hdr\"> without header=");
 		while (*h == ' ')
 			h++;
+		/* "To:" keeps its colon: SIPp then searches the text after
+		 * it, and after the name ("To") otherwise (msg_hdr_after_name) */
 		l = strcspn(h, ":");
+		colon = h[l] == ':';
 		while (l && h[l - 1] == ' ')
 			l--;
-		if (!(a->header = scn_strndup(c->p, h, l)))
+		if (!(a->header = scn_strndup(c->p, h, l + colon)))
 			return ENOMEM;
+		if (colon)
+			((char *)a->header)[l] = ':';
 	}
 	a->check_it = scn_x_bool(scn_x_attr(n, "check_it"));
 	a->check_it_inverse = scn_x_bool(scn_x_attr(n, "check_it_inverse"));

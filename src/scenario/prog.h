@@ -133,7 +133,7 @@ struct action {
 	regex_t re;             /* ereg: compiled once (REG_EXTENDED)          */
 	int re_ok;              /* re must be regfree'd                        */
 	enum search_in search;  /* ereg                                        */
-	const char *header;     /* ereg search_in="hdr": "Name" without ':'    */
+	const char *header;     /* ereg search_in="hdr": "Name", or "Name:"    */
 	int check_it;           /* ereg: fail the call when no match           */
 	int check_it_inverse;   /* ereg: fail the call when it matches         */
 	int case_indep;         /* ereg                                        */

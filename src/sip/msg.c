@@ -207,6 +207,41 @@ int msg_hdr_append(const struct msg *m, const char *name, size_t nlen,
 	return f.count;
 }
 
+static int find_after_name(const char *name, size_t nl, const char *val, size_t vl, void *arg)
+{
+	struct hdr_find *f = arg;
+	const char *e = name + nl;
+
+	(void)val;
+	(void)vl;
+	if (!name_matches(name, nl, &f->want))
+		return 0;
+	f->first.p = e;
+	while (*e && *e != '\r' && *e != '\n')
+		e++;
+	f->first.len = (size_t)(e - f->first.p);
+	f->count = 1;
+	return 1;
+}
+
+struct msg_pl msg_hdr_after_name(const struct msg *m, const char *name, size_t nlen)
+{
+	struct hdr_find f = {{0}, 0, NULL, 0, {NULL, 0}, 0};
+	int colon = nlen && name[nlen - 1] == ':';
+
+	hdr_name_init(&f.want, name, nlen - (size_t)colon);
+	hdr_walk(m, find_after_name, &f);
+	if (colon && f.count) {
+		const char *c = memchr(f.first.p, ':', f.first.len);
+
+		if (c) {
+			f.first.len -= (size_t)(c + 1 - f.first.p);
+			f.first.p = c + 1;
+		}
+	}
+	return f.first;
+}
+
 struct msg_pl msg_hdr_first(const struct msg *m, const char *name, size_t nlen)
 {
 	struct hdr_find f = {{0}, 0, NULL, 0, {NULL, 0}, 0};

@@ -107,6 +107,12 @@ uint64_t msg_hash(const char *p, size_t len);
  * still the call's), else the whole Call-ID. */
 struct msg_pl msg_call_key(const struct msg *m);
 
+/* SIPp's view of a header for <ereg search_in="hdr">: the text of m's
+ * first header called name from just after its name (colon included) to
+ * the end of that line; with name ending in ':', from after the colon.
+ * Compact forms match. {NULL, 0} when m has no such header. */
+struct msg_pl msg_hdr_after_name(const struct msg *m, const char *name, size_t nlen);
+
 /* 0 when the host of sip:/sips: URI p (len) is an IPv6 address without
  * its brackets (RFC 5118 4.2), else 1 (other schemes: 1). */
 int msg_uri_host_ok(const char *p, size_t len);

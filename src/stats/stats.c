@@ -107,6 +107,14 @@ int hist_add(struct hist *h, uint64_t v)
 		h->max = v;
 	h->count++;
 	h->sum += v;
+	h->sumsq += (double)v * (double)v;
+	if (h->rep) {
+		unsigned i = 0;
+
+		while (i < h->rep->nbound && v >= h->rep->bound[i])
+			i++;
+		h->rep->n[i]++;
+	}
 	return 0;
 }
 
@@ -155,13 +163,65 @@ int hist_merge(struct hist *dst, const struct hist *src)
 		dst->max = src->max;
 	dst->count += src->count;
 	dst->sum += src->sum;
+	dst->sumsq += src->sumsq;
 	return 0;
 }
 
 void hist_free(struct hist *h)
 {
 	free(h->bucket);
+	if (h->rep) {
+		free(h->rep->bound);
+		free(h->rep->n);
+		free(h->rep);
+	}
 	memset(h, 0, sizeof(*h));
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int hist_set_rep(struct hist *h, const int *ms, unsigned n)
+{
+	struct hist_rep *r;
+	unsigned i;
+
+	if (!n || h->rep)
+		return 0;
+	r = calloc(1, sizeof(*r));
+	if (r) {
+		r->bound = calloc(n, sizeof(*r->bound));
+		r->n = calloc(n + 1, sizeof(*r->n));
+	}
+	if (!r || !r->bound || !r->n) {
+		if (r) {
+			free(r->bound);
+			free(r->n);
+		}
+		free(r);
+		return ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		r->bound[i] = ms[i] > 0 ? (uint64_t)ms[i] * 1000 : 0;
+	qsort(r->bound, n, sizeof(*r->bound), cmp_u64);
+	r->nbound = n;
+	h->rep = r;
+	return 0;
+}
+
+int stat_set_reps(struct stats *s, const int *rt_ms, unsigned nrt, const int *cl_ms,
+		  unsigned ncl)
+{
+	unsigned i;
+	int err = 0;
+
+	for (i = 0; !err && i < s->nrtd; i++)
+		err = hist_set_rep(&s->rtd[i], rt_ms, nrt);
+	return err ? err : hist_set_rep(&s->call_len_ended, cl_ms, ncl);
 }
 
 int stat_init(struct stats *s, unsigned nsteps, unsigned nrtd)
@@ -186,6 +246,7 @@ void stat_free(struct stats *s)
 		for (i = 0; i < s->nrtd; i++)
 			hist_free(&s->rtd[i]);
 	hist_free(&s->call_len);
+	hist_free(&s->call_len_ended);
 	hist_free(&s->call_setup);
 	free(s->steps);
 	free(s->rtd);

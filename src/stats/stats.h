@@ -28,12 +28,23 @@ const char *stat_fail_name(enum fail_reason r);
 #define HIST_MAX_EXP 40
 #define HIST_BUCKETS (HIST_SUB * (HIST_MAX_EXP - HIST_SUB_BITS + 1))
 
+/* Exact counts below fixed bounds (SIPp's "repartition"): n[i] counts
+ * the values under bound[i] and not under bound[i-1]; n[nbound] the
+ * values at or above the last bound. Bounds ascend, in microseconds. */
+struct hist_rep {
+	uint64_t *bound;
+	uint64_t *n;         /* nbound + 1 entries                           */
+	unsigned nbound;
+};
+
 /* Values in microseconds. */
 struct hist {
 	uint64_t count;
 	uint64_t sum;
+	double sumsq;        /* sum of the squares, for a standard deviation */
 	uint64_t min, max;
 	uint32_t *bucket;    /* HIST_BUCKETS entries, allocated on first add */
+	struct hist_rep *rep; /* exact counts by bounds, or NULL             */
 };
 
 int hist_add(struct hist *h, uint64_t v);
@@ -43,6 +54,9 @@ int hist_merge(struct hist *dst, const struct hist *src);
 /* Bucket b's lowest value, and its width (values low .. low + width - 1). */
 uint64_t hist_bucket_low(unsigned b, uint64_t *width);
 void hist_free(struct hist *h);
+/* Give h exact counts below the bounds ms[0..n-1] (milliseconds, any
+ * order; none when n is 0). */
+int hist_set_rep(struct hist *h, const int *ms, unsigned n);
 
 struct stat_step {
 	uint64_t sent, recv, retrans, timeouts, unexpected, lost;
@@ -81,6 +95,12 @@ struct stats {
 	uint64_t stray;                /* messages matching no call          */
 	uint64_t retrans_rx;           /* retransmissions received           */
 	uint64_t auto_answered;        /* -aa answers                        */
+	uint64_t dead_msgs;            /* messages for calls just ended      */
+	uint64_t conn_lost;            /* calls failed by a lost connection
+	                                  (counted in fail[FAIL_SEND] too)  */
+	uint64_t regexp_inverse;       /* regexp failures that were a
+	                                  check_it_inverse match (in
+	                                  fail[FAIL_REGEXP] too)           */
 	uint64_t default_sent;         /* BYE/CANCEL sent for failed calls   */
 	uint64_t icmp;                 /* ICMP errors for what the UAs sent  */
 	struct stat_fail_at fail_at[STAT_FAIL_AT];
@@ -89,7 +109,9 @@ struct stats {
 	unsigned nfailed;
 	struct hist *rtd;              /* one per response-time counter      */
 	unsigned nrtd;
-	struct hist call_len;
+	struct hist call_len;          /* successful calls                   */
+	struct hist call_len_ended;    /* every call that ended, failed ones
+	                                  too (SIPp's CallLength, the CSV)  */
 	struct hist call_setup;
 	int uas_mode;                  /* calls are incoming                 */
 };
@@ -98,6 +120,10 @@ void stat_fail_note(struct stats *s, enum fail_reason r, unsigned step, const ch
 void stat_failed_call(struct stats *s, uint64_t number, const char *call_id,
 		      enum fail_reason r, unsigned step, const char *what);
 int stat_init(struct stats *s, unsigned nsteps, unsigned nrtd);
+/* The scenario's <ResponseTimeRepartition> (every response-time counter)
+ * and <CallLengthRepartition> (call_len_ended) bounds, in milliseconds. */
+int stat_set_reps(struct stats *s, const int *rt_ms, unsigned nrt, const int *cl_ms,
+		  unsigned ncl);
 void stat_free(struct stats *s);
 
 #endif

@@ -339,7 +339,8 @@ void tgt_fwd_response(struct target *tg, struct msg *m)
 	if (!strcasecmp(m->cseq_method, "CANCEL"))
 		goto out;      /* the answer to a CANCEL of ours ends here */
 	first = b->status < 200 && m->status >= 200;
-	tmr_cancel(&b->rtx);
+	if (m->status >= 200 || t->is_invite)
+		tmr_cancel(&b->rtx);  /* a non-INVITE goes on at T2 after a 1xx */
 	if (m->status >= 200 || b->status < 200)
 		b->status = m->status;
 	if (m->status >= 300 && t->is_invite)

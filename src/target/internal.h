@@ -19,13 +19,12 @@
 #include "base/list.h"
 #include "loop/loop.h"
 #include "sip/msg.h"
+#include "sip/txn.h"
 #include "target/target.h"
 #include "transport/tp.h"
 
-#define TGT_T1_MS 500
-#define TGT_T2_MS 4000
-#define TGT_TXN_LIFE_MS 32000  /* 64*T1: how long a transaction lingers */
-#define TGT_TXN_SHORT_MS 5000  /* ... when nothing waits for an ACK      */
+#define TGT_TXN_2XX_MS 5000    /* how long an INVITE answered 2xx
+                                  lingers for its repeated INVITEs      */
 #define TGT_NONCE_LIFE_S 300
 #define TGT_SWEEP_MS 5000      /* how often expired bindings are freed  */
 #define TGT_MAX_BRANCHES 2
@@ -43,7 +42,7 @@ struct pbranch {
 	struct tp_addr to;
 	int status;                /* last response status, 0 none           */
 	int canceled;              /* we sent CANCEL on it                   */
-	uint64_t rtx_ms;           /* current timer A/E interval             */
+	struct txn txn;            /* timers A/B or E/F (sip/txn.h)          */
 	struct tmr rtx;
 };
 
@@ -106,6 +105,7 @@ struct target {
 	tgt_send_h *send_h;        /* set: sends go here, not to sock        */
 	void *send_arg;
 	struct tgt_counters n;
+	struct txn_conf tc;        /* T1, T2, T4 (zeroed: RFC 3261's)        */
 	struct tmr sweep;          /* frees expired bindings                 */
 };
 
@@ -143,7 +143,7 @@ void tgt_fwd_response(struct target *tg, struct msg *m);
 /* Does m carry a Via branch of ours (it went round)? */
 int tgt_looped(const struct target *tg, const struct msg *m);
 
-/* ---- txn.c: server transactions, client branches, timers A/E/B/F ---- */
+/* ---- txn.c: server transactions, client branches, their timers ---- */
 /* A server transaction for m from `from`, which then owns m. 0 or ENOMEM
  * (m still the caller's). */
 int tgt_txn_alloc(struct ptx **tp, struct target *tg, struct msg *m, const struct tp_addr *from);
@@ -154,7 +154,8 @@ struct pbranch *tgt_branch_find(struct target *tg, const struct msg *m);
  * final one stops the ring timer and lets the transaction linger. */
 void tgt_respond_up(struct ptx *t, const char *buf, size_t len, int status);
 void tgt_respond_own(struct ptx *t, int code, const char *reason);
-/* A final response was sent upstream: free t after a while. */
+/* A final response was sent upstream: free t after timer H (a non-2xx
+ * to an INVITE), J (another request) or TGT_TXN_2XX_MS (a 2xx). */
 void tgt_txn_linger(struct ptx *t);
 /* Send t's request on a new client branch to ruri at `to` (rr: add our
  * Record-Route), with timer A/E. 0, ENOSPC or ENOMEM. */

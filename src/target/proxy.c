@@ -233,6 +233,7 @@ int tgt_init(struct target *tg, struct loop *l, const struct tgt_conf *c)
 	tg->conf = c;
 	tg->token = (unsigned)random() ^ (unsigned)time(NULL);
 	tg->proto = c->proto;
+	tg->tc = (struct txn_conf){0};  /* RFC 3261 T1, T2, T4 */
 	lst_init(&tg->txns);
 	buf_init(&tg->out, 65535);
 	buf_init(&tg->stamp, 65535);

@@ -3,8 +3,9 @@
  * holds one request from upstream, keyed by its top Via branch, method
  * and Call-ID; it forwards the request on client branches (struct
  * pbranch) keyed by the branch in our Via. Here: their tables, their
- * lifetime (the linger after a final answer), the last response kept
- * for retransmitted requests, and timer A/E (B/F over a stream). Where
+ * lifetime (the linger after a final answer: timer H or J), the last
+ * response kept for retransmitted requests, and timers A/B and E/F of
+ * the client branches; when each fires is sip/txn.c's schedule. Where
  * a request goes, and what a response does, is fwd.c's. */
 #include "config.h"
 #include <errno.h>
@@ -97,12 +98,18 @@ static void on_life(void *arg)
 }
 
 /* A transaction with its final answer stays to absorb retransmissions:
- * 64*T1 when a non-2xx to an INVITE still waits for its ACK, else a
- * short while (a lost 2xx is resent by the UAS and relayed statelessly). */
+ * timer H (64*T1) while a non-2xx to an INVITE waits for its ACK, timer
+ * J (64*T1, 0 over a stream) for another request, and a short while
+ * after a 2xx to an INVITE (a lost 2xx is resent by the UAS and relayed
+ * statelessly; the repeated INVITEs meanwhile are absorbed). */
 void tgt_txn_linger(struct ptx *t)
 {
-	tmr_start(t->tg->loop, &t->life, t->is_invite && t->final >= 300 ? TGT_TXN_LIFE_MS :
-		  TGT_TXN_SHORT_MS, on_life, t);
+	struct target *tg = t->tg;
+	int rel = tp_proto_reliable(tg->proto);
+	uint32_t ms = !t->is_invite ? txn_timer_ms(&tg->tc, TXN_TJ, rel) :
+		      t->final >= 300 ? txn_timer_ms(&tg->tc, TXN_TH, rel) : TGT_TXN_2XX_MS;
+
+	tmr_start(tg->loop, &t->life, ms, on_life, t);
 }
 
 void tgt_respond_up(struct ptx *t, const char *buf, size_t len, int status)
@@ -131,26 +138,33 @@ void tgt_respond_own(struct ptx *t, int code, const char *reason)
 		tgt_respond_up(t, tg->out.data, tg->out.len, code);
 }
 
-/* Timer A/E: resend until a response; after 64*T1 answer 408 upstream.
- * RFC 3261 17.1.2.2: a non-INVITE's interval stops doubling at T2. */
+/* Timers A/B, E/F: resend until a response (a non-INVITE: until a final
+ * one, every T2 after a provisional); timer B or F answers 408 upstream. */
 static void on_rtx(void *arg)
 {
 	struct pbranch *b = arg;
 	struct ptx *t = b->t;
+	struct target *tg = t->tg;
+	uint32_t next;
 
-	if (b->status || b->canceled)
+	if (b->status >= 200 || b->canceled)
 		return;
-	if (b->rtx_ms >= TGT_TXN_LIFE_MS / 2) {
+	if (b->status && txn_event(&b->txn, &tg->tc, TXN_EV_1XX) == TXN_NEVER)
+		return;  /* an INVITE answered: no more A, no B */
+	switch (txn_fire(&b->txn, &tg->tc, &next)) {
+	case TXN_ACT_RESEND:
+		tg->n.retransmissions++;
+		tgt_send(tg, b->req, b->len, &b->to);
+		break;
+	case TXN_ACT_TIMEOUT:
 		if (!t->final)
 			tgt_respond_own(t, 408, "Request Timeout");
 		return;
+	default:
+		break;
 	}
-	t->tg->n.retransmissions++;
-	tgt_send(t->tg, b->req, b->len, &b->to);
-	b->rtx_ms *= 2;
-	if (!t->is_invite && b->rtx_ms > TGT_T2_MS)
-		b->rtx_ms = TGT_T2_MS;
-	tmr_start(t->tg->loop, &b->rtx, b->rtx_ms, on_rtx, b);
+	if (next != TXN_NEVER)
+		tmr_start(tg->loop, &b->rtx, next, on_rtx, b);
 }
 
 int tgt_fork_branch(struct ptx *t, const char *ruri, const struct tp_addr *to, int rr)
@@ -180,7 +194,7 @@ int tgt_fork_branch(struct ptx *t, const char *ruri, const struct tp_addr *to, i
 	t->nbr++;
 	tgt_send(tg, b->req, b->len, &b->to);
 	/* over a stream, only timer B/F: 408 after 64*T1 */
-	b->rtx_ms = tp_proto_reliable(tg->proto) ? 64 * TGT_T1_MS : TGT_T1_MS;
-	tmr_start(tg->loop, &b->rtx, b->rtx_ms, on_rtx, b);
+	tmr_start(tg->loop, &b->rtx, txn_begin(&b->txn, &tg->tc, t->is_invite ? TXN_ICT : TXN_NICT,
+					      tp_proto_reliable(tg->proto)), on_rtx, b);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* t_msg: message parsing and raw header lookup (compact forms, folding,
  * several occurrences), response building, the top Via's received/rport
- * (stamping and reading back), and histogram accuracy. */
+ * (stamping and reading back), and histogram accuracy and repartitions. */
 #include "config.h"
 #include <check.h>
 #include "tests/unit/runner.h"
@@ -610,6 +610,31 @@ START_TEST(hist_merge_lossless)
 }
 END_TEST
 
+/* SIPp's repartition: bounds in ms, sorted; a value counts under the
+ * first bound above it, at the bound it counts in the next column. And
+ * the sum of squares for the standard deviation. */
+START_TEST(hist_repartition)
+{
+	static const int ms[] = {50, 10, 20};
+	static const uint64_t v[] = {0, 9999, 10000, 19999, 20000, 49999, 50000, 10000000};
+	static const uint64_t want[] = {2, 2, 2, 2};
+	struct hist h = {0};
+	unsigned i;
+
+	ck_assert_int_eq(hist_set_rep(&h, ms, 3), 0);
+	ck_assert_uint_eq(h.rep->bound[0], 10000);
+	ck_assert_uint_eq(h.rep->bound[2], 50000);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		ck_assert_int_eq(hist_add(&h, v[i]), 0);
+	for (i = 0; i < 4; i++)
+		ck_assert_uint_eq(h.rep->n[i], want[i]);
+	ck_assert(h.sumsq == 9999.0 * 9999 + 1e8 + 19999.0 * 19999 + 4e8 + 49999.0 * 49999 +
+		  25e8 + 1e14);
+	hist_free(&h);
+	ck_assert_ptr_null(h.rep);
+}
+END_TEST
+
 /* A string literal and its length: a hand-counted length overran some of
  * these literals by up to 3 bytes (ASan: global-buffer-overflow). */
 #define LIT(s) (s), sizeof(s) - 1
@@ -671,6 +696,7 @@ int main(void)
 	tcase_add_test(tc, via_public);
 	tcase_add_test(tc, hist_error_bound);
 	tcase_add_test(tc, hist_merge_lossless);
+	tcase_add_test(tc, hist_repartition);
 	tcase_add_test(tc, stream_framing);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
