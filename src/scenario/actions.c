@@ -16,7 +16,7 @@ struct act_def {
 };
 
 static const char *const a_ereg[] = {"regexp", "search_in", "header", "case_indep",
-	"occurrence", "start_line", "check_it", "check_it_inverse", "assign_to",
+	"occurrence", "occurence", "start_line", "check_it", "check_it_inverse", "assign_to",
 	"variable", NULL};
 static const char *const a_value[] = {"assign_to", "value", "variable", NULL};
 static const char *const a_todouble[] = {"assign_to", "variable", NULL};
@@ -30,6 +30,7 @@ static const char *const a_exec[] = {"command", "int_cmd", "play_pcap_audio",
 static const char *const a_setdest[] = {"host", "port", "protocol", NULL};
 static const char *const a_verify[] = {"assign_to", "username", "password", NULL};
 static const char *const a_rtp_echo[] = {"value", NULL};
+static const char *const a_lookup[] = {"assign_to", "file", "key", NULL};
 
 static const struct act_def defs[] = {
 	{"ereg", ACT_EREG, a_ereg},
@@ -51,6 +52,7 @@ static const struct act_def defs[] = {
 	{"setdest", ACT_SETDEST, a_setdest},
 	{"verifyauth", ACT_VERIFYAUTH, a_verify},
 	{"rtp_echo", ACT_EXEC, a_rtp_echo},
+	{"lookup", ACT_LOOKUP, a_lookup},
 };
 
 static int var_of(struct lctx *c, const char *name, int line, int write, int *out)
@@ -130,6 +132,14 @@ static int ereg(struct lctx *c, const xmlNode *n, struct action *a)
 		if (colon)
 			((char *)a->header)[l] = ':';
 	}
+	/* SIPp reads occurrence= or its own spelling occurence= (the Nth match);
+	 * not run yet: the first match is used */
+	if (!(in = scn_x_attr(n, "occurrence")))
+		in = scn_x_attr(n, "occurence");
+	if (in && strcmp(in, "1") &&
+	    (rc = scn_x_lax(c, a->line, "<ereg occurrence=\"%s\">: not supported yet, the "
+			    "first match is used", in)))
+		return rc;
 	a->check_it = scn_x_bool(scn_x_attr(n, "check_it"));
 	a->check_it_inverse = scn_x_bool(scn_x_attr(n, "check_it_inverse"));
 	a->case_indep = scn_x_bool(scn_x_attr(n, "case_indep"));
@@ -174,11 +184,19 @@ static int values(struct lctx *c, const xmlNode *n, struct action *a)
 		err = var_of(c, v, a->line, 0, &a->var2);
 	if (!err && (v = scn_x_attr(n, "variable2")))
 		err = var_of(c, v, a->line, 0, &a->var3);
-	if (!err && (v = scn_x_attr(n, "value"))) {
+	v = scn_x_attr(n, "value");
+	if (!v && xmlHasProp(n, (const xmlChar *)"value"))
+		v = "";  /* libxml2 gives value="" no text node */
+	if (!err && v) {
 		char *end;
 
+		/* SIPp's strtod takes an empty value as 0 */
+		if (!*v && a->kind != ACT_ASSIGNSTR && a->kind != ACT_STRCMP &&
+		    (err = scn_x_lax(c, a->line, "<%s value=\"\"> read as 0",
+				     (const char *)n->name)))
+			return err;
 		a->dval = strtod(v, &end);
-		a->has_dval = end != v && !*end;
+		a->has_dval = !*v || (end != v && !*end);
 		if (a->kind == ACT_ASSIGNSTR || a->kind == ACT_STRCMP)
 			err = scn_text_compile(c->p, &a->value, v, a->line, c->d);
 		else if (!a->has_dval)
@@ -201,6 +219,24 @@ static int verify_attrs(struct lctx *c, const xmlNode *n, struct action *a)
 	return err ? err : scn_text_compile(c->p, &a->value2, p, a->line, c->d);
 }
 
+/* <lookup assign_to= file= key=/>: SIPp finds key in the -infindex of
+ * the injection file and assigns its row number. Read and checked as
+ * SIPp does; running it waits for -infindex (the variable stays unset). */
+static int lookup_attrs(struct lctx *c, const xmlNode *n, struct action *a)
+{
+	const char *f = scn_x_attr(n, "file"), *k = scn_x_attr(n, "key");
+	int err;
+
+	if (!f || !k || a->var == PROG_NOVAR)
+		return diag_set(c->d, c->p->file, a->line,
+				"<lookup> needs assign_to=, file= and key=");
+	if ((err = scn_text_compile(c->p, &a->value, f, a->line, c->d)) ||
+	    (err = scn_text_compile(c->p, &a->value2, k, a->line, c->d)))
+		return err;
+	return scn_x_lax(c, a->line, "<lookup> is loaded but not run yet (no -infindex): "
+			 "its assign_to= variable stays unset");
+}
+
 static int fill(struct lctx *c, const xmlNode *n, struct action *a)
 {
 	const char *v;
@@ -211,6 +247,8 @@ static int fill(struct lctx *c, const xmlNode *n, struct action *a)
 		err = assign_list(c, a, v, a->line);
 	if (!err && a->kind == ACT_VERIFYAUTH)
 		return verify_attrs(c, n, a);
+	if (!err && a->kind == ACT_LOOKUP)
+		return lookup_attrs(c, n, a);
 	if (!err && a->kind == ACT_EREG)
 		err = ereg(c, n, a);
 	if (!err && a->kind != ACT_EREG)
@@ -262,7 +300,7 @@ static int one(struct lctx *c, const xmlNode *n, struct action *a)
 	if (i == sizeof(defs) / sizeof(defs[0]))
 		return diag_set(c->d, c->p->file, a->line, "unknown action <%s>", name);
 	a->kind = defs[i].kind;
-	err = scn_x_check_attrs(c, n, defs[i].attrs);
+	err = scn_x_check_attrs(c, n, defs[i].attrs, 0);
 	if (!err)
 		err = fill(c, n, a);
 	if (!err && a->kind == ACT_EXEC && a->str && !exec_supported(a->str))

@@ -14,8 +14,9 @@
 #include "scenario/build.h"
 #include "scenario/load.h"
 
+/* hide= and hiderest= only shape SIPp's screen: accepted, no effect */
 #define COMMON "start_rtd", "rtd", "repeat_rtd", "crlf", "next", "test", "chance", \
-	"condexec", "condexec_inverse", "counter", "display"
+	"condexec", "condexec_inverse", "counter", "display", "hide", "hiderest"
 
 static const char *const a_send[] = {COMMON, "retrans", "lost", "start_txn", "ack_txn", NULL};
 static const char *const a_recv[] = {COMMON, "response", "request", "optional", "ignoresdp",
@@ -131,21 +132,27 @@ static int common_attrs(struct lctx *c, const xmlNode *n, struct step *s)
 	return 0;
 }
 
+/* SIPp reads a message's actions from its first child element only,
+ * and only when that is an <action>: any other element there (an <ereg>
+ * written straight inside <recv>, a second <action>) is never looked at.
+ * We ignore them too, with a warning (an error under -strict). */
 static int children_actions(struct lctx *c, const xmlNode *n, struct step *s)
 {
 	const xmlNode *k;
-	int err;
+	int first = 1, err;
 
 	for (k = n->children; k; k = k->next) {
 		if (k->type != XML_ELEMENT_NODE)
 			continue;
-		if (strcmp((const char *)k->name, "action"))
-			return diag_set(c->d, c->p->file, scn_x_line(k),
-					"unknown element <%s> inside <%s>", (const char *)k->name,
+		if (first && !strcmp((const char *)k->name, "action"))
+			err = scn_x_actions(c, k, s);
+		else
+			err = scn_x_lax(c, scn_x_line(k), "<%s> inside <%s> ignored: SIPp reads "
+					"only a first child <action>", (const char *)k->name,
 					(const char *)n->name);
-		err = scn_x_actions(c, k, s);
 		if (err)
 			return err;
+		first = 0;
 	}
 	return 0;
 }
@@ -159,7 +166,7 @@ static int el_send(struct lctx *c, const xmlNode *n)
 
 	if (!s)
 		return ENOMEM;
-	if ((err = scn_x_check_attrs(c, n, a_send)) || (err = common_attrs(c, n, s)) ||
+	if ((err = scn_x_check_attrs(c, n, a_send, 0)) || (err = common_attrs(c, n, s)) ||
 	    (err = scn_x_int(c, n, "retrans", &s->retrans_ms)) ||
 	    (err = scn_x_int(c, n, "lost", &s->lost_pct)) || (err = children_actions(c, n, s)))
 		return err;
@@ -225,7 +232,7 @@ static int el_recv(struct lctx *c, const xmlNode *n)
 
 	if (!s)
 		return ENOMEM;
-	if ((err = scn_x_check_attrs(c, n, a_recv)) || (err = recv_match(c, n, s)) ||
+	if ((err = scn_x_check_attrs(c, n, a_recv, 0)) || (err = recv_match(c, n, s)) ||
 	    (err = common_attrs(c, n, s)) || (err = scn_x_int(c, n, "timeout", &s->timeout_ms)) ||
 	    (err = scn_x_int(c, n, "max_time", &s->max_time_ms)))
 		return err;
@@ -254,7 +261,7 @@ static int el_pause(struct lctx *c, const xmlNode *n, enum step_kind k)
 
 	if (!s)
 		return ENOMEM;
-	if ((err = scn_x_check_attrs(c, n, k == STEP_PAUSE ? a_pause : a_timewait)))
+	if ((err = scn_x_check_attrs(c, n, k == STEP_PAUSE ? a_pause : a_timewait, 0)))
 		return err;
 	if (k == STEP_PAUSE && (err = common_attrs(c, n, s)))
 		return err;
@@ -296,7 +303,7 @@ static int el_label(struct lctx *c, const xmlNode *n)
 
 	if (!s)
 		return ENOMEM;
-	if ((err = scn_x_check_attrs(c, n, a_label)))
+	if ((err = scn_x_check_attrs(c, n, a_label, 0)))
 		return err;
 	if (!id)
 		return diag_set(c->d, c->p->file, s->line, "<label> without id=");
@@ -324,7 +331,7 @@ static int el_nop(struct lctx *c, const xmlNode *n)
 
 	if (!s)
 		return ENOMEM;
-	if ((err = scn_x_check_attrs(c, n, a_nop)) || (err = common_attrs(c, n, s)))
+	if ((err = scn_x_check_attrs(c, n, a_nop, 0)) || (err = common_attrs(c, n, s)))
 		return err;
 	snprintf(s->display, sizeof(s->display), "[NOP]");
 	return children_actions(c, n, s);
@@ -356,7 +363,7 @@ static int el_sync(struct lctx *c, const xmlNode *n, enum step_kind k)
 
 	if (!s)
 		return ENOMEM;
-	if ((err = scn_x_check_attrs(c, n, k == STEP_SIGNAL ? a_signal : a_wait)))
+	if ((err = scn_x_check_attrs(c, n, k == STEP_SIGNAL ? a_signal : a_wait, 1)))
 		return err;
 	if (!v)
 		return diag_set(c->d, c->p->file, s->line, "<%s> without %s=",

@@ -28,6 +28,16 @@ struct lref {
 
 #define LOAD_INIT_UA (~0u)   /* lbl.ua and lref.dst_ua of <init>        */
 
+/* One kind of leniency warning (its text without the line): printed at
+ * its first line, later ones only counted (scn_x_lax in xml.c). */
+struct lax_seen {
+	char msg[120];
+	int line;                /* the first occurrence                   */
+	unsigned more;           /* occurrences after the first            */
+};
+
+#define LOAD_LAX_KINDS 16
+
 struct lctx {
 	struct prog *p;
 	struct diag *d;
@@ -38,6 +48,8 @@ struct lctx {
 	unsigned nlabels, caplabels;
 	struct lref *refs;
 	unsigned nrefs, caprefs;
+	struct lax_seen lax[LOAD_LAX_KINDS];
+	unsigned nlax;
 };
 
 int scn_x_step(struct lctx *c, const xmlNode *n, int in_ua);
@@ -52,6 +64,6 @@ int scn_x_opts_creds(struct lctx *c);
 int scn_x_check_creds(struct lctx *c);
 
 /* lenient.c: see there. */
-int scn_lenient(const char *s, size_t n, const char *file, struct buf *out);
+int scn_lenient(struct lctx *c, const char *s, size_t n, struct buf *out);
 
 #endif

@@ -110,6 +110,8 @@ enum act_kind {
 	                          unsupported exec kind (str = its name)       */
 	ACT_SETDEST,           /* issue 6                                      */
 	ACT_VERIFYAUTH,        /* issue 3                                      */
+	ACT_LOOKUP,            /* SIPp's -infindex lookup: loaded (tpl value =
+	                          file, value2 = key), not run yet: var unset  */
 };
 
 enum search_in { SEARCH_MSG, SEARCH_HDR, SEARCH_BODY, SEARCH_VAR };
@@ -282,6 +284,8 @@ struct scn_opts {
 	const char *auth_user;  /* -au, -ap, -domain: templates, or NULL     */
 	const char *auth_pass;
 	const char *domain;
+	int strict;             /* -strict: what SIPp ignores or repairs is an
+	                           error, not a warning                        */
 };
 
 /* Load and compile a scenario from a file (path) or from memory (xml,

@@ -136,7 +136,7 @@ static int param_element(struct lctx *c, const xmlNode *n)
 	char **names;
 	struct tpl **tpls;
 	unsigned i;
-	int err = scn_x_check_attrs(c, n, a_param);
+	int err = scn_x_check_attrs(c, n, a_param, 1);
 
 	if (err)
 		return err;
@@ -183,7 +183,7 @@ static int top_element(struct lctx *c, const xmlNode *n, int has_ua)
 		return init_block(c, n);
 	if (has_ua && !strcmp(name, "ua")) {
 		const char *un = scn_x_attr(n, "name");
-		int err = scn_x_check_attrs(c, n, a_ua);
+		int err = scn_x_check_attrs(c, n, a_ua, 1);
 
 		if (!err && !un)
 			err = diag_set(c->d, c->p->file, scn_x_line(n), "<ua> without name=");
@@ -401,7 +401,7 @@ static int parse(struct lctx *c, const char *xml, size_t len, xmlDoc **docp)
 	int err;
 
 	buf_init(&b, len * 4 + 64);
-	err = scn_lenient(xml, len, c->p->file, &b);
+	err = scn_lenient(c, xml, len, &b);
 	if (err) {
 		buf_free(&b);
 		return err;
@@ -453,6 +453,7 @@ static int build(struct prog *p, const char *xml, size_t len,
 		finish(p);
 	if (!err && (!p->nuas || !p->uas[0].nsteps))
 		err = diag_set(d, p->file, 0, "the scenario has no steps");
+	scn_x_lax_done(&c);
 	free(c.labels);
 	free(c.refs);
 	xmlFreeDoc(doc);
