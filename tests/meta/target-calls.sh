@@ -1,10 +1,11 @@
 #!/bin/sh
 # The files of src/target/ (docs/internals/target.md), of src/scenario/
-# (docs/internals/prog.md) and of src/engine/ (docs/internals/engine.md)
-# call one way: per folder, the graph "file -> file whose prefixed
-# function it calls", read from the objects with nm, has no cycle. A
-# cycle fails with the edges. Calls through a function pointer (the
-# engine's struct eng_hooks) are not edges: they are the way up.
+# (docs/internals/prog.md), of src/engine/ (docs/internals/engine.md)
+# and of src/merge/ (docs/internals/merge.md) call one way: per folder,
+# the graph "file -> file whose prefixed function it calls", read from
+# the objects with nm, has no cycle. A cycle fails with the edges.
+# Calls through a function pointer (the engine's struct eng_hooks) are
+# not edges: they are the way up.
 status=0
 check() { # folder prefix-regexp object-that-must-exist [ignored-edge ...]
 	dir="${BUILDDIR:-.}/src/$1"
@@ -39,4 +40,5 @@ check() { # folder prefix-regexp object-that-must-exist [ignored-edge ...]
 check target tgt_ proxy
 check scenario scn_ scenario
 check engine '(eng_|ua_|var_|rend_|inj_)' engine
+check merge mrg_ merge
 exit $status

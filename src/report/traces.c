@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* counts: the -trace_counts, -trace_error_codes, -trace_rtt files. The first,, <scenario>_<pid>_counts.csv, with
- * SIPp's columns: CurrentTime and ElapsedTime, then per step, named
- * "<index>_<what>_<counter>": a send has Sent, Retrans and (a request
+/* traces: SIPp's -trace_counts, -trace_error_codes and -trace_rtt
+ * files. The first, <scenario>_<pid>_counts.csv, has SIPp's columns:
+ * CurrentTime and ElapsedTime, then per step, "<index>_<what>_<counter>": a send has Sent, Retrans and (a request
  * other than ACK over UDP, which is retransmitted) Timeout; a receive
  * Recv, Retrans, Timeout and Unexp; a pause Sessions (the calls that
  * entered it) and Unexp; other steps no column. The counters are the
