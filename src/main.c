@@ -99,6 +99,9 @@ static int open_outputs(struct eng_opts *o, const struct main_opts *m)
 		return -1;
 	if (m->trace_counts && !(o->counts_csv = open_log("-trace_counts", NULL, m, "counts.csv")))
 		return -1;
+	if (m->trace_screen &&
+	    !(o->screen_log = open_log("-screen_file", m->screen_file, m, "screen.log")))
+		return -1;
 	if (m->trace_rtt && !(o->rtt_csv = open_log("-trace_rtt", NULL, m, "rtt.csv")))
 		return -1;
 	if (m->trace_error_codes &&
@@ -135,8 +138,10 @@ static int close_logs(struct eng_opts *o)
 	bad |= close_log(o->counts_csv, "-trace_counts");
 	bad |= close_log(o->codes_csv, "-trace_error_codes");
 	bad |= close_log(o->rtt_csv, "-trace_rtt");
+	bad |= close_log(o->screen_log, "-screen_file");
 	o->msg_log = o->err_log = o->stat_csv = NULL;
 	o->act_log = o->short_log = o->counts_csv = o->codes_csv = o->rtt_csv = NULL;
+	o->screen_log = NULL;
 	return bad;
 }
 

@@ -24,6 +24,8 @@ struct main_opts {
 	int trace_msg, trace_err, trace_stat;
 	const char *message_file, *error_file, *stat_file;
 	int trace_logs, trace_shortmsg, trace_counts, trace_error_codes, trace_rtt;
+	int trace_screen;
+	const char *screen_file;       /* -screen_file                       */
 	int error_overwrite;           /* -error_overwrite: 0 appends        */
 	const char *log_file;          /* -log_file                          */
 	const char *shortmessage_file; /* -shortmessage_file                 */

@@ -315,6 +315,8 @@ int eng_run(struct eng *e, FILE *out)
 	eng_write_last_stat(e);
 	eng_run_report(e, &r);
 	rpt_summary(out, &r);
+	if (e->o.screen_log)
+		rpt_summary(e->o.screen_log, &r);  /* -trace_screen */
 	/* a report that cannot be written makes the run's end fatal (255):
 	 * the verdict it should carry is lost */
 	err = eng_write_reports(e, &r);

@@ -9,7 +9,8 @@ the short messages in SIPp's tab-separated form with the same sequence
 (direction, CSeq, first line) per call, the unexpected 180s listed in
 the error codes file as SIPp lists them; -log_file and
 -shortmessage_file; -error_overwrite false appending; an unwritable -log_file refused before any traffic
-(exit 255); SIGTERM still writes the last counts line. Starts its own
+(exit 255); SIGTERM still writes the last counts line and -trace_screen's
+final summary. Starts its own
 processes and stops them by pid.
 Usage: traces_check.py SIPBENCH SIPP LOGDIR PORT1 PORT2 PORT3"""
 import glob, os, re, signal, subprocess, sys, time
@@ -187,7 +188,7 @@ try:
     d = os.path.join(log, "sigterm")
     os.makedirs(d, exist_ok=True)
     cmd = [sipbench, "-sn", "uac", "-i", "127.0.0.1", "-p", sb_port, "-m", "1000", "-r", "5",
-           "-nostdin", "-trace_counts", "-trace_error_codes", "-fd", "10",
+           "-nostdin", "-trace_counts", "-trace_error_codes", "-trace_screen", "-fd", "10",
            "127.0.0.1:" + uas_port]
     print("run:", " ".join(cmd))
     sb = subprocess.Popen(cmd, cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -200,6 +201,9 @@ try:
           and len(one(d, "error_codes.csv").splitlines()) == 2,
           "SIGTERM (exit %d): the counts' last line written, %s INVITEs" % (rc,
                                                                           last.get("0_INVITE_Sent")))
+    scr = one(d, "screen.log") or ""
+    check(re.search(r"^ +1 ->  INVITE +\d+", scr, re.M) and re.search(r"^  started +\d+$", scr, re.M),
+          "SIGTERM: -trace_screen wrote the final summary to uac_PID_screen.log")
 finally:
     if sb is not None and sb.poll() is None:
         sb.kill()
