@@ -386,7 +386,7 @@ void eng_write_last_stat(struct eng *e)
 		rpt_csv_line(&e->periodic.csv, &e->st, e->end_us, eng_target_rate(e), e->nactive);
 	if (e->o.counts_csv)
 		rpt_counts_line(&e->periodic.counts, &e->st, e->end_us - e->start_us);
-	rpt_codes_line(&e->periodic.codes, e->end_us - e->start_us);
+	rpt_codes_line(&e->codes, e->end_us - e->start_us);
 }
 
 static void on_stat(void *arg)
@@ -398,7 +398,7 @@ static void on_stat(void *arg)
 			     e->nactive);
 	if (e->o.counts_csv)
 		rpt_counts_line(&e->periodic.counts, &e->st, loop_now_us(e->loop) - e->start_us);
-	rpt_codes_line(&e->periodic.codes, loop_now_us(e->loop) - e->start_us);
+	rpt_codes_line(&e->codes, loop_now_us(e->loop) - e->start_us);
 	(void)eng_write_metrics(e);  /* said, and remembered for the exit status */
 	tmr_start(e->loop, &e->periodic.tmr, e->o.stat_period_ms, on_stat, e);
 }
@@ -434,11 +434,11 @@ void eng_control_start(struct eng *e)
 		rpt_counts_header(&e->periodic.counts);
 		rpt_counts_line(&e->periodic.counts, &e->st, 0);
 	}
-	e->periodic.rtt = (struct rpt_rtt){e->o.rtt_csv, e->o.stat_delim, e->o.rtt_freq, 0,
+	e->rtt = (struct rpt_rtt){e->o.rtt_csv, e->o.stat_delim, e->o.rtt_freq, 0,
 					   e->start_us, e->p->rtd_names};
-	e->periodic.codes.f = e->o.codes_csv;
-	e->periodic.codes.delim = e->o.stat_delim;
-	rpt_codes_line(&e->periodic.codes, 0);
+	e->codes.f = e->o.codes_csv;
+	e->codes.delim = e->o.stat_delim;
+	rpt_codes_line(&e->codes, 0);
 	if (e->o.stat_csv || e->o.metrics_path || e->o.counts_csv || e->o.codes_csv)
 		tmr_start(e->loop, &e->periodic.tmr, e->o.stat_period_ms, on_stat, e);
 }

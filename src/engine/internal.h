@@ -219,8 +219,6 @@ struct eng_periodic {
 	struct tmr tmr;
 	struct rpt_csv csv;        /* -trace_stat state                    */
 	struct rpt_counts counts;  /* -trace_counts                        */
-	struct rpt_codes codes;    /* -trace_error_codes (recv.c adds)     */
-	struct rpt_rtt rtt;        /* -trace_rtt (ua.c adds)               */
 	int metrics_failed;        /* -metrics could not be written        */
 };
 
@@ -256,6 +254,10 @@ struct eng {
 	struct eng_console console;
 	struct eng_baseline base;
 	struct eng_periodic periodic;
+	/* Shared through report/traces.c's functions alone: set up and
+	 * written per period by control.c, added to where it is measured */
+	struct rpt_codes codes;    /* -trace_error_codes (recv.c adds)     */
+	struct rpt_rtt rtt;        /* -trace_rtt (ua.c adds)               */
 	/* Shared: whether a new call may start (eng_can_start) */
 	int stopping;              /* no new calls (control.c, link.c)     */
 	int paused;                /* 'p': no new calls (control.c)        */

@@ -279,7 +279,7 @@ static void unexpected(struct ua *ua, struct msg *m)
 
 	ack_unexpected_final(ua, m);
 	if (!m->is_request)
-		rpt_codes_add(&ua->call->eng->periodic.codes, m->status);
+		rpt_codes_add(&ua->call->eng->codes, m->status);
 	if (!(ua->call->eng->o.behaviors & ENG_BEH_ABORTUNEXP)) {
 		/* -default_behaviors -abortunexp: count it, keep the call going */
 		ua_step_stat(ua, ua->pc < ua->pu->nsteps ? ua->pc : 0)->unexpected++;

@@ -190,7 +190,7 @@ static void rtd_marks(struct ua *ua, const struct step *st)
 
 	if (st->rtd && ua->rtd_start_us[st->rtd - 1]) {
 		hist_add(&e->st.rtd[st->rtd - 1], now - ua->rtd_start_us[st->rtd - 1]);
-		rpt_rtt_add(&e->periodic.rtt, now, now - ua->rtd_start_us[st->rtd - 1],
+		rpt_rtt_add(&e->rtt, now, now - ua->rtd_start_us[st->rtd - 1],
 			    st->rtd - 1);
 		if (!st->repeat_rtd)
 			ua->rtd_start_us[st->rtd - 1] = 0;
