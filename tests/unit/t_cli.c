@@ -23,14 +23,14 @@ struct fx {
 /* Parse the NULL-terminated arguments after "sipbench". */
 static int parse(struct fx *f, ...)
 {
-	char *argv[40] = {"sipbench"};
+	char *argv[64] = {"sipbench"};
 	int argc = 1;
 	va_list ap;
 	char *a;
 
 	memset(f, 0, sizeof(*f));
 	va_start(ap, f);
-	while ((a = va_arg(ap, char *)) && argc < 39)
+	while ((a = va_arg(ap, char *)) && argc < 63)
 		argv[argc++] = a;
 	va_end(ap);
 	return cli_parse(&f->o, &f->m, argc, argv, &f->d);
@@ -55,6 +55,8 @@ START_TEST(defaults_are_the_documented_ones)
 	ck_assert_uint_eq(f.o.stat_period_ms, 60000);
 	ck_assert_uint_eq(f.o.batch_us, 1000);
 	ck_assert_uint_eq(f.o.grace_ms, 5000);
+	ck_assert_uint_eq(f.o.rtt_freq, 200);
+	ck_assert_int_eq(f.m.error_overwrite, 1);
 	ck_assert_int_eq(f.o.grace_given, 0);
 	ck_assert_ptr_null(f.o.remote);
 	ck_assert_ptr_null(f.m.scenario_file);
@@ -71,6 +73,7 @@ START_TEST(each_kind_lands_in_its_field)
 			       "-timeout", "3", "-t", "wsn", "-timer_resol", "4",
 			       "-reconnect_close", "false", "-nd", "-json", "r.json", "-trace_msg",
 			       "-fd", "2", "-aa", "--serve", "-grace", "0", "-max_p99", "1=200ms",
+			       "-error_overwrite", "false", "-trace_counts", "-log_file", "l.log",
 			       "host:5070", NULL), 0);
 	ck_assert_str_eq(f.m.scenario_file, "x.xml");             /* STR, main */
 	ck_assert_str_eq(f.m.scn.auth_user, "alice");             /* the loader's */
@@ -87,6 +90,9 @@ START_TEST(each_kind_lands_in_its_field)
 	ck_assert_uint_eq(f.o.behaviors, 0);                      /* CB flag */
 	ck_assert_str_eq(f.o.json_path, "r.json");
 	ck_assert_int_eq(f.m.trace_msg, 1);                       /* FLAG, main */
+	ck_assert_int_eq(f.m.error_overwrite, 0);                 /* KW, main */
+	ck_assert_int_eq(f.m.trace_counts, 1);
+	ck_assert_str_eq(f.m.log_file, "l.log");
 	ck_assert_int_eq(f.o.auto_answer, 1);                     /* FLAG, engine */
 	ck_assert_int_eq(f.m.serve, 1);
 	ck_assert_uint_eq(f.o.stat_period_ms, 2000);
