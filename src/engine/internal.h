@@ -297,6 +297,11 @@ int eng_open_socket(struct eng *e, struct tp_sock **sp, unsigned port, int main_
 		    tp_recv_h *h, struct diag *d);
 /* Fill e->tls_name from -tls_sni or the target as given. */
 void eng_peer_name(struct eng *e);
+/* A datagram from `from` that did not parse: when its raw text names a
+ * running call by a whole Call-ID line, that call fails as SIPp fails it
+ * (an unexpected message). Returns 1 if a call failed. */
+int eng_fail_unparsable(struct eng *e, const char *buf, size_t len,
+			const struct tp_addr *from);
 
 /* dispatch.c: which party a received message is for (docs/design.md) */
 int eng_hash_add(struct eng *e, struct ua *ua);
