@@ -429,8 +429,7 @@ void eng_control_start(struct eng *e)
 		rpt_csv_header(&e->periodic.csv, &e->st, e->start_us, eng_target_rate(e));
 	}
 	if (e->o.counts_csv) {
-		e->periodic.counts = (struct rpt_counts){e->o.counts_csv, e->o.stat_delim, e->p,
-							 e->o.proto == TP_UDP};
+		e->periodic.counts = (struct rpt_counts){e->o.counts_csv, e->o.stat_delim, e->p};
 		rpt_counts_header(&e->periodic.counts);
 		rpt_counts_line(&e->periodic.counts, &e->st, 0);
 	}

@@ -162,7 +162,6 @@ struct rpt_counts {
 	FILE *f;
 	const char *delim;           /* -stat_delimiter, NULL for ";"        */
 	const struct prog *p;
-	int udp;                     /* requests are retransmitted: Timeout  */
 };
 void rpt_counts_header(const struct rpt_counts *c);
 void rpt_counts_line(const struct rpt_counts *c, const struct stats *st, uint64_t elapsed_us);

@@ -23,9 +23,10 @@ static const char *delim(const struct rpt_counts *c)
 	return c->delim ? c->delim : ";";
 }
 
-static int has_timeout(const struct rpt_counts *c, const struct step *s)
+/* SIPp counts send timeouts for the sends with retrans= only */
+static int has_timeout(const struct step *s)
 {
-	return c->udp && s->msg && s->msg->is_request && strcmp(s->msg->method, "ACK");
+	return s->retrans_ms > 0;
 }
 
 static void step_header(const struct rpt_counts *c, unsigned i, const struct step *s)
@@ -35,7 +36,7 @@ static void step_header(const struct rpt_counts *c, unsigned i, const struct ste
 	switch (s->kind) {
 	case STEP_SEND:
 		fprintf(c->f, "%u_%s_Sent%s%u_%s_Retrans%s", i, s->display, d, i, s->display, d);
-		if (has_timeout(c, s))
+		if (has_timeout(s))
 			fprintf(c->f, "%u_%s_Timeout%s", i, s->display, d);
 		break;
 	case STEP_RECV:
@@ -60,7 +61,7 @@ static void step_line(const struct rpt_counts *c, const struct step *s,
 	case STEP_SEND:
 		fprintf(c->f, "%llu%s%llu%s", (unsigned long long)n->sent, d,
 			(unsigned long long)n->retrans, d);
-		if (has_timeout(c, s))
+		if (has_timeout(s))
 			fprintf(c->f, "%llu%s", (unsigned long long)n->timeouts, d);
 		break;
 	case STEP_RECV:

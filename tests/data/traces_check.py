@@ -169,6 +169,28 @@ try:
     n = lines[0]
     check(n > 0 and lines == [n, 2 * n, 3 * n, n],
           "-error_overwrite: error file lines true, false, false, true: %s" % lines)
+    # the server side: sipbench's uas and SIPp's, each called by SIPp's uac
+    hdr = {}
+    for who, prog in (("sb", sipbench), ("sipp", sipp)):
+        d = os.path.join(log, "uas-" + who)
+        os.makedirs(d, exist_ok=True)
+        cmd = [prog, "-sn", "uas", "-i", "127.0.0.1", "-p", sb_port, "-m", "1", "-nostdin",
+               "-trace_counts"]
+        print("run:", " ".join(cmd))
+        u = subprocess.Popen(cmd, cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+        run([sipp, "-sn", "uac", "-i", "127.0.0.1", "-p", sipp_port, "-m", "1", "-nostdin",
+             "127.0.0.1:" + sb_port], d)
+        try:
+            u.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            u.kill()
+            u.wait()
+        hdr[who] = (one(d, "counts.csv") or "\n").splitlines()[0]
+    check(hdr["sb"] == hdr["sipp"] and "2_200_Timeout" in hdr["sb"],
+          "uas counts: the header is SIPp's uas's (%d columns)" % hdr["sb"].count(";"))
+    if hdr["sb"] != hdr["sipp"]:
+        print("  SIPp:     " + hdr["sipp"] + "\n  sipbench: " + hdr["sb"])
     # the override names; an unwritable one refused before any traffic
     d = os.path.join(log, "names")
     os.makedirs(d, exist_ok=True)
