@@ -5,10 +5,13 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 #include "engine/internal.h"
 #include "sip/auth.h"
 #include "sip/msg.h"
@@ -157,6 +160,40 @@ static int act_strcmp(struct ua *ua, const struct action *a, struct buf *tmp)
 	return err ? ENOMEM : 0;
 }
 
+/* <exec command=>: a shell command, as SIPp's, in a child process the
+ * loop does not wait for (engine.c reaps it), so a slow command does not
+ * hold the calls up. The child gets default signal handling and an
+ * empty mask; our descriptors are all close-on-exec. */
+static void run_command(struct eng *e, const char *cmd)
+{
+	char *argv[] = {"sh", "-c", (char *)cmd, NULL};
+	posix_spawnattr_t at;
+	sigset_t none, dflt;
+	pid_t pid;
+	int err;
+
+	sigemptyset(&none);
+	sigemptyset(&dflt);
+	sigaddset(&dflt, SIGINT);
+	sigaddset(&dflt, SIGTERM);
+	sigaddset(&dflt, SIGHUP);
+	sigaddset(&dflt, SIGPIPE);
+	sigaddset(&dflt, SIGCHLD);
+	if (posix_spawnattr_init(&at)) {
+		eng_trace_err(e, "exec failed: %s: out of memory", cmd);
+		return;
+	}
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &dflt);
+	err = posix_spawn(&pid, "/bin/sh", NULL, &at, argv, environ);
+	posix_spawnattr_destroy(&at);
+	if (err)
+		eng_trace_err(e, "exec failed: %s: %s", cmd, strerror(err));
+	else
+		e->children++;
+}
+
 static int act_text(struct ua *ua, const struct action *a, struct buf *tmp)
 {
 	struct eng *e = ua->call->eng;
@@ -178,9 +215,7 @@ static int act_text(struct ua *ua, const struct action *a, struct buf *tmp)
 		eng_trace_err(e, "call %s: %s", ua->call_id, tmp->data);
 		return 0;
 	case ACT_EXEC:
-		/* a shell command, as SIPp's exec command= */
-		if (system(tmp->data) == -1)
-			eng_trace_err(e, "exec failed: %s", tmp->data);
+		run_command(e, tmp->data);
 		return 0;
 	default:
 		return 0;
