@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/time.h>
 #include <unistd.h>
 #include "engine/internal.h"
@@ -222,6 +223,50 @@ static int act_text(struct ua *ua, const struct action *a, struct buf *tmp)
 	}
 }
 
+/* <setdest host= port= protocol=>: the party's messages go to host:port
+ * from now on (SIPp's; the Request-URIs stay as the scenario writes
+ * them). The protocol must be the run's transport: SIPp cannot switch
+ * either. */
+static int act_setdest(struct ua *ua, const struct action *a, struct buf *tmp,
+		       enum fail_reason *r)
+{
+	struct eng *e = ua->call->eng;
+	char host[256], what[640];
+	unsigned long port;
+	struct tp_addr to;
+	struct diag d = {0};
+	const char *proto = tp_proto_param(tp_sock_proto(ua->sock));
+
+	if (rend_tpl(ua, NULL, a->value3, 0, tmp))
+		goto oom;
+	if (strcasecmp(tmp->data ? tmp->data : "", proto)) {
+		snprintf(what, sizeof(what), "<setdest protocol=\"%s\">: the run's transport is %s",
+			 tmp->data ? tmp->data : "", proto);
+		goto fail;
+	}
+	if (rend_tpl(ua, NULL, a->value2, 0, tmp))
+		goto oom;
+	port = strtoul(tmp->data ? tmp->data : "", NULL, 10);
+	if (rend_tpl(ua, NULL, a->value, 0, tmp))
+		goto oom;
+	snprintf(host, sizeof(host), strchr(tmp->data ? tmp->data : "", ':') ? "[%s]" : "%s",
+		 tmp->data ? tmp->data : "");
+	if (!port || port > 65535 || tp_addr_parse(&to, host, (unsigned)port, &d)) {
+		snprintf(what, sizeof(what), "<setdest>: cannot send to %s port %lu%s%s", host,
+			 port, d.msg[0] ? ": " : "", d.msg);
+		goto fail;
+	}
+	ua->remote = to;
+	return 0;
+oom:
+	*r = FAIL_INTERNAL;
+	return -1;
+fail:
+	eng_trace_err(e, "call %s: %s", ua->call_id, what);
+	*r = FAIL_ACTION;
+	return -1;
+}
+
 static void act_gettimeofday(struct ua *ua, const struct action *a)
 {
 	struct timeval tv;
@@ -284,6 +329,8 @@ static int run_one(struct ua *ua, const struct action *a, const struct msg *m,
 		ua->jump_to = to >= 0 ? (to < INT_MAX ? (int)to : INT_MAX) : -1;
 		return 0;
 	}
+	case ACT_SETDEST:
+		return act_setdest(ua, a, tmp, r);
 	case ACT_GETTIMEOFDAY:
 		act_gettimeofday(ua, a);
 		return 0;
