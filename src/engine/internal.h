@@ -268,6 +268,8 @@ struct eng {
 	char stop_why[320];        /* what ended the run early, or "" (link.c) */
 	int signals;               /* stop signals handled so far (engine.c) */
 	unsigned reconnects;       /* lost connections to the target so far (link.c) */
+	unsigned children;         /* <exec command> processes not yet reaped
+	                              (started in vars.c, reaped in engine.c) */
 	struct htab by_cid;        /* Call-ID -> UA                        */
 	struct htab by_user;       /* user part -> UA (several parties)    */
 	struct htab gone;           /* Call-IDs of calls ended in the last

@@ -293,31 +293,6 @@ static int digits_ok(struct msg_pl v, unsigned long long max)
 	return i > 0 && (i == v.len || strchr(" \t\r\n", v.p[i]));
 }
 
-/* An IPv6 address as a URI's host must be in brackets (RFC 3261 25.1,
- * RFC 5118 4.2): "sip:2001:db8::10" is not a URI libosip2 should have
- * taken. Two colons in the host part of a sip:/sips: URI without a '['
- * give it away. */
-int msg_uri_host_ok(const char *p, size_t len)
-{
-	const char *e = p + len, *h, *at;
-	int colons = 0;
-
-	if (len > 4 && !strncasecmp(p, "sip:", 4))
-		h = p + 4;
-	else if (len > 5 && !strncasecmp(p, "sips:", 5))
-		h = p + 5;
-	else
-		return 1;
-	for (at = h; at < e && *at != ';' && *at != '?'; at++)
-		if (*at == '@')
-			h = at + 1;
-	if (h < e && *h == '[')
-		return 1;
-	for (; h < e && *h != ';' && *h != '?'; h++)
-		colons += *h == ':';
-	return colons < 2;
-}
-
 /* What libosip2 lets through and RFC 3261 does not: a status outside
  * 100-699 (libosip2 reads "4294967301" as 5), a version other than
  * SIP/2.0 (EPROTONOSUPPORT, so a server can answer 505), a CSeq method

@@ -244,6 +244,31 @@ static int cseq(struct msg *m, struct span v)
 	return copy_token(d, v.e, m->cseq_method, sizeof(m->cseq_method));
 }
 
+/* An IPv6 address as a URI's host must be in brackets (RFC 3261 25.1,
+ * RFC 5118 4.2): "sip:2001:db8::10" is not a URI libosip2 should have
+ * taken. Two colons in the host part of a sip:/sips: URI without a '['
+ * give it away. */
+int msg_uri_host_ok(const char *p, size_t len)
+{
+	const char *e = p + len, *h, *at;
+	int colons = 0;
+
+	if (len > 4 && !strncasecmp(p, "sip:", 4))
+		h = p + 4;
+	else if (len > 5 && !strncasecmp(p, "sips:", 5))
+		h = p + 5;
+	else
+		return 1;
+	for (at = h; at < e && *at != ';' && *at != '?'; at++)
+		if (*at == '@')
+			h = at + 1;
+	if (h < e && *h == '[')
+		return 1;
+	for (; h < e && *h != ';' && *h != '?'; h++)
+		colons += *h == ':';
+	return colons < 2;
+}
+
 static int start_line(struct msg *m, const char *p, const char *e)
 {
 	const char *sp, *sp2;

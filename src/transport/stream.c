@@ -52,16 +52,6 @@ static struct tp_conn *conn_find(struct tp_stream *st, const struct tp_addr *to)
 	return NULL;
 }
 
-static int is_tls(enum tp_proto p)
-{
-	return p == TP_TLS || p == TP_WSS;
-}
-
-static int is_ws(enum tp_proto p)
-{
-	return p == TP_WS || p == TP_WSS;
-}
-
 static void conn_free(struct tp_conn *c)
 {
 	htab_del(&c->ep->st->conns, &c->hn);
@@ -133,14 +123,14 @@ static int conn_advance(struct tp_conn *c)
 	struct tp_stream *st = c->ep->st;
 	enum tp_proto p = c->ep->proto;
 
-	if (c->state == TP_C_CONNECTING && is_tls(p)) {
+	if (c->state == TP_C_CONNECTING && tp_is_tls(p)) {
 		c->ssl = tp_tls_conn_new(st->conf.tls, c, !c->outgoing, st->peer_name);
 		if (!c->ssl)
 			return conn_end(c, NULL);
 		c->state = TP_C_TLS;
 		return 0;
 	}
-	if (c->state != TP_C_WS && is_ws(p)) {
+	if (c->state != TP_C_WS && tp_is_ws(p)) {
 		c->state = TP_C_WS;
 		if (c->outgoing && tp_ws_client_hello(c, st->ws_path))
 			return conn_end(c, "out of memory");
@@ -239,7 +229,7 @@ static int conn_process(struct tp_conn *c)
 		}
 		if (c->state != TP_C_OPEN || !c->rx.len)
 			return 0;
-		if (is_ws(c->ep->proto)) {
+		if (tp_is_ws(c->ep->proto)) {
 			const char *m;
 			size_t used;
 			long n = tp_ws_next(c, &m, &used);
@@ -472,7 +462,7 @@ int tp_stream_send(struct tp_sock *s, const void *buf, size_t len, const struct 
 		tp_stats_g.tx_errors++;
 		return ENOBUFS;
 	}
-	err = is_ws(s->proto) ? tp_ws_frame(c, buf, len) : tp_bytes_add(&c->tx, buf, len);
+	err = tp_is_ws(s->proto) ? tp_ws_frame(c, buf, len) : tp_bytes_add(&c->tx, buf, len);
 	if (err)
 		return err;
 	tp_stats_g.tx_dgrams++;
@@ -529,7 +519,7 @@ int tp_stream_open(struct tp_sock **sp, struct loop *l, const struct tp_stream_c
 	if ((c->peer_name && !(st->peer_name = strdup(c->peer_name))) ||
 	    !(st->ws_path = strdup(c->ws_path ? c->ws_path : "/")))
 		goto out;
-	if (is_tls(c->proto) && !c->tls) {
+	if (tp_is_tls(c->proto) && !c->tls) {
 		err = diag_set(d, NULL, 0, "%s without TLS settings", tp_proto_name(c->proto));
 		goto out;
 	}

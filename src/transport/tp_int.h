@@ -48,6 +48,8 @@ int tp_udp_send(struct tp_sock *s, const void *buf, size_t len, const struct tp_
 void tp_udp_close(struct tp_sock *s);
 int tp_stream_send(struct tp_sock *s, const void *buf, size_t len, const struct tp_addr *to);
 void tp_stream_close(struct tp_sock *s);
+static inline int tp_is_tls(enum tp_proto p) { return p == TP_TLS || p == TP_WSS; }
+static inline int tp_is_ws(enum tp_proto p) { return p == TP_WS || p == TP_WSS; }
 int tp_stream_pending(const struct tp_sock *s);
 
 /* frame.c. SIP over a stream (RFC 3261 18.3): the length of the first

@@ -5,7 +5,11 @@
 # the graph "file -> file whose prefixed function it calls", read from
 # the objects with nm, has no cycle. A cycle fails with the edges.
 # Calls through a function pointer (the engine's struct eng_hooks) are
-# not edges: they are the way up.
+# not edges: they are the way up. Also checked: sip/, cli/, report/.
+# Not checked: transport/, where tp.c dispatches to its backends (udp.c,
+# stream.c) and they call its common helpers back (a module and its own
+# backend, which issue 15 allows); base/, stats/, loop/, media/ have at
+# most two files that call each other, one way.
 status=0
 check() { # folder prefix-regexp object-that-must-exist [ignored-edge ...]
 	dir="${BUILDDIR:-.}/src/$1"
@@ -41,4 +45,7 @@ check target tgt_ proxy
 check scenario scn_ scenario
 check engine '(eng_|ua_|var_|rend_|inj_)' engine
 check merge mrg_ merge
+check sip '(msg_|via_|auth_|sip_|txn_)' msg
+check cli '(cli_|opts_)' opts
+check report rpt_ json
 exit $status
