@@ -60,6 +60,9 @@ struct eng_opts {
 	uint64_t batch_us;           /* -timer_resol: loop_set_batch bound   */
 	struct txn_conf txn;         /* T1, T2, T4 and -max_retrans (0: RFC) */
 	int auto_answer;             /* -aa                                  */
+	int icmp_fail;               /* -icmp_fail: an ICMP error fails the
+	                                call at once (else, as SIPp: counted,
+	                                the request retransmitted)           */
 	unsigned behaviors;
 	const char *inf;             /* injection file or NULL               */
 	const char *const *set_names, *const *set_values;

@@ -6,10 +6,12 @@
  * -max_reconnect times, failing the calls that were on it; one loss more
  * ends the run. A server forgets a lost connection: its calls end by
  * their own timeouts, or fail when they next send.
- * And the ICMP errors of UDP (tp_set_icmp): a destination-unreachable
- * error for a message of a call fails that call at once, with the ICMP
- * error and the address as its reason, instead of leaving it to
- * retransmit into the void until timer B or F. */
+ * And the ICMP errors of UDP (tp_set_icmp): counted and traced; the
+ * request goes on being retransmitted, as SIPp does (a peer started a
+ * moment late still gets the call). With -icmp_fail, a destination-
+ * unreachable error for a message of a call fails that call at once,
+ * with the ICMP error and the address as its reason, instead of leaving
+ * it to retransmit into the void until timer B or F. */
 #include "config.h"
 #include <stdio.h>
 #include <string.h>
@@ -199,6 +201,11 @@ static void on_icmp(struct tp_sock *s, const struct tp_icmp *ic, void *arg)
 	     ua->pu->steps[ua->pc].kind == STEP_TIMEWAIT)) {
 		/* not a lost datagram, or the call has passed its steps */
 		eng_trace_err(e, "%s, for call %s (not failed)", what, ua->call_id);
+		return;
+	}
+	if (!e->o.icmp_fail) {
+		eng_trace_err(e, "%s, for call %s (retransmitted; -icmp_fail fails it)", what,
+			      ua->call_id);
 		return;
 	}
 	/* a BYE or CANCEL would meet the same error */
