@@ -181,7 +181,7 @@ void eng_on_ramp(void *arg)
 }
 
 /* Keys on a terminal, as SIPp's: + and - change the rate by 1, * and /
- * by 10, p pauses and resumes new calls, q stops gracefully (no new
+ * by 10 (times -rate_scale), p pauses and resumes new calls, q stops gracefully (no new
  * calls; a second q aborts the calls in progress). */
 static void on_key(int fd, unsigned events, void *arg)
 {
@@ -191,13 +191,13 @@ static void on_key(int fd, unsigned events, void *arg)
 
 	(void)events;
 	for (i = 0; i < n; i++) {
-		double r = e->rate;
+		double r = e->rate, s = e->o.rate_scale > 0 ? e->o.rate_scale : 1;
 
 		switch (k[i]) {
-		case '+': r += 1; break;
-		case '-': r -= 1; break;
-		case '*': r += 10; break;
-		case '/': r -= 10; break;
+		case '+': r += s; break;
+		case '-': r -= s; break;
+		case '*': r += 10 * s; break;
+		case '/': r -= 10 * s; break;
 		case 'p':
 			e->paused = !e->paused;
 			/* the schedule restarts from the resume: the calls not

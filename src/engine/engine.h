@@ -96,6 +96,7 @@ struct eng_opts {
 	                                %p %s %r %%), NULL: our own         */
 	int callid_slash_ign;        /* -callid_slash_ign: the whole Call-ID
 	                                names the call, "///" or not        */
+	double rate_scale;           /* -rate_scale: the keys' unit, 0: 1    */
 	int no_retrans;              /* -nr: no UDP retransmission           */
 	unsigned base_cseq;          /* -base_cseq: a party's first CSeq, 0: 1 */
 };
