@@ -11,7 +11,7 @@
 #include "cli/opts.h"
 #include "engine/engine.h"
 #include "loop/loop.h"
-#include "report/merge.h"
+#include "merge/merge.h"
 #include "report/rpt.h"
 #include "scenario/builtin.h"
 #include "scenario/prog.h"
@@ -315,7 +315,7 @@ int main(int argc, char **argv)
 	}
 	/* subcommands come before the options */
 	if (!strcmp(argv[1], "merge"))
-		return rpt_merge_main(argc - 1, argv + 1);
+		return mrg_main(argc - 1, argv + 1);
 	if (cli_parse(&o, &m, argc, argv, &d)) {
 		diag_print(&d);
 		return EXIT_FATAL;

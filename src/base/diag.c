@@ -14,6 +14,7 @@ int diag_set(struct diag *d, const char *file, int line, const char *fmt, ...)
 		return EINVAL;
 	d->file = file;
 	d->line = line;
+	d->col = 0;
 	va_start(ap, fmt);
 	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
 	va_end(ap);
@@ -38,7 +39,9 @@ void diag_warn(const char *file, int line, const char *fmt, ...)
 
 void diag_print(const struct diag *d)
 {
-	if (d->file && d->line > 0)
+	if (d->file && d->line > 0 && d->col > 0)
+		fprintf(stderr, "%s:%d:%d: error: %s\n", d->file, d->line, d->col, d->msg);
+	else if (d->file && d->line > 0)
 		fprintf(stderr, "%s:%d: error: %s\n", d->file, d->line, d->msg);
 	else if (d->file)
 		fprintf(stderr, "%s: error: %s\n", d->file, d->msg);

@@ -26,16 +26,6 @@ static void call_free(struct call *c)
 	free(c);
 }
 
-void eng_maybe_finish(struct eng *e)
-{
-	if (e->nactive)
-		return;
-	if (e->stopping ||
-	    (e->o.max_calls && e->ended >= e->o.max_calls) ||
-	    (e->o.max_calls && !e->uas_mode && e->started >= e->o.max_calls))
-		loop_stop(e->loop);
-}
-
 void eng_call_ended(struct eng *e, struct call *c)
 {
 	uint64_t now = loop_now_us(e->loop);
@@ -67,9 +57,6 @@ void eng_call_ended(struct eng *e, struct call *c)
 	lst_append(&e->zombies, &c->le);  /* freed at the end of the iteration */
 	e->nactive--;
 	e->ended++;
-	if (e->o.max_calls && e->ended >= e->o.max_calls && !e->stopping)
-		eng_wind_down(e, "-m");
-	eng_maybe_finish(e);
 }
 
 /* A call and its nuas parties in one zeroed block: the structs, then
@@ -313,14 +300,14 @@ void eng_on_datagram(struct tp_sock *s, const char *buf, size_t len,
 	msg_free(m);
 }
 
-void eng_abort_all(struct eng *e)
+void eng_abort_all(struct eng *e, const char *why)
 {
 	while (!lst_empty(&e->active)) {
 		struct call *c = LST_ENTRY(e->active.next, struct call, le);
 		unsigned i;
 
 		for (i = 0; i < c->nuas; i++)
-			ua_abort(&c->ua[i]);
+			ua_abort(&c->ua[i], why);
 	}
 }
 

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* control: what steers a run while it goes: its end (-timeout, -m, the
- * ramp's top, q, SIGINT/SIGTERM) with the -grace given to the calls in
- * progress and the abort of those still running (unfinished); the rate's
- * changes (ramp, keys on a terminal); the live status line and the
- * periodic -trace_stat and -metrics writes. engine.c owns the calls, the
- * dispatch and the run's start; the verdict is report/judge.c's. */
+/* control: what steers a run while it goes: the rate of new calls (the
+ * rate timer, with pace.c's share of it; the ramp; keys on a terminal);
+ * the run's end (-timeout, -m, the ramp's top, q, SIGINT/SIGTERM) with
+ * the -grace given to the calls in progress and the abort of those still
+ * running (unfinished); the live status line and the periodic -trace_stat
+ * and -metrics writes. It alone touches e->rate, e->stop, e->console and
+ * e->periodic.
+ * call.c owns the calls, engine.c the run's start and end; the verdict
+ * is report/judge.c's. The calls report their end up through e->hooks. */
 #include "config.h"
 #include <errno.h>
 #include <signal.h>
@@ -19,32 +22,47 @@
 void eng_stop_now(struct eng *e)
 {
 	e->stopping = 1;
-	eng_abort_all(e);
+	eng_abort_all(e, e->stop.abort_why);
 	loop_stop(e->loop);
 }
 
-/* A call whose parties have all passed every step but a final timewait
- * is done: the end of a run with -grace need not wait for it. */
-void eng_end_if_lingering(struct call *c)
+/* No call in progress and the end has come (-m, stopping): end the loop. */
+static void maybe_finish(struct eng *e)
 {
-	unsigned i, lingering = 0;
-
-	for (i = 0; i < c->nuas; i++)
-		lingering += c->ua[i].state == UA_ST_DONE || ua_lingering(&c->ua[i]);
-	if (lingering < c->nuas)
+	if (e->nactive)
 		return;
-	for (i = 0; i < c->nuas; i++)
-		if (c->ua[i].state != UA_ST_DONE)
-			ua_abort(&c->ua[i]);
+	if (e->stopping ||
+	    (e->o.max_calls && e->ended >= e->o.max_calls) ||
+	    (e->o.max_calls && !e->uas_mode && e->started >= e->o.max_calls))
+		loop_stop(e->loop);
 }
 
+/* The hook of ua.c's last party done: the call's bookkeeping is call.c's;
+ * whether the run ends with it is ours. */
+static void on_call_ended(struct call *c)
+{
+	struct eng *e = c->eng;
+
+	eng_call_ended(e, c);
+	if (e->o.max_calls && e->ended >= e->o.max_calls && !e->stopping)
+		eng_wind_down(e, "-m");
+	maybe_finish(e);
+}
+
+void eng_control_init(struct eng *e)
+{
+	e->hooks.call_ended = on_call_ended;
+}
+
+/* Calls whose parties have all passed every step but a final timewait
+ * are done: the end of a run with -grace need not wait for them. */
 static void end_lingering(struct eng *e)
 {
 	struct lst_node *n = e->active.next, *next;
 
 	for (; n != &e->active; n = next) {
 		next = n->next;
-		eng_end_if_lingering(LST_ENTRY(n, struct call, le));
+		ua_end_if_lingering(LST_ENTRY(n, struct call, le));
 	}
 }
 
@@ -53,10 +71,11 @@ static void on_grace(void *arg)
 	struct eng *e = arg;
 
 	fprintf(stderr, "sipbench: the %.1f s grace period is over: aborting the %llu "
-		"calls in progress\n", (double)e->grace_used_ms / 1000.0,
+		"calls in progress\n", (double)e->stop.grace_used_ms / 1000.0,
 		(unsigned long long)e->nactive);
-	snprintf(e->abort_buf, sizeof(e->abort_buf), "grace period after %s over", e->end_what);
-	e->abort_why = e->abort_buf;
+	snprintf(e->stop.abort_buf, sizeof(e->stop.abort_buf), "grace period after %s over", e->stop.end_what);
+	e->stop.abort_why = e->stop.abort_buf;
+	e->end_lingering = 0;
 	eng_stop_now(e);
 }
 
@@ -68,27 +87,28 @@ static void on_grace(void *arg)
  * "a signal") in messages. */
 static void wind_down(struct eng *e, const char *what, uint64_t grace_ms, int bounded)
 {
-	if (e->winding && !bounded)
+	if (e->stop.winding && !bounded)
 		return;
-	e->winding = 1;
+	e->stop.winding = 1;
 	e->stopping = 1;
-	snprintf(e->end_what, sizeof(e->end_what), "%s", what);
+	snprintf(e->stop.end_what, sizeof(e->stop.end_what), "%s", what);
 	if (bounded)
 		end_lingering(e);  /* calls in their final timewait are done */
 	if (bounded && !grace_ms) {
-		snprintf(e->abort_buf, sizeof(e->abort_buf), "%s, with -grace 0", what);
-		e->abort_why = e->abort_buf;
+		snprintf(e->stop.abort_buf, sizeof(e->stop.abort_buf), "%s, with -grace 0", what);
+		e->stop.abort_why = e->stop.abort_buf;
 	}
 	if (!e->nactive || (bounded && !grace_ms)) {
 		eng_stop_now(e);
 		return;
 	}
 	if (!bounded) {
-		eng_maybe_finish(e);
+		maybe_finish(e);
 		return;
 	}
-	e->grace_used_ms = grace_ms;
-	tmr_start(e->loop, &e->grace_tmr, grace_ms, on_grace, e);
+	e->stop.grace_used_ms = grace_ms;
+	e->end_lingering = 1;
+	tmr_start(e->loop, &e->stop.grace_tmr, grace_ms, on_grace, e);
 }
 
 /* SIGINT or SIGTERM: the first ends the run gracefully (no new calls; the
@@ -98,39 +118,39 @@ void eng_on_stop_signal(struct eng *e, int sig)
 {
 	const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
 
-	if (e->exit_reason) {
+	if (e->stop.exit_reason) {
 		fprintf(stderr, "sipbench: %s again: aborting the %llu calls in progress\n",
 			name, (unsigned long long)e->nactive);
-		e->abort_why = "aborted by a second signal";
+		e->stop.abort_why = "aborted by a second signal";
 		eng_stop_now(e);
 		return;
 	}
-	e->exit_reason = 97;
-	snprintf(e->stopped_by, sizeof(e->stopped_by), "signal %s", name);
+	e->stop.exit_reason = 97;
+	snprintf(e->stop.stopped_by, sizeof(e->stop.stopped_by), "signal %s", name);
 	end_lingering(e);
 	if (e->nactive && e->o.grace_ms)
 		fprintf(stderr, "sipbench: %s: no new calls; the %llu calls in progress get "
 			"%.1f s to end (a second signal aborts them)\n", name,
 			(unsigned long long)e->nactive, (double)e->o.grace_ms / 1000.0);
-	e->winding = 0;  /* a signal bounds a wait that had none */
+	e->stop.winding = 0;  /* a signal bounds a wait that had none */
 	wind_down(e, "a signal", e->o.grace_ms, 1);
 }
 
 /* -timeout: the end of the run, as a signal's but for the exit status
  * (SIPp's: 0, unless -timeout_error). */
-void eng_on_timeout(void *arg)
+static void on_timeout(void *arg)
 {
 	struct eng *e = arg;
 
-	e->timed_out = 1;
-	if (tmr_isrunning(&e->grace_tmr))
+	e->stop.timed_out = 1;
+	if (tmr_isrunning(&e->stop.grace_tmr))
 		return;  /* a signal's grace already bounds the end */
 	end_lingering(e);
 	if (e->nactive && e->o.grace_ms)
 		fprintf(stderr, "sipbench: -timeout: no new calls; the %llu calls in progress "
 			"get %.1f s to end\n", (unsigned long long)e->nactive,
 			(double)e->o.grace_ms / 1000.0);
-	e->winding = 0;
+	e->stop.winding = 0;
 	wind_down(e, "-timeout", e->o.grace_ms, 1);
 }
 
@@ -140,7 +160,7 @@ void eng_wind_down(struct eng *e, const char *what)
 {
 	if (e->o.grace_given)
 		end_lingering(e);
-	if (e->o.grace_given && e->nactive && e->o.grace_ms && !e->winding)
+	if (e->o.grace_given && e->nactive && e->o.grace_ms && !e->stop.winding)
 		fprintf(stderr, "sipbench: %s: no new calls; the %llu calls in progress get "
 			"%.1f s to end (-grace)\n", what, (unsigned long long)e->nactive,
 			(double)e->o.grace_ms / 1000.0);
@@ -149,40 +169,93 @@ void eng_wind_down(struct eng *e, const char *what)
 
 double eng_target_rate(const struct eng *e)
 {
-	return e->o.rate_period_ms ? e->rate * 1000.0 / (double)e->o.rate_period_ms : 0;
+	return e->o.rate_period_ms ? e->rate.per_period * 1000.0 / (double)e->o.rate_period_ms : 0;
 }
 
 /* Change the rate from now on, keeping the calls already due. */
-void eng_set_rate(struct eng *e, double rate)
+static void set_rate(struct eng *e, double rate)
 {
-	e->rate_base_us = loop_now_us(e->loop);
-	e->rate_base_started = e->started;
-	e->rate = rate;
+	e->rate.base_us = loop_now_us(e->loop);
+	e->rate.base_started = e->started;
+	e->rate.per_period = rate;
+}
+
+/* Calls due by now at rate r per period: floor(elapsed * r / period). */
+static void on_rate(void *arg)
+{
+	struct eng *e = arg;
+	uint64_t now = loop_now_us(e->loop), due, iv, lag = 0;
+
+	/* how late this tick is: the generator's own lag */
+	if (e->rate.sched_us && now > e->rate.sched_us) {
+		lag = now - e->rate.sched_us;
+
+		if (lag > e->rate.max_lag_us)
+			e->rate.max_lag_us = lag;
+		if (lag > 10000)
+			e->rate.late_ticks++;
+	}
+	if (!e->o.unpaced &&
+	    eng_pace_update(&e->pace, e->rate.per_period * 1000.0 / (double)e->o.rate_period_ms,
+			    now)) {
+		/* a new share of the asked rate: schedule anew from now */
+		e->rate.base_us = now;
+		e->rate.base_started = e->started;
+	}
+	if (e->o.unpaced) {
+		due = UINT64_MAX;
+	} else {
+		double per_ms = e->rate.per_period * e->pace.factor / (double)e->o.rate_period_ms;
+		uint64_t slack = (uint64_t)(50 * per_ms) > 2 ? (uint64_t)(50 * per_ms) : 2;
+
+		due = e->rate.base_started + (uint64_t)((double)(now - e->rate.base_us) / 1000.0 *
+							 per_ms) + 1;
+		/* more than 50 ms late and that many calls behind: sipbench
+		 * cannot keep the rate. Starting the backlog in one burst would
+		 * only feed a retransmission storm; drop it, go on from now. */
+
+		if (lag > 50000 && due > e->started + 1 + slack && eng_can_start(e)) {
+			e->rate.not_started += due - e->started - 1;
+			e->rate.base_us = now;
+			e->rate.base_started = e->started;
+			due = e->started + 1;
+		}
+	}
+	while (e->started < due && eng_can_start(e))
+		eng_start_client_call(e);
+	if (e->o.max_calls && e->started >= e->o.max_calls && !e->stopping)
+		eng_wind_down(e, "-m");
+	if (e->stopping)
+		return;
+	iv = e->o.unpaced ? 1 : (uint64_t)((double)e->o.rate_period_ms / e->rate.per_period);
+	iv = iv ? (iv > 100 ? 100 : iv) : 1;
+	e->rate.sched_us = now + iv * 1000;
+	tmr_start(e->loop, &e->rate.tmr, iv, on_rate, e);
 }
 
 /* -rate_increase: one step every -fd period. After a period at -rate_max
  * the run ends (no new calls; SIPp's behaviour) unless -no_rate_quit. */
-void eng_on_ramp(void *arg)
+static void on_ramp(void *arg)
 {
 	struct eng *e = arg;
-	double next = e->rate + e->o.rate_increase;
+	double next = e->rate.per_period + e->o.rate_increase;
 
-	if (e->ramp_done) {
+	if (e->rate.ramp_done) {
 		if (!e->o.no_rate_quit)
 			eng_wind_down(e, "-rate_max");
 		return;
 	}
 	if (e->o.rate_max > 0 && next >= e->o.rate_max) {
 		next = e->o.rate_max;
-		e->ramp_done = 1;
+		e->rate.ramp_done = 1;
 	}
-	eng_set_rate(e, next);
-	tmr_start(e->loop, &e->ramp_tmr, e->o.stat_period_ms, eng_on_ramp, e);
+	set_rate(e, next);
+	tmr_start(e->loop, &e->rate.ramp_tmr, e->o.stat_period_ms, on_ramp, e);
 }
 
 /* Keys on a terminal, as SIPp's: + and - change the rate by 1, * and /
- * by 10 (times -rate_scale), p pauses and resumes new calls, q stops gracefully (no new
- * calls; a second q aborts the calls in progress). */
+ * by 10 (times -rate_scale), p pauses and resumes new calls, q stops
+ * gracefully (no new calls; a second q aborts the calls in progress). */
 static void on_key(int fd, unsigned events, void *arg)
 {
 	struct eng *e = arg;
@@ -191,7 +264,7 @@ static void on_key(int fd, unsigned events, void *arg)
 
 	(void)events;
 	for (i = 0; i < n; i++) {
-		double r = e->rate, s = e->o.rate_scale > 0 ? e->o.rate_scale : 1;
+		double r = e->rate.per_period, s = e->o.rate_scale > 0 ? e->o.rate_scale : 1;
 
 		switch (k[i]) {
 		case '+': r += s; break;
@@ -203,7 +276,7 @@ static void on_key(int fd, unsigned events, void *arg)
 			/* the schedule restarts from the resume: the calls not
 			 * started while paused are not owed (no burst) */
 			if (!e->paused)
-				eng_set_rate(e, e->rate);
+				set_rate(e, e->rate.per_period);
 			fprintf(stderr, "\r\n%s\r\n", e->paused ? "paused: no new calls (p resumes)" :
 				"resumed");
 			continue;
@@ -214,17 +287,17 @@ static void on_key(int fd, unsigned events, void *arg)
 			}
 			fprintf(stderr, "\r\nstopping: no new calls; the calls in progress end "
 				"(q again aborts them)\r\n");
-			e->abort_why = "aborted by q";
+			e->stop.abort_why = "aborted by q";
 			eng_wind_down(e, "q");
 			continue;
 		default:
 			continue;
 		}
-		eng_set_rate(e, r < 1 ? 1 : r);
+		set_rate(e, r < 1 ? 1 : r);
 	}
 }
 
-void eng_keys_start(struct eng *e)
+static void keys_start(struct eng *e)
 {
 	struct termios *t = malloc(sizeof(*t)), raw;
 
@@ -242,22 +315,22 @@ void eng_keys_start(struct eng *e)
 		free(t);
 		return;
 	}
-	e->tty_saved = t;
+	e->console.tty_saved = t;
 }
 
-void eng_keys_stop(struct eng *e)
+static void keys_stop(struct eng *e)
 {
-	if (!e->tty_saved)
+	if (!e->console.tty_saved)
 		return;
 	loop_fd_del(e->loop, STDIN_FILENO);
-	tcsetattr(STDIN_FILENO, TCSANOW, (struct termios *)e->tty_saved);
-	free(e->tty_saved);
-	e->tty_saved = NULL;
+	tcsetattr(STDIN_FILENO, TCSANOW, (struct termios *)e->console.tty_saved);
+	free(e->console.tty_saved);
+	e->console.tty_saved = NULL;
 }
 
 /* Live progress: a status line rewritten in place on a terminal, a plain
  * line every 10 s otherwise. */
-void eng_on_progress(void *arg)
+static void on_progress(void *arg)
 {
 	struct eng *e = arg;
 	const struct stats *st = &e->st;
@@ -265,8 +338,8 @@ void eng_on_progress(void *arg)
 	double secs = (double)(now - e->start_us) / 1e6;
 	/* calls/s now, as the target rate: the calls started since the last
 	 * line (SIPp's call rate), not an average since the start */
-	double per = (double)(now - (e->prog_last_us ? e->prog_last_us : e->start_us)) / 1e6;
-	double rate = per > 0 ? (double)(e->started - e->prog_last_started) / per : 0;
+	double per = (double)(now - (e->console.prog_last_us ? e->console.prog_last_us : e->start_us)) / 1e6;
+	double rate = per > 0 ? (double)(e->started - e->console.prog_last_started) / per : 0;
 	const struct hist *h = st->nrtd ? &st->rtd[0] : &st->call_len;
 	char bar[24] = "";
 
@@ -278,39 +351,106 @@ void eng_on_progress(void *arg)
 		bar[20] = ' ';
 	}
 	fprintf(e->o.progress, "%s%s%6.1f s  %7.1f calls/s (target %.1f)  concurrent %llu  "
-		"ok %llu  failed %llu  p99 %.1f ms%s", e->progress_tty ? "\r" : "", bar, secs,
+		"ok %llu  failed %llu  p99 %.1f ms%s", e->console.progress_tty ? "\r" : "", bar, secs,
 		rate, eng_target_rate(e),
 		(unsigned long long)e->nactive, (unsigned long long)st->calls_ok,
 		(unsigned long long)st->calls_failed, hist_quantile(h, 0.99) / 1000.0,
-		e->progress_tty ? "\033[K" : "\n");
+		e->console.progress_tty ? "\033[K" : "\n");
 	fflush(e->o.progress);
-	e->prog_last_us = now;
-	e->prog_last_started = e->started;
-	tmr_start(e->loop, &e->progress_tmr, e->progress_tty ? 500 : 10000, eng_on_progress, e);
+	e->console.prog_last_us = now;
+	e->console.prog_last_started = e->started;
+	tmr_start(e->loop, &e->console.progress_tmr, e->console.progress_tty ? 500 : 10000, on_progress, e);
 }
 
-void eng_write_metrics(struct eng *e)
+int eng_write_metrics(struct eng *e)
 {
 	int err;
 
-	if (!e->o.metrics_path || e->metrics_failed)
-		return;
+	if (!e->o.metrics_path || e->periodic.metrics_failed)
+		return e->periodic.metrics_failed ? -1 : 0;
 	/* the shard label is the index: shard_tag after its "-s" */
 	err = rpt_metrics(e->o.metrics_path, e->p, &e->st, e->nactive, eng_target_rate(e),
 			  e->shard_tag[0] ? e->shard_tag + 2 : NULL);
 	if (err) {
 		fprintf(stderr, "sipbench: error: -metrics %s: cannot write: %s\n",
 			e->o.metrics_path, strerror(err));
-		e->metrics_failed = 1;
+		e->periodic.metrics_failed = 1;
+		return -1;
 	}
+	return 0;
 }
 
-void eng_on_stat(void *arg)
+void eng_write_last_stat(struct eng *e)
+{
+	if (e->o.stat_csv)
+		rpt_csv_line(&e->periodic.csv, &e->st, e->end_us, eng_target_rate(e), e->nactive);
+}
+
+static void on_stat(void *arg)
 {
 	struct eng *e = arg;
 
 	if (e->o.stat_csv)
-		rpt_csv_line(&e->csv, &e->st, loop_now_us(e->loop), eng_target_rate(e), e->nactive);
-	eng_write_metrics(e);
-	tmr_start(e->loop, &e->stat_tmr, e->o.stat_period_ms, eng_on_stat, e);
+		rpt_csv_line(&e->periodic.csv, &e->st, loop_now_us(e->loop), eng_target_rate(e),
+			     e->nactive);
+	(void)eng_write_metrics(e);  /* said, and remembered for the exit status */
+	tmr_start(e->loop, &e->periodic.tmr, e->o.stat_period_ms, on_stat, e);
+}
+
+void eng_control_start(struct eng *e)
+{
+	set_rate(e, e->o.rate);
+	if (e->o.keyboard && !e->uas_mode)
+		keys_start(e);
+	if (!e->uas_mode)
+		tmr_start(e->loop, &e->rate.tmr, 0, on_rate, e);
+	if (!e->uas_mode && e->o.rate_increase > 0)
+		tmr_start(e->loop, &e->rate.ramp_tmr, e->o.stat_period_ms, on_ramp, e);
+	if (e->o.progress) {
+		e->console.progress_tty = isatty(fileno(e->o.progress));
+		tmr_start(e->loop, &e->console.progress_tmr, e->console.progress_tty ? 500 : 10000,
+			  on_progress, e);
+	}
+	if (e->o.timeout_ms)
+		tmr_start(e->loop, &e->stop.timeout_tmr, e->o.timeout_ms, on_timeout, e);
+	if (e->o.stat_csv) {
+		e->periodic.csv.f = e->o.stat_csv;
+		e->periodic.csv.rtd_names = e->p->rtd_names;
+		e->periodic.csv.delim = e->o.stat_delim;
+		e->periodic.csv.users = e->o.users;
+		e->periodic.csv.nrtd = e->p->nrtds;
+		e->periodic.csv.media = eng_media_stats(e);
+		rpt_csv_header(&e->periodic.csv, &e->st, e->start_us, eng_target_rate(e));
+	}
+	if (e->o.stat_csv || e->o.metrics_path)
+		tmr_start(e->loop, &e->periodic.tmr, e->o.stat_period_ms, on_stat, e);
+}
+
+void eng_control_end(struct eng *e)
+{
+	/* engine.c may turn the loop again (draining streams): none of
+	 * these may fire then */
+	tmr_cancel(&e->rate.tmr);
+	tmr_cancel(&e->rate.ramp_tmr);
+	tmr_cancel(&e->stop.timeout_tmr);
+	tmr_cancel(&e->stop.grace_tmr);
+	tmr_cancel(&e->periodic.tmr);
+	e->end_lingering = 0;
+	tmr_cancel(&e->console.progress_tmr);
+	keys_stop(e);
+	if (e->console.progress_tty)
+		fputc('\n', e->o.progress);
+	eng_abort_all(e, e->stop.abort_why);
+}
+
+void eng_control_report(const struct eng *e, struct rpt_run *r)
+{
+	r->stopped_by = e->stop.exit_reason ? e->stop.stopped_by :
+			e->stop.timed_out ? "-timeout" : e->stop_why[0] ? e->stop_why : NULL;
+	r->signalled = e->stop.exit_reason == 97;
+	r->timed_out = e->stop.timed_out;
+	r->unfinished_why = e->stop.abort_why;
+	r->gen.max_lag_us = e->rate.max_lag_us;
+	r->gen.late_ticks = e->rate.late_ticks;
+	r->gen.not_started = e->rate.not_started;
 }

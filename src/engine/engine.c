@@ -1,16 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* engine: the run. Allocates it (options, <init>, the main socket), runs
- * the loop and frees it; starts client calls at the configured rate.
- * The calls themselves are call.c's, sending is send.c's; the run's end
- * and what steers it are control.c's. */
+ * the loop and frees it. The calls themselves are call.c's, sending is send.c's; the rate of
+ * new calls, the run's end and what steers it are control.c's. */
 #include "config.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 #include "engine/internal.h"
 #include "report/rpt.h"
@@ -22,58 +19,6 @@ void eng_signal_stop(int sig)
 {
 	stop_signal = sig;
 	stop_signals++;
-}
-
-/* Calls due by now at rate r per period: floor(elapsed * r / period). */
-static void on_rate(void *arg)
-{
-	struct eng *e = arg;
-	uint64_t now = loop_now_us(e->loop), due, iv, lag = 0;
-
-	/* how late this tick is: the generator's own lag */
-	if (e->rate_sched_us && now > e->rate_sched_us) {
-		lag = now - e->rate_sched_us;
-
-		if (lag > e->max_lag_us)
-			e->max_lag_us = lag;
-		if (lag > 10000)
-			e->late_ticks++;
-	}
-	if (!e->o.unpaced &&
-	    eng_pace_update(&e->pace, e->rate * 1000.0 / (double)e->o.rate_period_ms, now)) {
-		/* a new share of the asked rate: schedule anew from now */
-		e->rate_base_us = now;
-		e->rate_base_started = e->started;
-	}
-	if (e->o.unpaced) {
-		due = UINT64_MAX;
-	} else {
-		double per_ms = e->rate * e->pace.factor / (double)e->o.rate_period_ms;
-		uint64_t slack = (uint64_t)(50 * per_ms) > 2 ? (uint64_t)(50 * per_ms) : 2;
-
-		due = e->rate_base_started + (uint64_t)((double)(now - e->rate_base_us) / 1000.0 *
-							per_ms) + 1;
-		/* more than 50 ms late and that many calls behind: sipbench
-		 * cannot keep the rate. Starting the backlog in one burst would
-		 * only feed a retransmission storm; drop it, go on from now. */
-
-		if (lag > 50000 && due > e->started + 1 + slack && eng_can_start(e)) {
-			e->not_started += due - e->started - 1;
-			e->rate_base_us = now;
-			e->rate_base_started = e->started;
-			due = e->started + 1;
-		}
-	}
-	while (e->started < due && eng_can_start(e))
-		eng_start_client_call(e);
-	if (e->o.max_calls && e->started >= e->o.max_calls && !e->stopping)
-		eng_wind_down(e, "-m");
-	if (e->stopping)
-		return;
-	iv = e->o.unpaced ? 1 : (uint64_t)((double)e->o.rate_period_ms / e->rate);
-	iv = iv ? (iv > 100 ? 100 : iv) : 1;
-	e->rate_sched_us = now + iv * 1000;
-	tmr_start(e->loop, &e->rate_tmr, iv, on_rate, e);
 }
 
 /* ---- run control -------------------------------------------------------- */
@@ -91,7 +36,7 @@ static void on_tick(void *arg)
 
 void eng_reap(struct eng *e)
 {
-	eng_abort_all(e);
+	eng_abort_all(e, NULL);
 	eng_free_zombies(e);
 	eng_ended_free(e);  /* each fuzz input starts with none */
 }
@@ -225,6 +170,7 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 	e->pid = (int)getpid();
 	if (o->shard_count)
 		snprintf(e->shard_tag, sizeof(e->shard_tag), "-s%u", o->shard_index);
+	eng_control_init(e);
 	lst_init(&e->active);
 	lst_init(&e->zombies);
 	lst_init(&e->gone_fifo);
@@ -339,9 +285,7 @@ static void drain(struct eng *e)
 
 	if (!tp_pending(e->sock))
 		return;
-	tmr_cancel(&e->rate_tmr);
-	tmr_cancel(&e->timeout_tmr);
-	tmr_cancel(&e->stat_tmr);
+	/* eng_control_end has stopped the rate, -timeout and -fd timers */
 	d.e = e;
 	tmr_init(&d.t);
 	d.until_us = loop_now_us(e->loop) + DRAIN_MS * 1000u;
@@ -353,72 +297,29 @@ static void drain(struct eng *e)
 int eng_run(struct eng *e, FILE *out)
 {
 	struct rpt_run r;
-	int err;
-	uint64_t late;
+	int err, metrics_err;
 
 	loop_update_time(e->loop);
 	e->start_us = loop_now_us(e->loop);
-	{
-		struct timeval tv;
-
-		gettimeofday(&tv, NULL);
-		e->start_unix_us = (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
-	}
-	eng_set_rate(e, e->o.rate);
-	e->cpu0 = eng_cpu_seconds();
-	e->tx_late0 = tp_get_stats()->tx_late_errors;
-	e->udp_drops0 = tp_get_stats()->rx_drops;
-	if (e->o.keyboard && !e->uas_mode)
-		eng_keys_start(e);
-	if (!e->uas_mode)
-		tmr_start(e->loop, &e->rate_tmr, 0, on_rate, e);
-	if (!e->uas_mode && e->o.rate_increase > 0)
-		tmr_start(e->loop, &e->ramp_tmr, e->o.stat_period_ms, eng_on_ramp, e);
-	if (e->o.progress) {
-		e->progress_tty = isatty(fileno(e->o.progress));
-		tmr_start(e->loop, &e->progress_tmr, e->progress_tty ? 500 : 10000,
-			  eng_on_progress, e);
-	}
-	if (e->o.timeout_ms)
-		tmr_start(e->loop, &e->timeout_tmr, e->o.timeout_ms, eng_on_timeout, e);
-	if (e->o.stat_csv) {
-		e->csv.f = e->o.stat_csv;
-		e->csv.rtd_names = e->p->rtd_names;
-		e->csv.delim = e->o.stat_delim;
-		e->csv.users = e->o.users;
-		e->csv.nrtd = e->p->nrtds;
-		e->csv.media = eng_media_stats(e);
-		rpt_csv_header(&e->csv, &e->st, e->start_us, eng_target_rate(e));
-	}
-	if (e->o.stat_csv || e->o.metrics_path)
-		tmr_start(e->loop, &e->stat_tmr, e->o.stat_period_ms, eng_on_stat, e);
+	eng_baseline_start(e);
+	eng_control_start(e);
 	err = loop_run(e->loop);
 	if (err)
 		fprintf(stderr, "sipbench: event loop failed: %s\n", strerror(err));
-	tmr_cancel(&e->ramp_tmr);
-	tmr_cancel(&e->grace_tmr);
-	tmr_cancel(&e->progress_tmr);
-	eng_keys_stop(e);
-	if (e->progress_tty)
-		fputc('\n', e->o.progress);
-	eng_abort_all(e);
+	eng_control_end(e);
 	loop_update_time(e->loop);
 	e->end_us = loop_now_us(e->loop);
 	drain(e);
-	/* batched sends that failed after eng_send had counted them */
-	late = tp_get_stats()->tx_late_errors - e->tx_late0;
-	e->st.tx -= late < e->st.tx ? late : e->st.tx;
-	e->st.tx_errors += late;
+	eng_baseline_end(e);
 	eng_pace_finish(&e->pace, e->end_us);
-	if (e->o.stat_csv)
-		rpt_csv_line(&e->csv, &e->st, e->end_us, eng_target_rate(e), e->nactive);
+	eng_write_last_stat(e);
 	eng_run_report(e, &r);
 	rpt_summary(out, &r);
 	/* a report that cannot be written makes the run's end fatal (255):
 	 * the verdict it should carry is lost */
 	err = eng_write_reports(e, &r);
-	eng_write_metrics(e);
-	if (err || e->metrics_failed || eng_close_outputs(e))
+	metrics_err = eng_write_metrics(e);
+	if (err || metrics_err || eng_close_outputs(e))
 		return 255;
 	return r.exit_status;
 }

@@ -167,8 +167,71 @@ struct inj {
 	unsigned long long p_offset, p_multiple;
 };
 
+/* What the parties (ua.c, called from timers and from below) report to
+ * the owner of the calls without calling up into it: the files of
+ * src/engine/ call one way (docs/design.md). Set by eng_control_init. */
+struct eng_hooks {
+	/* the last party of c is done (ua.c's ua_done): once per call */
+	void (*call_ended)(struct call *c);
+};
+
+/* The parts of struct eng that one file owns: only that file touches
+ * their fields (others ask it through a function). */
+
+/* control.c: the rate of new calls and its schedule (the rate timer, the
+ * ramp, the keys that change it) */
+struct eng_rate {
+	double per_period;         /* calls per -rp period now (ramps move it) */
+	uint64_t base_us;          /* when the rate last changed           */
+	uint64_t base_started;     /* calls started by then                */
+	int ramp_done;             /* -rate_max reached                    */
+	uint64_t sched_us;         /* when the rate timer should fire      */
+	uint64_t max_lag_us;       /* the latest it fired                  */
+	uint64_t late_ticks;       /* rate ticks more than 10 ms late      */
+	uint64_t not_started;      /* calls due that sipbench could not start */
+	struct tmr tmr, ramp_tmr;
+};
+
+/* control.c: the run's end */
+struct eng_stop {
+	int exit_reason;           /* 0, or 97 on signal                   */
+	int timed_out;             /* -timeout hit                         */
+	int winding;               /* the run's end has come (wind_down)   */
+	const char *abort_why;     /* why calls still running are aborted  */
+	char abort_buf[96];        /* abort_why when it is made up         */
+	char end_what[24];         /* what ended the run: "-timeout", "-m"  */
+	uint64_t grace_used_ms;    /* the grace period armed               */
+	char stopped_by[64];       /* "SIGINT", ... for the reports        */
+	struct tmr timeout_tmr, grace_tmr;
+};
+
+/* control.c: the terminal: the live status line and the keys */
+struct eng_console {
+	int progress_tty;          /* the live line is on a terminal       */
+	uint64_t prog_last_us;     /* the live line's last time, 0 none yet */
+	uint64_t prog_last_started; /* calls started by then               */
+	void *tty_saved;           /* struct termios before the keys mode  */
+	struct tmr progress_tmr;
+};
+
+/* control.c: the periodic -trace_stat and -metrics writes */
+struct eng_periodic {
+	struct tmr tmr;
+	struct rpt_csv csv;        /* -trace_stat state                    */
+	int metrics_failed;        /* -metrics could not be written        */
+};
+
+/* verdict.c: the process's own counters at the start of the run */
+struct eng_baseline {
+	uint64_t start_unix_us;    /* wall clock at the start              */
+	uint64_t udp_drops0;       /* our UDP sockets' drops at start      */
+	double cpu0;               /* our CPU seconds at start             */
+	uint64_t tx_late0;         /* tp's failed batched sends at start   */
+};
+
 struct eng {
 	struct eng_opts o;
+	struct eng_hooks hooks;
 	const struct prog *p;
 	struct loop *loop;
 	struct tp_sock *sock;      /* the main socket                      */
@@ -184,36 +247,22 @@ struct eng {
 	uint64_t nactive;
 	uint64_t started, ended;
 	uint64_t start_us, end_us;
-	struct tmr rate_tmr, timeout_tmr, stat_tmr, ramp_tmr, progress_tmr, grace_tmr;
 	struct rpt_pcap *cap;       /* --pcap writer, or NULL                 */
-	double rate;                /* calls per period now (ramps move it)   */
-	uint64_t start_unix_us;     /* wall clock at the start                */
-	uint64_t rate_base_us;      /* when the rate last changed             */
-	uint64_t rate_base_started; /* calls started by then                  */
-	int ramp_done;              /* -rate_max reached                      */
-	int progress_tty;           /* the live line is on a terminal         */
-	uint64_t prog_last_us;      /* the live line's last time, 0 none yet  */
-	uint64_t prog_last_started; /* calls started by then                  */
-	int paused;                 /* 'p': no new calls                      */
-	int metrics_failed;         /* --metrics could not be written         */
-	uint64_t rate_sched_us;     /* when the rate timer should fire        */
-	uint64_t max_lag_us;        /* the latest it fired                    */
-	uint64_t late_ticks;        /* rate ticks more than 10 ms late        */
-	uint64_t not_started;       /* calls due that sipbench could not start */
-	uint64_t udp_drops0;        /* our UDP sockets' drops at start         */
-	double cpu0;                /* our CPU seconds at start               */
-	uint64_t tx_late0;          /* tp's failed batched sends at start     */
-	void *tty_saved;            /* struct termios before the keys mode    */
-	int stopping;              /* no new calls                         */
-	int exit_reason;           /* 0, or 97 on signal                   */
-	int signals;               /* stop signals handled so far          */
-	const char *abort_why;     /* why calls still running are aborted  */
-	char abort_buf[96];        /* abort_why when it is made up         */
-	char end_what[24];         /* what ended the run: "-timeout", "-m"  */
-	int winding;               /* the run's end has come (wind_down)   */
-	uint64_t grace_used_ms;    /* the grace period armed               */
-	char stopped_by[64];       /* "SIGINT", ... for the reports        */
-	int timed_out;             /* -timeout hit                         */
+	struct eng_rate rate;
+	struct eng_stop stop;
+	struct eng_console console;
+	struct eng_baseline base;
+	struct eng_periodic periodic;
+	/* Shared: whether a new call may start (eng_can_start) */
+	int stopping;              /* no new calls (control.c, link.c)     */
+	int paused;                /* 'p': no new calls (control.c)        */
+	uint64_t hold_until_us;    /* no new calls before (link.c, after a loss) */
+	int end_lingering;         /* set by control.c while -grace runs: a
+	                              party entering its final timewait ends
+	                              its call at once (ua.c)              */
+	char stop_why[320];        /* what ended the run early, or "" (link.c) */
+	int signals;               /* stop signals handled so far (engine.c) */
+	unsigned reconnects;       /* lost connections to the target so far (link.c) */
 	struct htab by_cid;        /* Call-ID -> UA                        */
 	struct htab by_user;       /* user part -> UA (several parties)    */
 	struct htab gone;           /* Call-IDs of calls ended in the last
@@ -226,11 +275,7 @@ struct eng {
 	struct var_val *globals;   /* -set values, by variable index       */
 	int pid;
 	char shard_tag[16];        /* "-sK" with -shard K/N, in Call-IDs; "" */
-	struct rpt_csv csv;         /* -trace_stat state                     */
 	struct pace pace;           /* back-off when answers queue up        */
-	unsigned reconnects;        /* lost connections to the target so far */
-	uint64_t hold_until_us;     /* no new calls before (after a loss)    */
-	char stop_why[320];         /* what ended the run early, or ""       */
 	char tls_name[256];         /* the target's host, for TLS checks     */
 	struct eng_adv *adv;        /* by party index (p->nuas), NULL when no
 	                               party advertises                       */
@@ -279,6 +324,9 @@ void eng_trace_err(struct eng *e, const char *fmt, ...)
  * party i's share of it (variables, rtd marks) for ua_init. */
 struct call *eng_call_alloc(struct eng *e, unsigned nuas);
 void *eng_call_extra(struct call *c, unsigned i);
+/* The last party of c is done: count its outcome, forget its Call-IDs,
+ * queue it for freeing (control.c's hook, which then ends the run if
+ * it is due). */
 void eng_call_ended(struct eng *e, struct call *c);
 /* The call number ([call_number]) of the n-th call started. */
 uint64_t eng_call_number(const struct eng *e, uint64_t n);
@@ -289,12 +337,11 @@ void eng_start_client_call(struct eng *e);
  * recently ended call, to a new server call, or counted stray. */
 void eng_on_datagram(struct tp_sock *s, const char *buf, size_t len,
 		     const struct tp_addr *from, void *arg);
-/* The calls still running, each party aborted (ua_abort). */
-void eng_abort_all(struct eng *e);
+/* The calls still running, each party aborted (ua_abort); why (NULL: "run
+ * ended") is said in -trace_err. */
+void eng_abort_all(struct eng *e, const char *why);
 /* Free the calls ended in this loop iteration. */
 void eng_free_zombies(struct eng *e);
-/* No call in progress and the end has come (-m, stopping): end the loop. */
-void eng_maybe_finish(struct eng *e);
 
 /* A new call may start now (rate timer, server call on a request). */
 static inline int eng_can_start(const struct eng *e)
@@ -312,30 +359,32 @@ static inline int eng_can_start(const struct eng *e)
 void eng_reap(struct eng *e);
 
 /* control.c: the run's end, rate changes, live status, periodic writes */
-/* End call c now if all its parties sit in their final timewait (they
- * have passed every step: the call is successful). */
-void eng_end_if_lingering(struct call *c);
+/* (owns e->rate, e->stop, e->console, e->periodic) */
+/* Set e->hooks (what the parties report up). */
+void eng_control_init(struct eng *e);
+/* The run starts now: the rate timer, the ramp, the keys, the status
+ * line, -timeout, the periodic writes. */
+void eng_control_start(struct eng *e);
+/* The loop has ended: stop those timers, abort the calls still running. */
+void eng_control_end(struct eng *e);
+/* How the run ended and how the rate timer kept up, for the report
+ * (stopped_by, signalled, timed_out, unfinished_why; gen's lag figures). */
+void eng_control_report(const struct eng *e, struct rpt_run *r);
 /* Abort the calls still running now and end the loop. */
 void eng_stop_now(struct eng *e);
 /* SIGINT/SIGTERM seen by the loop's tick: the first winds the run down
  * with -grace (exit 97), the second aborts. */
 void eng_on_stop_signal(struct eng *e, int sig);
-/* Timer callbacks: -timeout, a ramp step, the status line, -fd writes. */
-void eng_on_timeout(void *arg);
-void eng_on_ramp(void *arg);
-void eng_on_progress(void *arg);
-void eng_on_stat(void *arg);
 /* -m reached, the ramp's top or q (what names it): no new calls; the
  * calls in progress end in their own time, or within -grace if given. */
 void eng_wind_down(struct eng *e, const char *what);
-/* Calls per second asked for now; change the rate from now on. */
+/* Calls per second asked for now. */
 double eng_target_rate(const struct eng *e);
-void eng_set_rate(struct eng *e, double rate);
-/* Keys on a terminal (+ - * / p q): raw mode on, and restored. */
-void eng_keys_start(struct eng *e);
-void eng_keys_stop(struct eng *e);
-/* -metrics now (a failure is said once and remembered: exit 255). */
-void eng_write_metrics(struct eng *e);
+/* The run's last -trace_stat line (at e->end_us). */
+void eng_write_last_stat(struct eng *e);
+/* -metrics now (a failure is said once and remembered): 0, or -1 when
+ * it could not be written, now or before (exit 255). */
+int eng_write_metrics(struct eng *e);
 
 /* ua.c */
 /* The memory a UA needs beside its struct (variables, rtd marks): the
@@ -346,10 +395,12 @@ int ua_init(struct ua *ua, struct call *c, const struct prog_ua *pu, unsigned st
 void ua_release(struct ua *ua);
 void ua_run(struct ua *ua);
 void ua_fail(struct ua *ua, enum fail_reason r, const char *what);
-int ua_lingering(const struct ua *ua);
+/* End call c now if all its parties sit in their final timewait (they
+ * have passed every step: the call is successful). */
+void ua_end_if_lingering(struct call *c);
 /* End a party still running when the run ends (the call is then
- * unfinished, unless it had already failed). */
-void ua_abort(struct ua *ua);
+ * unfinished, unless it had already failed); why as eng_abort_all's. */
+void ua_abort(struct ua *ua, const char *why);
 /* After a matched recv: response-time marks, then next=/jump. */
 void ua_after_recv(struct ua *ua, const struct step *st);
 
@@ -406,7 +457,7 @@ int ua_expects_request(const struct ua *ua, const struct msg *m);
 int rend_tpl(struct ua *ua, const struct step *st, const struct tpl *t,
 	     int is_msg, struct buf *out);
 
-/* vars.c */
+/* val.c: one variable's value */
 void var_clear(struct var_val *v);
 int var_set_str(struct var_val *v, const char *s, size_t len);
 void var_set_dbl(struct var_val *v, double d);
@@ -414,15 +465,21 @@ void var_set_bool(struct var_val *v, int b);
 int var_is_true(const struct var_val *v);
 /* Text of a variable into out (appended). */
 int var_append(const struct var_val *v, struct buf *out);
+
+/* vars.c: the <action> interpreter */
 /* Run st's actions. Returns 0, or -1 when the call must fail (*r set). */
 int var_run_actions(struct ua *ua, const struct step *st, const struct msg *m,
 		    enum fail_reason *r);
 
-/* verdict.c: the end of a run */
+/* verdict.c: the end of a run (owns e->base) */
+/* Note the process's own counters as the run starts, and at its end
+ * take back from e->st.tx the batched sends that failed after eng_send
+ * had counted them. */
+void eng_baseline_start(struct eng *e);
+void eng_baseline_end(struct eng *e);
 /* -max_p99 names a counter the scenario has (else a diag, at start). */
 int eng_check_limits(const struct eng *e, struct diag *d);
 void eng_eval_limits(const struct eng *e, struct rpt_run *r);
-void eng_judge_generator(const struct eng *e, struct rpt_gen *g);
 double eng_cpu_seconds(void);
 /* The run's report from e at its end: figures, limits, verdict. */
 void eng_run_report(const struct eng *e, struct rpt_run *r);

@@ -89,7 +89,7 @@ static void ua_done(struct ua *ua)
 	ua_rtx_stop(ua);
 	ua->state = UA_ST_DONE;
 	if (--c->nactive == 0)
-		eng_call_ended(c->eng, c);
+		c->eng->hooks.call_ended(c);  /* control.c: counts it, may end the run */
 }
 
 void ua_fail(struct ua *ua, enum fail_reason r, const char *what)
@@ -125,7 +125,7 @@ void ua_fail(struct ua *ua, enum fail_reason r, const char *what)
 }
 
 /* In its final timewait: the party has passed every step. */
-int ua_lingering(const struct ua *ua)
+static int ua_lingering(const struct ua *ua)
 {
 	return ua->state == UA_ST_PAUSE && ua->pc < ua->pu->nsteps &&
 	       ua->pu->steps[ua->pc].kind == STEP_TIMEWAIT;
@@ -135,7 +135,7 @@ int ua_lingering(const struct ua *ua)
  * failed (eng_call_ended counts it apart). Like a failed call it is ended
  * on the wire (BYE or CANCEL, -default_behaviors bye) and its messages go
  * to --pcap. Each party is aborted by itself: no cascade. */
-void ua_abort(struct ua *ua)
+void ua_abort(struct ua *ua, const char *why)
 {
 	struct call *c = ua->call;
 
@@ -150,10 +150,23 @@ void ua_abort(struct ua *ua)
 		eng_trace_err(c->eng, "call %s (call #%llu, party %s) unfinished at step %u: %s",
 			      ua->call_id ? ua->call_id : "-", (unsigned long long)c->number,
 			      ua->pu->name, ua->pc + 1,
-			      c->eng->abort_why ? c->eng->abort_why : "run ended");
+			      why ? why : "run ended");
 	}
 	ua_default_behaviour(ua);
 	ua_done(ua);
+}
+
+void ua_end_if_lingering(struct call *c)
+{
+	unsigned i, lingering = 0;
+
+	for (i = 0; i < c->nuas; i++)
+		lingering += c->ua[i].state == UA_ST_DONE || ua_lingering(&c->ua[i]);
+	if (lingering < c->nuas)
+		return;
+	for (i = 0; i < c->nuas; i++)
+		if (c->ua[i].state != UA_ST_DONE)
+			ua_abort(&c->ua[i], NULL);
 }
 
 static void advance(struct ua *ua, const struct step *st)
@@ -354,8 +367,8 @@ static void enter_pause(struct ua *ua, const struct step *st)
 	tmr_start(e->loop, &ua->tmr, pause_ms(ua, st), on_pause_end, ua);
 	/* during the run's -grace, a call whose parties have all reached
 	 * their final timewait is done: the run need not wait it out */
-	if (st->kind == STEP_TIMEWAIT && tmr_isrunning(&e->grace_tmr))
-		eng_end_if_lingering(ua->call);
+	if (st->kind == STEP_TIMEWAIT && e->end_lingering)
+		ua_end_if_lingering(ua->call);
 }
 
 static void do_nop(struct ua *ua, const struct step *st)

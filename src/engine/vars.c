@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* vars: call variables and the <action> interpreter (ereg, assignments,
- * arithmetic, test, strcmp, jump, log, exec...). */
+/* vars: the <action> interpreter (ereg, assignments, arithmetic, test,
+ * strcmp, jump, log, exec...) on a party's variables (values: val.c). */
 #include "config.h"
 #include <errno.h>
 #include <limits.h>
@@ -12,72 +12,6 @@
 #include "engine/internal.h"
 #include "sip/auth.h"
 #include "sip/msg.h"
-
-void var_clear(struct var_val *v)
-{
-	if (v->kind == VAL_STR)
-		free(v->s);
-	v->s = NULL;
-	v->kind = VAL_UNSET;
-	v->d = 0;
-}
-
-int var_set_str(struct var_val *v, const char *s, size_t len)
-{
-	char *p = malloc(len + 1);
-
-	if (!p)
-		return ENOMEM;
-	memcpy(p, s, len);
-	p[len] = '\0';
-	var_clear(v);
-	v->kind = VAL_STR;
-	v->s = p;
-	return 0;
-}
-
-void var_set_dbl(struct var_val *v, double d)
-{
-	var_clear(v);
-	v->kind = VAL_DBL;
-	v->d = d;
-}
-
-void var_set_bool(struct var_val *v, int b)
-{
-	var_clear(v);
-	v->kind = VAL_BOOL;
-	v->d = b ? 1 : 0;
-}
-
-int var_is_true(const struct var_val *v)
-{
-	switch (v->kind) {
-	case VAL_STR:
-		return 1;  /* a regexp that matched set it */
-	case VAL_DBL:
-	case VAL_BOOL:
-		return v->d != 0;
-	default:
-		return 0;
-	}
-}
-
-int var_append(const struct var_val *v, struct buf *out)
-{
-	switch (v->kind) {
-	case VAL_STR:
-		return buf_adds(out, v->s);
-	case VAL_BOOL:
-		return buf_adds(out, v->d != 0 ? "true" : "false");
-	case VAL_DBL:
-		if (v->d == floor(v->d) && fabs(v->d) < 1e15)
-			return buf_addf(out, "%lld", (long long)v->d);
-		return buf_addf(out, "%f", v->d);
-	default:
-		return 0;
-	}
-}
 
 static const struct var_val *var_get(struct ua *ua, int idx)
 {

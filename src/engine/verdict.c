@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* verdict: what a run's end says about it: the run limits (-max_fail_rate,
  * -max_p99), whether the generator kept up, the exit status, and the
- * --json/--junit files. engine.c calls these once, when the run ends. */
+ * --json/--junit files. engine.c calls these once, when the run ends,
+ * and eng_baseline_start as it starts: e->base is this file's alone. */
 #include "config.h"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include "engine/internal.h"
 
 /* The histogram a -max_p99 NAME reads: an rtd counter or call_length. */
@@ -79,22 +81,40 @@ double eng_cpu_seconds(void)
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+void eng_baseline_start(struct eng *e)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	e->base.start_unix_us = (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
+	e->base.cpu0 = eng_cpu_seconds();
+	e->base.tx_late0 = tp_get_stats()->tx_late_errors;
+	e->base.udp_drops0 = tp_get_stats()->rx_drops;
+}
+
+void eng_baseline_end(struct eng *e)
+{
+	uint64_t late = tp_get_stats()->tx_late_errors - e->base.tx_late0;
+
+	/* batched sends that failed after eng_send had counted them */
+	e->st.tx -= late < e->st.tx ? late : e->st.tx;
+	e->st.tx_errors += late;
+}
+
 /* Did sipbench keep up? A single-threaded generator near 100% of a core
  * whose rate timer runs late, or whose own sockets dropped UDP datagrams,
  * is the bottleneck: failures and slow answers may then be its own, not
  * the target's. Only sipbench's own evidence counts: another program's
- * drops on the same machine say nothing of it. */
-void eng_judge_generator(const struct eng *e, struct rpt_gen *g)
+ * drops on the same machine say nothing of it. g's rate timer figures
+ * (max_lag_us, late_ticks, not_started) are control.c's, already in. */
+static void judge_generator(const struct eng *e, struct rpt_gen *g)
 {
 	double wall = (double)(e->end_us - e->start_us) / 1e6;
 
-	g->cpu_s = eng_cpu_seconds() - e->cpu0;
+	g->cpu_s = eng_cpu_seconds() - e->base.cpu0;
 	g->cpu_share = wall > 0 ? g->cpu_s / wall : 0;
-	g->max_lag_us = e->max_lag_us;
-	g->late_ticks = e->late_ticks;
-	g->not_started = e->not_started;
 	tp_udp_sync_drops(e->sock);
-	g->udp_drops = (long long)(tp_get_stats()->rx_drops - e->udp_drops0);
+	g->udp_drops = (long long)(tp_get_stats()->rx_drops - e->base.udp_drops0);
 	if (e->o.proto != TP_UDP) {
 		const struct tp_stats *t = tp_get_stats();
 
@@ -107,7 +127,7 @@ void eng_judge_generator(const struct eng *e, struct rpt_gen *g)
 	}
 	g->held_s = (double)e->pace.held_us / 1e6;
 	g->min_rate_share = e->pace.min_factor;
-	if (e->pace.held_us && e->not_started == 0)
+	if (e->pace.held_us && g->not_started == 0)
 		snprintf(g->why, sizeof(g->why), "%s: answers queued up (first answers after "
 			 "%.1f ms, %.1f ms unloaded), so sipbench held the start rate back, down "
 			 "to %.0f%% of the asked rate, for %.1f s%s",
@@ -115,22 +135,22 @@ void eng_judge_generator(const struct eng *e, struct rpt_gen *g)
 			 "the target is saturated", (double)e->pace.worst_us / 1000.0,
 			 (double)e->pace.base_us / 1000.0, e->pace.min_factor * 100, g->held_s,
 			 g->cpu_share > 0.7 ? "" : " (-no_backoff keeps the asked rate)");
-	else if (e->not_started)
+	else if (g->not_started)
 		snprintf(g->why, sizeof(g->why), "sipbench is the bottleneck: %llu calls due at "
 			 "the asked rate were not started (%.0f%% of one core; its rate timer "
-			 "up to %.0f ms late)", (unsigned long long)e->not_started,
-			 g->cpu_share * 100, (double)e->max_lag_us / 1000.0);
+			 "up to %.0f ms late)", (unsigned long long)g->not_started,
+			 g->cpu_share * 100, (double)g->max_lag_us / 1000.0);
 	else if (g->udp_drops > 0)
 		snprintf(g->why, sizeof(g->why), "sipbench may be the bottleneck: its sockets "
 			 "dropped %lld UDP datagrams (receive buffers full)", g->udp_drops);
-	else if (g->cpu_share > 0.9 && (e->late_ticks > 10 || e->max_lag_us > 100000))
+	else if (g->cpu_share > 0.9 && (g->late_ticks > 10 || g->max_lag_us > 100000))
 		snprintf(g->why, sizeof(g->why), "sipbench is the bottleneck: %.0f%% of one "
 			 "core, its rate timer up to %.0f ms late; ask for less, or the figures "
-			 "measure sipbench", g->cpu_share * 100, (double)e->max_lag_us / 1000.0);
-	else if (e->late_ticks > 100)
+			 "measure sipbench", g->cpu_share * 100, (double)g->max_lag_us / 1000.0);
+	else if (g->late_ticks > 100)
 		snprintf(g->why, sizeof(g->why), "sipbench fell behind its schedule %llu times "
-			 "(up to %.0f ms; the machine is busy)", (unsigned long long)e->late_ticks,
-			 (double)e->max_lag_us / 1000.0);
+			 "(up to %.0f ms; the machine is busy)", (unsigned long long)g->late_ticks,
+			 (double)g->max_lag_us / 1000.0);
 	else if (g->cpu_share > 0.85 && wall > 2)
 		/* a server has no schedule to fall behind: its CPU tells */
 		snprintf(g->why, sizeof(g->why), "sipbench may be the bottleneck: it used %.0f%% "
@@ -150,14 +170,10 @@ void eng_run_report(const struct eng *e, struct rpt_run *r)
 	r->local_port = e->local_port;
 	r->remote = e->o.remote;
 	r->uas_mode = e->uas_mode;
-	r->stopped_by = e->exit_reason ? e->stopped_by : e->timed_out ? "-timeout" :
-			e->stop_why[0] ? e->stop_why : NULL;
-	r->signalled = e->exit_reason == 97;
-	r->timed_out = e->timed_out;
+	eng_control_report(e, r);  /* how it ended, how the rate timer kept up */
 	r->timeout_error = e->o.timeout_error;
-	r->unfinished_why = e->abort_why;
-	r->start_unix_us = e->start_unix_us;
-	eng_judge_generator(e, &r->gen);
+	r->start_unix_us = e->base.start_unix_us;
+	judge_generator(e, &r->gen);
 	r->pcap_path = e->o.pcap_path;
 	r->pcap_msgs = rpt_pcap_count(e->cap);
 	r->media = eng_media_stats(e);

@@ -7,10 +7,66 @@
 #include <stdio.h>
 #include <time.h>
 #include "media/rtp.h"
-#include "report/jread.h"
 #include "report/rpt.h"
 #include "scenario/prog.h"
 #include "stats/stats.h"
+
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no
+ * overlong form, no surrogate, at most U+10FFFF), 0 if there is none. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned cp, n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07u;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)     /* the NUL too */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* s as a JSON string, quoted and escaped (NULL as ""). JSON is UTF-8
+ * (RFC 8259), and sipbench merge's reader holds to it: a byte that
+ * starts no well-formed sequence (a name cut inside a character, a
+ * peer's Latin-1) is written as U+FFFD. */
+static void jstr(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		size_t n = c >= 0x80 ? utf8_len((const unsigned char *)s) : 1;
+
+		if (!n)
+			fputs("\\ufffd", f);
+		else if (n > 1)
+			fwrite(s, 1, n, f);
+		else if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+		s += n > 1 ? n - 1 : 0;
+	}
+	fputc('"', f);
+}
 
 /* What a lossless merge needs (sipbench merge): the exact sum, min and
  * max, and every non-empty bucket as [index, count] in the layout of
@@ -43,10 +99,10 @@ static const char *kind_name(enum step_kind k)
 static void hist(FILE *f, const char *name, const char *between, const struct hist *h)
 {
 	fputs("{\"name\": ", f);
-	rpt_jstr(f, name);
+	jstr(f, name);
 	if (between[0]) {
 		fputs(", \"between\": ", f);
-		rpt_jstr(f, between);
+		jstr(f, between);
 	}
 	fprintf(f, ", \"count\": %llu", (unsigned long long)h->count);
 	if (h->count)
@@ -73,10 +129,10 @@ static void steps(FILE *f, const struct rpt_run *r)
 
 			rpt_step_name(&pu->steps[i], name, sizeof(name));
 			fprintf(f, "%s\n    {\"party\": ", flat ? "," : "");
-			rpt_jstr(f, pu->name);
+			jstr(f, pu->name);
 			fprintf(f, ", \"index\": %u, \"kind\": \"%s\", \"step\": ", i + 1,
 				kind_name(pu->steps[i].kind));
-			rpt_jstr(f, name);
+			jstr(f, name);
 			fprintf(f, ", \"sent\": %llu, \"received\": %llu, \"retransmissions\": %llu, "
 				"\"timeouts\": %llu, \"unexpected\": %llu}",
 				(unsigned long long)c->sent, (unsigned long long)c->recv,
@@ -97,7 +153,7 @@ static void failures(FILE *f, const struct rpt_run *r)
 		if (!r->st->fail[i])
 			continue;
 		fprintf(f, "%s\n    {\"reason\": ", n++ ? "," : "");
-		rpt_jstr(f, stat_fail_name((enum fail_reason)i));
+		jstr(f, stat_fail_name((enum fail_reason)i));
 		fprintf(f, ", \"calls\": %llu}", (unsigned long long)r->st->fail[i]);
 	}
 	fputs("\n  ],\n  \"failed_at\": [", f);
@@ -110,13 +166,13 @@ static void failures(FILE *f, const struct rpt_run *r)
 			continue;
 		rpt_step_name(st, name, sizeof(name));
 		fprintf(f, "%s\n    {\"reason\": ", i ? "," : "");
-		rpt_jstr(f, stat_fail_name(fa->r));
+		jstr(f, stat_fail_name(fa->r));
 		fputs(", \"party\": ", f);
-		rpt_jstr(f, pu->name);
+		jstr(f, pu->name);
 		fprintf(f, ", \"index\": %u, \"step\": ", st->index + 1);
-		rpt_jstr(f, name);
+		jstr(f, name);
 		fputs(", \"detail\": ", f);
-		rpt_jstr(f, fa->what);
+		jstr(f, fa->what);
 		fprintf(f, ", \"calls\": %llu}", (unsigned long long)fa->n);
 	}
 	fputs("\n  ],\n", f);
@@ -148,7 +204,7 @@ static void shard(FILE *f, const struct rpt_run *r)
 		else
 			fprintf(f, "%d", r->generator_shards[i]);
 		fputs(", \"generator\": ", f);
-		rpt_jwrite(f, r->generators[i]);
+		fputs(r->generators[i], f);
 		fputc('}', f);
 	}
 	fputs("\n  ],\n", f);
@@ -164,26 +220,26 @@ int rpt_json(FILE *f, const struct rpt_run *r)
 
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t0));
 	fprintf(f, "{\n  \"sipbench\": \"%s\",\n  \"scenario\": ", PACKAGE_VERSION);
-	rpt_jstr(f, r->p->name ? r->p->name : "");
+	jstr(f, r->p->name ? r->p->name : "");
 	fputs(",\n  \"scenario_file\": ", f);
 	if (r->scenario_file)
-		rpt_jstr(f, r->scenario_file);
+		jstr(f, r->scenario_file);
 	else
 		fputs("null", f);
 	fputs(",\n  \"target\": ", f);
 	if (r->remote)
-		rpt_jstr(f, r->remote);
+		jstr(f, r->remote);
 	else
 		fputs("null", f);
 	fprintf(f, ",\n  \"local\": \"%s:%u\",\n  \"started\": \"%s\",\n  \"elapsed_s\": %.3f,\n",
 		r->local_ip, r->local_port, when, secs);
 	fputs("  \"stopped_by\": ", f);
 	if (r->stopped_by)
-		rpt_jstr(f, r->stopped_by);
+		jstr(f, r->stopped_by);
 	else
 		fputs("null", f);
 	fprintf(f, ",\n  \"exit_status\": %d,\n  \"verdict\": ", r->exit_status);
-	rpt_jstr(f, r->verdict);
+	jstr(f, r->verdict);
 	fprintf(f, ",\n  \"timeout_error\": %s,\n", r->timeout_error ? "true" : "false");
 	shard(f, r);
 	fprintf(f, "  \"hist_sub_bits\": %d,\n  \"hist_max_exp\": %d,\n", HIST_SUB_BITS,
@@ -235,7 +291,7 @@ int rpt_json(FILE *f, const struct rpt_run *r)
 		(unsigned long long)r->gen.late_ticks, (unsigned long long)r->gen.not_started,
 		r->gen.udp_drops, r->gen.held_s, r->gen.min_rate_share,
 		r->gen.bottleneck ? "true" : "false");
-	rpt_jstr(f, r->gen.bottleneck ? r->gen.why : "kept up");
+	jstr(f, r->gen.bottleneck ? r->gen.why : "kept up");
 	if (r->gen.stream)
 		fprintf(f, ", \"connections\": {\"opened\": %llu, \"accepted\": %llu, "
 			"\"lost\": %llu, \"broken\": %llu}", r->gen.conns_out, r->gen.conns_in,
@@ -244,9 +300,9 @@ int rpt_json(FILE *f, const struct rpt_run *r)
 	fputs("  \"limits\": [", f);
 	for (i = 0; i < r->nlimits; i++) {
 		fprintf(f, "%s\n    {\"limit\": ", i ? "," : "");
-		rpt_jstr(f, r->limits[i].name);
+		jstr(f, r->limits[i].name);
 		fputs(", \"detail\": ", f);
-		rpt_jstr(f, r->limits[i].detail);
+		jstr(f, r->limits[i].detail);
 		fprintf(f, ", \"broken\": %s}", r->limits[i].broken ? "true" : "false");
 	}
 	fputs("\n  ]\n}\n", f);

@@ -13,7 +13,6 @@ struct prog_ua;
 struct step;
 struct stats;
 struct media_stats;
-struct rpt_jval;
 
 /* A run-level limit (-max_fail_rate, -max_p99) and how the run did. */
 struct rpt_limit {
@@ -73,10 +72,11 @@ struct rpt_run {
 	unsigned shard_count;        /* N; 0: not sharded ("shard": null)    */
 	/* sipbench merge only (generators NULL otherwise): the shard indexes
 	 * that went in (none when the inputs were not sharded), and each
-	 * input's "generator" object and shard index (-1: none), in order */
+	 * input's "generator" object (one line of JSON, written as it is)
+	 * and shard index (-1: none), in order */
 	const unsigned *merged;
 	unsigned nmerged;
-	const struct rpt_jval *const *generators;
+	const char *const *generators;
 	const int *generator_shards;
 	unsigned ngenerators;
 };

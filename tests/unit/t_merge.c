@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* t_merge: the JSON reader (values, escapes, numbers, errors placed by
- * line and byte) and sipbench merge: two reports merged equal the report
- * of the union of their calls, byte for byte from "calls" to "messages";
+/* t_merge: sipbench merge: bad JSON is refused with file, line and
+ * column; two reports merged equal the report of the union of their
+ * calls, byte for byte from "calls" to "messages";
  * percentiles come from the merged buckets; reports of another scenario
  * or layout, or with buckets that do not add up, are refused. */
 #include "config.h"
@@ -11,82 +11,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "report/jread.h"
-#include "report/merge.h"
+#include "merge/merge.h"
 #include "report/rpt.h"
 #include "scenario/prog.h"
 #include "stats/stats.h"
 
 static struct diag d;
 
-static struct rpt_jval *parse_ok(const char *text)
+/* A bad report: refused with the file, the line and column where its
+ * JSON breaks (jansson's), and words of the reason. */
+static void load_bad(const char *text, int line, int col, const char *words)
 {
-	struct rpt_jval *v = NULL;
+	struct mrg *m;
 
+	ck_assert_int_eq(mrg_alloc(&m), 0);
 	memset(&d, 0, sizeof(d));
-	ck_assert_msg(rpt_jparse(&v, text, strlen(text), "t.json", &d) == 0, "%s", d.msg);
-	return v;
-}
-
-static void parse_bad(const char *text, int line, const char *words)
-{
-	struct rpt_jval *v = NULL;
-
-	memset(&d, 0, sizeof(d));
-	ck_assert_int_eq(rpt_jparse(&v, text, strlen(text), "t.json", &d), EINVAL);
-	ck_assert_ptr_null(v);
+	ck_assert_int_eq(mrg_add_mem(m, "t.json", text, strlen(text), &d), EINVAL);
 	ck_assert_str_eq(d.file, "t.json");
-	ck_assert_msg(d.line == line, "line %d, expected %d (%s)", d.line, line, d.msg);
+	ck_assert_msg(d.line == line && d.col == col, "%d:%d, expected %d:%d (%s)", d.line,
+		      d.col, line, col, d.msg);
 	ck_assert_msg(strstr(d.msg, words) != NULL, "'%s' lacks '%s'", d.msg, words);
+	mrg_free(m);
 }
-
-START_TEST(json_values)
-{
-	struct rpt_jval *v = parse_ok(" {\"a\": [1, -2.5e1, 0, 18446744073709551615], "
-				      "\"s\": \"q\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\", "
-				      "\"t\": true, \"f\": false, \"n\": null, \"o\": {}} ");
-	const struct rpt_jval *a = rpt_jget(v, "a");
-
-	ck_assert_int_eq(v->type, RPT_JOBJ);
-	ck_assert_uint_eq(v->n, 6);
-	ck_assert_uint_eq(a->n, 4);
-	ck_assert(a->items[0]->is_uint && a->items[0]->u == 1);
-	ck_assert(!a->items[1]->is_uint && a->items[1]->num == -25.0);
-	ck_assert(a->items[2]->is_uint && a->items[2]->u == 0);
-	ck_assert(a->items[3]->is_uint && a->items[3]->u == 18446744073709551615ull);
-	ck_assert_str_eq(rpt_jget(v, "s")->str, "q\"\\/\b\f\n\r\t\xc3\xa9\xf0\x9f\x98\x80");
-	ck_assert_int_eq(rpt_jget(v, "t")->type, RPT_JTRUE);
-	ck_assert_int_eq(rpt_jget(v, "f")->type, RPT_JFALSE);
-	ck_assert_int_eq(rpt_jget(v, "n")->type, RPT_JNULL);
-	ck_assert_int_eq(rpt_jget(v, "o")->type, RPT_JOBJ);
-	ck_assert_ptr_null(rpt_jget(v, "missing"));
-	ck_assert_ptr_null(rpt_jget(a, "a"));
-	rpt_jfree(v);
-}
-END_TEST
 
 START_TEST(json_errors)
 {
-	char deep[200];
-
-	parse_bad("{\n  \"a\": tru\n}", 2, "byte 9: expected a value");
-	parse_bad("{\"a\": 1,}", 1, "byte 8: expected a member name");
-	parse_bad("[1, 2", 1, "expected ',' or ']'");
-	parse_bad("{\"a\": 1, \"a\": 2}", 1, "byte 9: a member name given twice");
-	parse_bad("\"abc", 1, "without its closing quote");
-	parse_bad("\"a\tb\"", 1, "byte 2: a control character");
-	parse_bad("\"\\x\"", 1, "an unknown escape");
-	parse_bad("\"\\ud800x\"", 1, "a high surrogate without its low half");
-	parse_bad("\"\\u0000\"", 1, "\\u0000 is not accepted");
-	parse_bad("01", 1, "byte 1: more after the value");
-	parse_bad("1.", 1, "digits must follow the decimal point");
-	parse_bad("-", 1, "a number needs digits");
-	parse_bad("{} {}", 1, "byte 3: more after the value");
-	parse_bad("", 1, "byte 0: expected a value");
-	parse_bad("\n\n  nul", 3, "byte 4: expected a value");
-	memset(deep, '[', sizeof(deep));
-	deep[sizeof(deep) - 1] = '\0';
-	parse_bad(deep, 1, "nested deeper than 64 levels");
+	load_bad("{\n  \"a\": tru\n}", 2, 10, "invalid token near 'tru'");
+	load_bad("{\"sipbench\": \"0.1.0\",\n  \"calls\": [1, 2,]\n}\n", 2, 18,
+		 "unexpected token near ']'");
+	load_bad("{\"a\": 1, \"a\": 2}", 1, 12, "duplicate object key");
+	load_bad("{} {}", 1, 4, "end of file expected");
+	load_bad("[18446744073709551616]", 1, 21, "too big integer");
+	/* a tree, but no report: no place, the reason */
+	load_bad("{\"a\": 1}", 0, 0, "not a sipbench JSON report");
 }
 END_TEST
 
@@ -160,13 +117,10 @@ static char *report(const struct prog *p, const struct stats *st, int shard, uns
 	return text;
 }
 
-static int add_report(struct rpt_merge *m, const char *name, const char *text)
+static int add_report(struct mrg *m, const char *name, const char *text)
 {
-	struct rpt_jval *v = NULL;
-
 	memset(&d, 0, sizeof(d));
-	ck_assert_msg(rpt_jparse(&v, text, strlen(text), name, &d) == 0, "%s", d.msg);
-	return rpt_merge_add(m, name, v, &d);
+	return mrg_add_mem(m, name, text, strlen(text), &d);
 }
 
 /* The text of a report from "calls" to the line before "generator". */
@@ -183,7 +137,7 @@ START_TEST(merge_equals_union)
 {
 	struct prog *p = load_prog(scn_xml);
 	struct stats a, b, u;
-	struct rpt_merge *m;
+	struct mrg *m;
 	struct rpt_run r;
 	char *ta, *tb, *tu, *tm, *su, *sm;
 	size_t la, lb, lu, lm;
@@ -200,10 +154,10 @@ START_TEST(merge_equals_union)
 	ta = report(p, &a, 0, 2, &la);
 	tb = report(p, &b, 1, 2, &lb);
 	tu = report(p, &u, -1, 0, &lu);
-	ck_assert_int_eq(rpt_merge_alloc(&m), 0);
+	ck_assert_int_eq(mrg_alloc(&m), 0);
 	ck_assert_int_eq(add_report(m, "a.json", ta), 0);
 	ck_assert_int_eq(add_report(m, "b.json", tb), 0);
-	rpt_merge_result(m, &r, NULL);
+	mrg_result(m, &r, NULL);
 	ck_assert_uint_eq(r.st->calls_started, 1000);
 	ck_assert_uint_eq(r.st->calls_failed, 200);
 	ck_assert_uint_eq(r.st->fail[FAIL_UNEXPECTED], 200);
@@ -232,7 +186,7 @@ START_TEST(merge_equals_union)
 	free(su);
 	free(sm);
 	free(tm);
-	rpt_merge_free(m);
+	mrg_free(m);
 	free(ta);
 	free(tb);
 	free(tu);
@@ -269,34 +223,34 @@ START_TEST(percentiles_from_buckets)
 	 * p50 = 10, p90 = 10, p99 = 1000 + 4/2, clamped to max 1001 */
 	char *t = with_hist("{\"name\": \"1\", \"count\": 100, \"sum_us\": 10910, \"min_us\": "
 			    "10, \"max_us\": 1001, \"buckets\": [[10, 90], [506, 10]]}");
-	struct rpt_merge *m;
+	struct mrg *m;
 	struct rpt_run r;
 
-	ck_assert_int_eq(rpt_merge_alloc(&m), 0);
+	ck_assert_int_eq(mrg_alloc(&m), 0);
 	ck_assert_int_eq(add_report(m, "p.json", t), 0);
-	rpt_merge_result(m, &r, NULL);
+	mrg_result(m, &r, NULL);
 	ck_assert_uint_eq(hist_quantile(&r.st->rtd[0], 0.5), 10);
 	ck_assert_uint_eq(hist_quantile(&r.st->rtd[0], 0.9), 10);
 	ck_assert_uint_eq(hist_quantile(&r.st->rtd[0], 0.99), 1001);
 	ck_assert_uint_eq(r.st->rtd[0].sum, 10910);
 	ck_assert_int_eq(r.shard_count, 0);
 	ck_assert_int_eq(r.nmerged, 0);
-	rpt_merge_free(m);
+	mrg_free(m);
 	free(t);
 }
 END_TEST
 
 static void merge_bad(const char *first, const char *second, const char *words)
 {
-	struct rpt_merge *m;
+	struct mrg *m;
 
-	ck_assert_int_eq(rpt_merge_alloc(&m), 0);
+	ck_assert_int_eq(mrg_alloc(&m), 0);
 	if (first)
 		ck_assert_int_eq(add_report(m, "a.json", first), 0);
 	ck_assert_int_eq(add_report(m, "b.json", second), EINVAL);
 	ck_assert_str_eq(d.file, "b.json");
 	ck_assert_msg(strstr(d.msg, words) != NULL, "'%s' lacks '%s'", d.msg, words);
-	rpt_merge_free(m);
+	mrg_free(m);
 }
 
 static char *replace(const char *text, const char *from, const char *to)
@@ -412,17 +366,45 @@ START_TEST(merge_refuses)
 }
 END_TEST
 
+/* JSON is UTF-8: a report's strings are (a character cut by a bounded
+ * buffer, or a peer's Latin-1, becomes U+FFFD), so merge reads them. */
+START_TEST(reports_are_utf8)
+{
+	struct prog *p = load_prog(scn_xml);
+	struct stats s;
+	struct mrg *m;
+	struct rpt_run r;
+	size_t len;
+	char *t;
+
+	ck_assert_int_eq(stat_init(&s, 3, 1), 0);
+	add_calls(&s, 1, 10);
+	snprintf(s.fail_at[0].what, sizeof(s.fail_at[0].what), "got \xe9t\xe9 caf\xc3\xa9 \xc3");
+	t = report(p, &s, -1, 0, &len);
+	ck_assert_ptr_nonnull(strstr(t, "\"got \\ufffdt\\ufffd caf\xc3\xa9 \\ufffd\""));
+	ck_assert_int_eq(mrg_alloc(&m), 0);
+	ck_assert_msg(add_report(m, "u.json", t) == 0, "%s", d.msg);
+	mrg_result(m, &r, NULL);
+	ck_assert_str_eq(r.st->fail_at[0].what,
+			 "got \xef\xbf\xbdt\xef\xbf\xbd caf\xc3\xa9 \xef\xbf\xbd");
+	mrg_free(m);
+	free(t);
+	stat_free(&s);
+	scn_free(p);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("merge");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_test(tc, json_values);
 	tcase_add_test(tc, json_errors);
 	tcase_add_test(tc, merge_equals_union);
 	tcase_add_test(tc, percentiles_from_buckets);
 	tcase_add_test(tc, merge_refuses);
 	tcase_add_test(tc, verdict_rule);
+	tcase_add_test(tc, reports_are_utf8);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
