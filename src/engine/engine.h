@@ -96,6 +96,7 @@ struct eng_opts {
 	                                %p %s %r %%), NULL: our own         */
 	int callid_slash_ign;        /* -callid_slash_ign: the whole Call-ID
 	                                names the call, "///" or not        */
+	const char *auth_uri;        /* -auth_uri: the digest's uri, less sip: */
 	double rate_scale;           /* -rate_scale: the keys' unit, 0: 1    */
 	int no_retrans;              /* -nr: no UDP retransmission           */
 	unsigned base_cseq;          /* -base_cseq: a party's first CSeq, 0: 1 */
