@@ -280,6 +280,7 @@ void eng_on_datagram(struct tp_sock *s, const char *buf, size_t len,
 		e->st.malformed++;
 		eng_trace_err(e, "unparsable datagram (%zu bytes) ignored: %.*s", len,
 			      (int)(len < 60 ? len : 60), buf);
+		(void)eng_fail_unparsable(e, buf, len, from);
 		return;
 	}
 	ua = eng_route(e, m);

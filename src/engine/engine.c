@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include "engine/internal.h"
 #include "report/rpt.h"
 
@@ -28,6 +29,9 @@ static void on_tick(void *arg)
 	struct eng *e = arg;
 
 	eng_free_zombies(e);
+	/* <exec command> children that ended (vars.c) */
+	while (e->children && waitpid(-1, NULL, WNOHANG) > 0)
+		e->children--;
 	if (stop_signals != e->signals) {
 		e->signals = stop_signals;
 		eng_on_stop_signal(e, stop_signal);

@@ -263,6 +263,8 @@ struct eng {
 	char stop_why[320];        /* what ended the run early, or "" (link.c) */
 	int signals;               /* stop signals handled so far (engine.c) */
 	unsigned reconnects;       /* lost connections to the target so far (link.c) */
+	unsigned children;         /* <exec command> processes not yet reaped
+	                              (started in vars.c, reaped in engine.c) */
 	struct htab by_cid;        /* Call-ID -> UA                        */
 	struct htab by_user;       /* user part -> UA (several parties)    */
 	struct htab gone;           /* Call-IDs of calls ended in the last
@@ -292,6 +294,11 @@ int eng_open_socket(struct eng *e, struct tp_sock **sp, unsigned port, int main_
 		    tp_recv_h *h, struct diag *d);
 /* Fill e->tls_name from -tls_sni or the target as given. */
 void eng_peer_name(struct eng *e);
+/* A datagram from `from` that did not parse: when its raw text names a
+ * running call by a whole Call-ID line, that call fails as SIPp fails it
+ * (an unexpected message). Returns 1 if a call failed. */
+int eng_fail_unparsable(struct eng *e, const char *buf, size_t len,
+			const struct tp_addr *from);
 
 /* dispatch.c: which party a received message is for (docs/design.md) */
 int eng_hash_add(struct eng *e, struct ua *ua);

@@ -143,6 +143,38 @@ static struct ua *party_of(struct eng *e, const char *cid, size_t len, const str
 	return any;
 }
 
+/* Has ua passed its steps (done, or in its closing timewait)? A late
+ * error does not fail such a call. */
+static int past_steps(const struct ua *ua)
+{
+	return ua->state == UA_ST_DONE ||
+	       (ua->state == UA_ST_PAUSE && ua->pc < ua->pu->nsteps &&
+		ua->pu->steps[ua->pc].kind == STEP_TIMEWAIT);
+}
+
+int eng_fail_unparsable(struct eng *e, const char *buf, size_t len,
+			const struct tp_addr *from)
+{
+	const char *cid, *s;
+	size_t n;
+	struct ua *ua;
+
+	if (quoted_call_id(buf, len, &cid, &n))
+		return 0;
+	for (s = cid; s + 3 <= cid + n; s++)
+		if (!memcmp(s, "///", 3)) {   /* as msg_call_key() */
+			n -= (size_t)(s + 3 - cid);
+			cid = s + 3;
+			break;
+		}
+	ua = party_of(e, cid, n, from);
+	if (!ua || past_steps(ua))
+		return 0;
+	ua_fail(ua, FAIL_UNEXPECTED, "unparsable message (a SIP message lacking a "
+		"mandatory header, or not SIP)");
+	return 1;
+}
+
 /* The quote ends before the Call-ID (long headers): the party whose
  * request being retransmitted starts with the quoted bytes (its top Via's
  * branch tells it from the others). A scan of the running calls, only
@@ -196,9 +228,7 @@ static void on_icmp(struct tp_sock *s, const struct tp_icmp *ic, void *arg)
 		eng_trace_err(e, "%s, for a message of no running call", what);
 		return;
 	}
-	if (!ic->fatal || ua->state == UA_ST_DONE ||
-	    (ua->state == UA_ST_PAUSE && ua->pc < ua->pu->nsteps &&
-	     ua->pu->steps[ua->pc].kind == STEP_TIMEWAIT)) {
+	if (!ic->fatal || past_steps(ua)) {
 		/* not a lost datagram, or the call has passed its steps */
 		eng_trace_err(e, "%s, for call %s (not failed)", what, ua->call_id);
 		return;

@@ -285,6 +285,16 @@ static void unexpected(struct ua *ua, struct msg *m)
 		return;
 	}
 	ua_step_stat(ua, ua->pc < ua->pu->nsteps ? ua->pc : 0)->unexpected++;
+	if (m->is_request && (ua->call->eng->o.behaviors & ENG_BEH_BYE) &&
+	    (!strcasecmp(m->method, "BYE") || !strcasecmp(m->method, "CANCEL"))) {
+		struct eng *e = ua->call->eng;
+
+		/* as SIPp's default behaviour "bye": the peer ending the call
+		 * gets its 200, this call is failed all the same */
+		buf_reset(&e->scratch);
+		if (msg_build_response(m, 200, "OK", NULL, &e->scratch) == 0)
+			eng_send(e, ua, e->scratch.data, e->scratch.len);
+	}
 	if (m->is_request)
 		snprintf(what, sizeof(what), "received %s while at %s", m->method,
 			 ua->pc < ua->pu->nsteps ? ua->pu->steps[ua->pc].display : "end");

@@ -5,10 +5,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/time.h>
+#include <unistd.h>
 #include "engine/internal.h"
 #include "sip/auth.h"
 #include "sip/msg.h"
@@ -157,6 +161,40 @@ static int act_strcmp(struct ua *ua, const struct action *a, struct buf *tmp)
 	return err ? ENOMEM : 0;
 }
 
+/* <exec command=>: a shell command, as SIPp's, in a child process the
+ * loop does not wait for (engine.c reaps it), so a slow command does not
+ * hold the calls up. The child gets default signal handling and an
+ * empty mask; our descriptors are all close-on-exec. */
+static void run_command(struct eng *e, const char *cmd)
+{
+	char *argv[] = {"sh", "-c", (char *)cmd, NULL};
+	posix_spawnattr_t at;
+	sigset_t none, dflt;
+	pid_t pid;
+	int err;
+
+	sigemptyset(&none);
+	sigemptyset(&dflt);
+	sigaddset(&dflt, SIGINT);
+	sigaddset(&dflt, SIGTERM);
+	sigaddset(&dflt, SIGHUP);
+	sigaddset(&dflt, SIGPIPE);
+	sigaddset(&dflt, SIGCHLD);
+	if (posix_spawnattr_init(&at)) {
+		eng_trace_err(e, "exec failed: %s: out of memory", cmd);
+		return;
+	}
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &dflt);
+	err = posix_spawn(&pid, "/bin/sh", NULL, &at, argv, environ);
+	posix_spawnattr_destroy(&at);
+	if (err)
+		eng_trace_err(e, "exec failed: %s: %s", cmd, strerror(err));
+	else
+		e->children++;
+}
+
 static int act_text(struct ua *ua, const struct action *a, struct buf *tmp)
 {
 	struct eng *e = ua->call->eng;
@@ -178,13 +216,55 @@ static int act_text(struct ua *ua, const struct action *a, struct buf *tmp)
 		eng_trace_err(e, "call %s: %s", ua->call_id, tmp->data);
 		return 0;
 	case ACT_EXEC:
-		/* a shell command, as SIPp's exec command= */
-		if (system(tmp->data) == -1)
-			eng_trace_err(e, "exec failed: %s", tmp->data);
+		run_command(e, tmp->data);
 		return 0;
 	default:
 		return 0;
 	}
+}
+
+/* <setdest host= port= protocol=>: the party's messages go to host:port
+ * from now on (SIPp's; the Request-URIs stay as the scenario writes
+ * them). The protocol must be the run's transport: SIPp cannot switch
+ * either. */
+static int act_setdest(struct ua *ua, const struct action *a, struct buf *tmp,
+		       enum fail_reason *r)
+{
+	struct eng *e = ua->call->eng;
+	char host[256], what[640];
+	unsigned long port;
+	struct tp_addr to;
+	struct diag d = {0};
+	const char *proto = tp_proto_param(tp_sock_proto(ua->sock));
+
+	if (rend_tpl(ua, NULL, a->value3, 0, tmp))
+		goto oom;
+	if (strcasecmp(tmp->data ? tmp->data : "", proto)) {
+		snprintf(what, sizeof(what), "<setdest protocol=\"%s\">: the run's transport is %s",
+			 tmp->data ? tmp->data : "", proto);
+		goto fail;
+	}
+	if (rend_tpl(ua, NULL, a->value2, 0, tmp))
+		goto oom;
+	port = strtoul(tmp->data ? tmp->data : "", NULL, 10);
+	if (rend_tpl(ua, NULL, a->value, 0, tmp))
+		goto oom;
+	snprintf(host, sizeof(host), strchr(tmp->data ? tmp->data : "", ':') ? "[%s]" : "%s",
+		 tmp->data ? tmp->data : "");
+	if (!port || port > 65535 || tp_addr_parse(&to, host, (unsigned)port, &d)) {
+		snprintf(what, sizeof(what), "<setdest>: cannot send to %s port %lu%s%s", host,
+			 port, d.msg[0] ? ": " : "", d.msg);
+		goto fail;
+	}
+	ua->remote = to;
+	return 0;
+oom:
+	*r = FAIL_INTERNAL;
+	return -1;
+fail:
+	eng_trace_err(e, "call %s: %s", ua->call_id, what);
+	*r = FAIL_ACTION;
+	return -1;
 }
 
 static void act_gettimeofday(struct ua *ua, const struct action *a)
@@ -249,6 +329,8 @@ static int run_one(struct ua *ua, const struct action *a, const struct msg *m,
 		ua->jump_to = to >= 0 ? (to < INT_MAX ? (int)to : INT_MAX) : -1;
 		return 0;
 	}
+	case ACT_SETDEST:
+		return act_setdest(ua, a, tmp, r);
 	case ACT_GETTIMEOFDAY:
 		act_gettimeofday(ua, a);
 		return 0;

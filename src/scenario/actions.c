@@ -259,6 +259,19 @@ static int fill(struct lctx *c, const xmlNode *n, struct action *a)
 		v = scn_x_attr(n, "message");
 		err = scn_text_compile(c->p, &a->value, v ? v : "", a->line, c->d);
 	}
+	if (!err && a->kind == ACT_SETDEST) {
+		const char *h = scn_x_attr(n, "host"), *pt = scn_x_attr(n, "port"),
+			   *pr = scn_x_attr(n, "protocol");
+
+		if (!h || !pt || !pr)
+			return diag_set(c->d, c->p->file, a->line,
+					"<setdest> needs host=, port= and protocol=");
+		err = scn_text_compile(c->p, &a->value, h, a->line, c->d);
+		if (!err)
+			err = scn_text_compile(c->p, &a->value2, pt, a->line, c->d);
+		if (!err)
+			err = scn_text_compile(c->p, &a->value3, pr, a->line, c->d);
+	}
 	if (!err && a->kind == ACT_EXEC) {
 		if ((v = scn_x_attr(n, "command")))
 			err = scn_text_compile(c->p, &a->value, v, a->line, c->d);

@@ -141,7 +141,8 @@ struct action {
 	int case_indep;         /* ereg                                        */
 	struct tpl *value;      /* assignstr/strcmp value, log text, exec cmd,
 	                           verifyauth username                         */
-	struct tpl *value2;     /* verifyauth password                         */
+	struct tpl *value2;     /* verifyauth password, setdest port           */
+	struct tpl *value3;     /* setdest protocol (value: its host)          */
 	const char *str;        /* exec: the name of an unsupported exec kind  */
 	const char *arg;        /* exec: that attribute's value (the pcap file
 	                           of play_pcap_*, rtp_echo's "startaudio,..."
