@@ -112,6 +112,19 @@ int cli_cb_max_retrans(struct cli_dst *t, const char *opt, char *const *args,
 	return 0;
 }
 
+/* -T2 TIME: the longest UDP retransmission interval (sip/txn.h). */
+int cli_cb_t2(struct cli_dst *t, const char *opt, char *const *args, struct diag *d)
+{
+	uint64_t ms;
+
+	if (cli_time(opt, args[0], 1, &ms, d))
+		return EINVAL;
+	if (!ms || ms > 3600000)
+		return diag_set(d, NULL, 0, "-%s: from 1 ms to 1 h: '%s'", opt, args[0]);
+	t->eng->txn.t2_ms = (uint32_t)ms;
+	return 0;
+}
+
 /* -stat_delimiter STRING: the -trace_stat CSV's field separator. */
 int cli_cb_stat_delim(struct cli_dst *t, const char *opt, char *const *args,
 		      struct diag *d)

@@ -116,13 +116,47 @@ out:
 	return err;
 }
 
+/* -cid_str's format as SIPp: %u the call number (with "-I" for party I
+ * of a multi-party call, so the parties' Call-IDs differ), %p the pid,
+ * %s the local address, %r a random number, %% a '%'. */
+static void cid_format(const struct eng *e, const struct call *c, unsigned i, char *out,
+		       size_t size)
+{
+	const char *f = e->o.cid_str;
+	size_t n = 0;
+
+	for (; *f && n + 1 < size; f++) {
+		int w = 0;
+
+		if (*f != '%' || !f[1]) {
+			out[n++] = *f;
+			continue;
+		}
+		switch (*++f) {
+		case 'u':
+			w = c->nuas == 1 ?
+				snprintf(out + n, size - n, "%llu", (unsigned long long)c->number) :
+				snprintf(out + n, size - n, "%llu-%u", (unsigned long long)c->number, i);
+			break;
+		case 'p': w = snprintf(out + n, size - n, "%d", e->pid); break;
+		case 's': w = snprintf(out + n, size - n, "%s", e->local_ip); break;
+		case 'r': w = snprintf(out + n, size - n, "%ld", random()); break;
+		default: out[n++] = *f; break;
+		}
+		n += w > 0 ? (size_t)w : 0;
+	}
+	out[n < size ? n : size - 1] = '\0';
+}
+
 /* Identity of party i of a client call: its Call-ID and user part. */
 static int party_identity(struct eng *e, struct call *c, unsigned i)
 {
 	struct ua *ua = &c->ua[i];
 	char cid[160];
 
-	if (c->nuas == 1)
+	if (e->o.cid_str)
+		cid_format(e, c, i, cid, sizeof(cid));
+	else if (c->nuas == 1)
 		snprintf(cid, sizeof(cid), "%llu-%d%s@%s", (unsigned long long)c->number,
 			 e->pid, e->shard_tag, e->local_ip);
 	else
@@ -184,7 +218,7 @@ static void start_server_call(struct eng *e, struct tp_sock *s, struct msg *m,
 			      const struct tp_addr *from)
 {
 	const struct step *first = NULL;
-	struct msg_pl key = msg_call_key(m);
+	struct msg_pl key = msg_call_key(m, e->o.callid_slash_ign);
 	struct call *c;
 	struct diag d;
 	unsigned i;

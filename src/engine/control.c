@@ -254,8 +254,8 @@ static void on_ramp(void *arg)
 }
 
 /* Keys on a terminal, as SIPp's: + and - change the rate by 1, * and /
- * by 10, p pauses and resumes new calls, q stops gracefully (no new
- * calls; a second q aborts the calls in progress). */
+ * by 10 (times -rate_scale), p pauses and resumes new calls, q stops
+ * gracefully (no new calls; a second q aborts the calls in progress). */
 static void on_key(int fd, unsigned events, void *arg)
 {
 	struct eng *e = arg;
@@ -264,13 +264,13 @@ static void on_key(int fd, unsigned events, void *arg)
 
 	(void)events;
 	for (i = 0; i < n; i++) {
-		double r = e->rate.per_period;
+		double r = e->rate.per_period, s = e->o.rate_scale > 0 ? e->o.rate_scale : 1;
 
 		switch (k[i]) {
-		case '+': r += 1; break;
-		case '-': r -= 1; break;
-		case '*': r += 10; break;
-		case '/': r -= 10; break;
+		case '+': r += s; break;
+		case '-': r -= s; break;
+		case '*': r += 10 * s; break;
+		case '/': r -= 10 * s; break;
 		case 'p':
 			e->paused = !e->paused;
 			/* the schedule restarts from the resume: the calls not

@@ -62,7 +62,7 @@ static int dialog_score(const struct ua *u, const struct msg *m)
  * party with that Call-ID (its call placed the request), or NULL. */
 static struct ua *by_dialog(struct eng *e, const struct msg *m, struct ua **owner)
 {
-	struct msg_pl key = msg_call_key(m);
+	struct msg_pl key = msg_call_key(m, e->o.callid_slash_ign);
 	uint64_t k = key_of(key.p, key.len);
 	struct ua *best = NULL, *first = NULL;
 	int best_score = 0;
@@ -125,7 +125,7 @@ static struct ua *waiting_party(struct eng *e, const struct msg *m, const struct
 
 static struct ua *adopt(struct eng *e, struct ua *u, const struct msg *m)
 {
-	struct msg_pl key = msg_call_key(m);
+	struct msg_pl key = msg_call_key(m, e->o.callid_slash_ign);
 	char *cid = strndup(key.p, key.len);
 
 	if (!cid)

@@ -127,7 +127,7 @@ int eng_ended_absorb(struct eng *e, struct tp_sock *s, struct msg *m,
 	    strcasecmp(m->method, "ACK") && strcasecmp(m->method, "CANCEL"))
 		return 0;
 	age(e, loop_now_us(e->loop));
-	key = msg_call_key(m);
+	key = msg_call_key(m, e->o.callid_slash_ign);
 	k = msg_hash(key.p, key.len);
 	for (n = htab_chain(&e->gone, k); n; n = n->next) {
 		struct ended *x = LST_ENTRY(n, struct ended, hn);

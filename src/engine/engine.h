@@ -99,6 +99,14 @@ struct eng_opts {
 	unsigned shard_index;        /* -shard K/N: K (the load options are
 	                                already this shard's share)          */
 	unsigned shard_count;        /* N; 0: not sharded                    */
+	const char *cid_str;         /* -cid_str: SIPp's Call-ID format (%u
+	                                %p %s %r %%), NULL: our own         */
+	int callid_slash_ign;        /* -callid_slash_ign: the whole Call-ID
+	                                names the call, "///" or not        */
+	const char *auth_uri;        /* -auth_uri: the digest's uri, less sip: */
+	double rate_scale;           /* -rate_scale: the keys' unit, 0: 1    */
+	int no_retrans;              /* -nr: no UDP retransmission           */
+	unsigned base_cseq;          /* -base_cseq: a party's first CSeq, 0: 1 */
 };
 
 /* Prepare a run: bind sockets, read the injection file. p must outlive

@@ -156,7 +156,10 @@ static int kw_auth(struct rctx *r, const struct tpl_seg *s)
 	if (!sp2 || (size_t)(sp - line) >= sizeof(method) || (size_t)(sp2 - sp) > sizeof(uri))
 		return EPROTO;
 	snprintf(method, sizeof(method), "%.*s", (int)(sp - line), line);
-	snprintf(uri, sizeof(uri), "%.*s", (int)(sp2 - sp - 1), sp + 1);
+	if (ua->call->eng->o.auth_uri)  /* SIPp's -auth_uri: "sip:" + it */
+		snprintf(uri, sizeof(uri), "sip:%s", ua->call->eng->o.auth_uri);
+	else
+		snprintf(uri, sizeof(uri), "%.*s", (int)(sp2 - sp - 1), sp + 1);
 	snprintf(cnonce, sizeof(cnonce), "%08lx%08llx", (unsigned long)random(),
 		 (unsigned long long)ua->call->number);
 	if (auth_creds(r, s, user, pass, sizeof(user)))

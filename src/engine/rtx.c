@@ -65,7 +65,9 @@ static uint32_t rtx_arm(struct ua *ua, const struct step *st, enum rtx_kind k,
 			const char *buf, size_t len, const char *method)
 {
 	struct txn_conf c;
-	int reliable = tp_proto_reliable(tp_sock_proto(ua->sock));
+	/* -nr: over UDP too, as over a stream: no resend, timers B, F, H */
+	int reliable = tp_proto_reliable(tp_sock_proto(ua->sock)) ||
+		       ua->call->eng->o.no_retrans;
 	size_t l = strlen(method);
 
 	if (ua_keep_copy(&ua->rtx_msg, &ua->rtx_len, buf, len))

@@ -38,6 +38,8 @@ int ua_init(struct ua *ua, struct call *c, const struct prog_ua *pu, unsigned st
 	ua->jump_to = -1;
 	ua->last_sent_step = -1;
 	ua->state = UA_ST_RUN;
+	/* raised before each request: the first has -base_cseq (0: 1) */
+	ua->cseq = c->eng->o.base_cseq ? c->eng->o.base_cseq - 1 : 0;
 	/* zeroed memory of the call's own block (ua_extra_size) */
 	ua->vars = extra;
 	ua->rtd_start_us = (uint64_t *)(ua->vars + (p->nvars ? p->nvars : 1));

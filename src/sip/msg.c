@@ -537,12 +537,12 @@ void msg_free(struct msg *m)
 	free(m);
 }
 
-struct msg_pl msg_call_key(const struct msg *m)
+struct msg_pl msg_call_key(const struct msg *m, int whole)
 {
 	struct msg_pl k = m->call_id;
 	size_t i;
 
-	for (i = 0; i + 3 <= k.len; i++)
+	for (i = 0; !whole && i + 3 <= k.len; i++)
 		if (k.p[i] == '/' && k.p[i + 1] == '/' && k.p[i + 2] == '/') {
 			k.p += i + 3;
 			k.len -= i + 3;

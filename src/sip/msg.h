@@ -104,8 +104,9 @@ uint64_t msg_hash(const char *p, size_t len);
 
 /* The part of m's Call-ID that names its call: what follows the first
  * "///" when it has one (SIPp's convention: "anything///[call_id]" is
- * still the call's), else the whole Call-ID. */
-struct msg_pl msg_call_key(const struct msg *m);
+ * still the call's), else the whole Call-ID; with whole (-callid_slash_ign)
+ * always the whole Call-ID. */
+struct msg_pl msg_call_key(const struct msg *m, int whole);
 
 /* SIPp's view of a header for <ereg search_in="hdr">: the text of m's
  * first header called name from just after its name (colon included) to

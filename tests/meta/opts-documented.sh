@@ -6,7 +6,7 @@ bin="${SIPBENCH:-./src/sipbench}"
 [ -x "$bin" ] || { echo "no $bin: build first"; exit 77; }
 help=$("$bin" --help) || { echo "--help failed"; exit 1; }
 rc=0
-for o in $(sed -n 's/^OPT("\([a-z_0-9]*\)".*/\1/p' "$src/src/cli/opts.def"); do
+for o in $(sed -n 's/^OPT("\([A-Za-z_0-9]*\)".*/\1/p' "$src/src/cli/opts.def"); do
 	printf '%s\n' "$help" | grep -qE -- "(^| )-$o( |$)" ||
 		{ echo "-$o missing from --help"; rc=1; }
 	grep -qE -- "^\.B[IR]? \\\\-$o( |\$)" "$src/man/sipbench.1" ||
