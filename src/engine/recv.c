@@ -11,6 +11,25 @@
 #include "sip/auth.h"
 #include "sip/msg.h"
 
+/* SIPp's: a response is for this recv only if its CSeq method is one the
+ * party sent before (or that of its response_txn=) */
+static int method_matches(const struct step *st, const struct msg *m)
+{
+	const char *p;
+	size_t n = strlen(m->cseq_method);
+
+	if (st->txn_method)
+		return !strcmp(st->txn_method, m->cseq_method);
+	if (!st->cseq_methods)
+		return 1;
+	if (!n)
+		return 0;
+	for (p = st->cseq_methods; (p = strstr(p, m->cseq_method)) != NULL; p++)
+		if (p > st->cseq_methods && p[-1] == ' ' && p[n] == ' ')
+			return 1;
+	return 0;
+}
+
 static int step_matches(const struct step *st, const struct msg *m)
 {
 	char code[8];
@@ -23,9 +42,12 @@ static int step_matches(const struct step *st, const struct msg *m)
 		return 0;
 	if (st->response_re_ok) {
 		snprintf(code, sizeof(code), "%d", m->status);
-		return regexec(&st->response_re, code, 0, NULL, 0) == 0;
+		if (regexec(&st->response_re, code, 0, NULL, 0))
+			return 0;
+	} else if (m->status != st->response) {
+		return 0;
 	}
-	return m->status == st->response;
+	return method_matches(st, m);
 }
 
 /* A datagram identical to the last one received: the peer did not hear

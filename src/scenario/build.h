@@ -26,8 +26,9 @@ char *scn_strndup(struct prog *p, const char *s, size_t n);
  * line is remembered as a read. -1 on ENOMEM. */
 int scn_var_ref(struct prog *p, const char *name, size_t n, int line, int write);
 
-/* flow.c: fill each step's keep_last and resend_copy. */
-void scn_flow(struct prog *p);
+/* flow.c: fill each step's keep_last and resend_copy, and each recv's
+ * cseq_methods. ENOMEM or 0. */
+int scn_flow(struct prog *p);
 
 /* compile.c: an action's text (no message normalisation). */
 struct diag;

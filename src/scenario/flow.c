@@ -5,6 +5,9 @@
  * it ([last_*], [next_url], an ereg at a <nop>), and a sent response or
  * ACK as a copy only when rendering it again could give other bytes. */
 #include "config.h"
+#include <errno.h>
+#include <string.h>
+#include "base/buf.h"
 #include "scenario/build.h"
 
 typedef int (seg_pred_h)(enum seg_kind k);
@@ -130,10 +133,45 @@ static void flow_ua(const struct prog *p, struct prog_ua *pu)
 	}
 }
 
-void scn_flow(struct prog *p)
+/* SIPp matches a response only when its CSeq method is one the party
+ * sent before that recv (requests with start_txn= or ack_txn= aside),
+ * or when the recv is its first message: so a 200 to an INFO does not
+ * pass for the 200 to an INVITE. A request whose method is a keyword
+ * makes any method match from there on. */
+static int methods_ua(struct prog *p, struct prog_ua *pu)
+{
+	struct buf b;
+	unsigned i;
+	int any = 0, err = 0;
+
+	buf_init(&b, 4096);
+	for (i = 0; i < pu->nsteps && !err; i++) {
+		struct step *st = &pu->steps[i];
+
+		if (st->kind == STEP_SEND && st->msg->is_request && !st->txn_send) {
+			if (!st->msg->method[0] || strchr(st->msg->method, '['))
+				any = 1;
+			else
+				err = buf_addf(&b, "%s%s ", b.len ? "" : " ", st->msg->method);
+		}
+		if (st->kind != STEP_RECV || st->request || st->txn_method || any ||
+		    !st->msg_index)
+			continue;
+		if (!(st->cseq_methods = scn_strndup(p, b.data ? b.data : "", b.len)))
+			err = ENOMEM;
+	}
+	buf_free(&b);
+	return err;
+}
+
+int scn_flow(struct prog *p)
 {
 	unsigned u;
+	int err = 0;
 
-	for (u = 0; u < p->nuas; u++)
+	for (u = 0; u < p->nuas && !err; u++) {
 		flow_ua(p, &p->uas[u]);
+		err = methods_ua(p, &p->uas[u]);
+	}
+	return err;
 }

@@ -166,6 +166,53 @@ static int children_actions(struct lctx *c, const xmlNode *n, struct step *s)
 	return 0;
 }
 
+/* SIPp's start_txn= and ack_txn= of a send: a request (not an ACK)
+ * starts the named transaction, an ACK acknowledges one; a response does
+ * neither. The transaction's method is kept for response_txn=. */
+static int send_txn(struct lctx *c, const xmlNode *n, struct step *s)
+{
+	const char *st = scn_x_attr(n, "start_txn"), *ack = scn_x_attr(n, "ack_txn");
+	int is_ack = s->msg->is_request && !strcmp(s->msg->method, "ACK");
+
+	if ((st || ack) && !s->msg->is_request)
+		return diag_set(c->d, c->p->file, s->line, "%s= on a response: only a request "
+				"starts or acknowledges a transaction", st ? "start_txn" : "ack_txn");
+	if (st && is_ack)
+		return diag_set(c->d, c->p->file, s->line, "start_txn= on an ACK: an ACK "
+				"starts no transaction");
+	if (ack && !is_ack)
+		return diag_set(c->d, c->p->file, s->line, "ack_txn= on a %s: only an ACK "
+				"acknowledges a transaction", s->msg->method);
+	if (!st)
+		return 0;
+	if (c->ntxns == sizeof(c->txns) / sizeof(c->txns[0]))
+		return diag_set(c->d, c->p->file, s->line, "more than 32 transactions");
+	c->txns[c->ntxns].name = st;
+	c->txns[c->ntxns].method = s->msg->method;
+	c->ntxns++;
+	return 0;
+}
+
+/* response_txn=: the method of the request that started it */
+static int recv_txn(struct lctx *c, const xmlNode *n, struct step *s)
+{
+	const char *t = scn_x_attr(n, "response_txn");
+	unsigned i;
+
+	if (!t)
+		return 0;
+	if (s->request)
+		return diag_set(c->d, c->p->file, s->line, "response_txn= on a request: it "
+				"only matches responses");
+	for (i = c->ntxns; i-- > 0;)
+		if (!strcmp(c->txns[i].name, t)) {
+			s->txn_method = c->txns[i].method;
+			return 0;
+		}
+	return diag_set(c->d, c->p->file, s->line, "response_txn=\"%s\": no earlier send "
+			"has start_txn=\"%s\"", t, t);
+}
+
 static int el_send(struct lctx *c, const xmlNode *n)
 {
 	struct step *s = new_step(c, n, STEP_SEND);
@@ -180,6 +227,7 @@ static int el_send(struct lctx *c, const xmlNode *n)
 	    (err = scn_x_int(c, n, "lost", &s->lost_pct)) || (err = children_actions(c, n, s)))
 		return err;
 	s->start_txn = scn_x_attr(n, "start_txn") != NULL;
+	s->txn_send = s->start_txn || scn_x_attr(n, "ack_txn");
 	/* the message is the CDATA section; plain text only when there is none
 	 * (white space around a CDATA would shift its line numbers) */
 	for (k = n->children; k && !text; k = k->next)
@@ -201,7 +249,7 @@ static int el_send(struct lctx *c, const xmlNode *n)
 		snprintf(s->display, sizeof(s->display), "%s", s->msg->method);
 	else
 		snprintf(s->display, sizeof(s->display), "%d", s->msg->status);
-	return 0;
+	return send_txn(c, n, s);
 }
 
 static int recv_match(struct lctx *c, const xmlNode *n, struct step *s)
@@ -265,6 +313,8 @@ static int el_recv(struct lctx *c, const xmlNode *n)
 		s->stay = 1;
 	}
 	if ((v = scn_x_attr(n, "ontimeout")) && (err = want_label(c, s, 1, v, s->line)))
+		return err;
+	if ((err = recv_txn(c, n, s)))
 		return err;
 	return children_actions(c, n, s);
 }

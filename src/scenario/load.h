@@ -50,6 +50,11 @@ struct lctx {
 	unsigned nrefs, caprefs;
 	struct lax_seen lax[LOAD_LAX_KINDS];
 	unsigned nlax;
+	struct load_txn {        /* start_txn= names met so far            */
+		const char *name;    /* borrowed from the document             */
+		const char *method;  /* the request's, owned by the prog        */
+	} txns[32];
+	unsigned ntxns;
 };
 
 int scn_x_step(struct lctx *c, const xmlNode *n, int in_ua);

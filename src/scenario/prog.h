@@ -189,6 +189,8 @@ struct step {
 	int resend_copy;        /* keep what was sent to resend it (rendering
 	                           again might differ: time, variables)      */
 	int lost_pct;           /* lost=: percent of sends to drop (0..100)    */
+	int txn_send;           /* start_txn= or ack_txn=: its method stays out
+	                           of the later recvs' cseq_methods           */
 	int start_txn;          /* start_txn= present                          */
 
 	/* recv */
@@ -196,6 +198,13 @@ struct step {
 	regex_t response_re;    /* response= with regexp_match="true"          */
 	int response_re_ok;
 	const char *request;    /* request=: method, or NULL                   */
+	const char *cseq_methods; /* response=: SIPp's matching, the CSeq methods
+	                           it takes (" INVITE BYE "): those of the
+	                           requests the party sent before it, less
+	                           start_txn/ack_txn ones; NULL: any (the
+	                           first step, or an unknown method before) */
+	const char *txn_method; /* response_txn=: only this CSeq method, that
+	                           of the request with start_txn= that name  */
 	int optional;           /* optional="true": 1; "global": 2             */
 	int timeout_ms;         /* timeout=: 0 = none (-recv_timeout applies)  */
 	int max_time_ms;        /* max_time=: the message must come within this

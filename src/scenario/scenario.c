@@ -379,7 +379,7 @@ static int check_parties(struct lctx *c)
 	return 0;
 }
 
-static void finish(struct prog *p)
+static int finish(struct prog *p)
 {
 	unsigned u, i;
 
@@ -391,7 +391,7 @@ static void finish(struct prog *p)
 		pu->uas_mode = i < pu->nsteps && pu->steps[i].kind == STEP_RECV &&
 			       pu->steps[i].request != NULL;
 	}
-	scn_flow(p);
+	return scn_flow(p);
 }
 
 /* ---- parsing ------------------------------------------------------------- */
@@ -482,7 +482,7 @@ static int build(struct prog *p, const char *xml, size_t len,
 	if (!err)
 		err = scn_x_check_creds(&c);
 	if (!err)
-		finish(p);
+		err = finish(p);
 	if (!err && (!p->nuas || !p->uas[0].nsteps))
 		err = diag_set(d, p->file, 0, "the scenario has no steps");
 	scn_x_lax_done(&c);
