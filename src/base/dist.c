@@ -26,7 +26,7 @@ static const struct {
 	[DIST_NEGBIN] = {"negbin", {"n", "p"}},
 };
 
-int dist_kind_of(const char *name)
+int rnd_kind_of(const char *name)
 {
 	unsigned i;
 
@@ -36,12 +36,12 @@ int dist_kind_of(const char *name)
 	return -1;
 }
 
-const char *const *dist_params(enum dist_kind k)
+const char *const *rnd_params(enum dist_kind k)
 {
 	return kinds[k].params;
 }
 
-const char *dist_check(const struct dist *d)
+const char *rnd_check(const struct dist *d)
 {
 	const double *p = d->p;
 
@@ -115,7 +115,7 @@ static double poisson(double mean)
 	return n;
 }
 
-double dist_sample(const struct dist *d)
+double rnd_sample(const struct dist *d)
 {
 	const double *p = d->p;
 

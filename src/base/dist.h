@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* dist: the random distributions of SIPp's <pause distribution=> and
+/* dist (rnd_): the random distributions of SIPp's <pause distribution=> and
  * <sample distribution=> (fixed, uniform, normal, lognormal, exponential,
  * weibull, pareto, gpareto, gamma, negbin), with SIPp's parameter names,
  * sampled from random(). Values are whatever unit the caller gives
@@ -14,23 +14,23 @@ enum dist_kind {
 
 struct dist {
 	enum dist_kind kind;
-	double p[3];  /* the parameters, in the order dist_params() names them */
+	double p[3];  /* the parameters, in the order rnd_params() names them */
 };
 
 /* The kind named name ("normal"...); -1 when there is none. */
-int dist_kind_of(const char *name);
+int rnd_kind_of(const char *name);
 
 /* The parameter names of kind k, NULL-terminated, in p[]'s order:
  * fixed value; uniform min max; normal and lognormal mean stdev;
  * exponential mean; weibull lambda k; pareto k x_m; gpareto shape scale
  * location; gamma k theta; negbin n p. */
-const char *const *dist_params(enum dist_kind k);
+const char *const *rnd_params(enum dist_kind k);
 
 /* NULL when d's parameters can be sampled, else what is wrong with them
  * (a negative deviation, a p outside (0, 1]...). */
-const char *dist_check(const struct dist *d);
+const char *rnd_check(const struct dist *d);
 
 /* One value of d. */
-double dist_sample(const struct dist *d);
+double rnd_sample(const struct dist *d);
 
 #endif

@@ -350,7 +350,7 @@ static uint64_t pause_ms(struct ua *ua, const struct step *st)
 		return (uint64_t)st->pause_min_ms +
 		       (span > 0 ? (uint64_t)random() % ((uint64_t)span + 1) : 0);
 	case PAUSE_DIST: {
-		double ms = dist_sample(&st->pause_dist);
+		double ms = rnd_sample(&st->pause_dist);
 
 		/* as PAUSE_VAR: below 0 is none, beyond 2^53 ms is clamped */
 		return ms > 0 ? (ms < 0x1p53 ? (uint64_t)ms : UINT64_C(1) << 53) : 0;

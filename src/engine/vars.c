@@ -443,7 +443,7 @@ static int run_one(struct ua *ua, const struct step *st, const struct action *a,
 	case ACT_VERIFYAUTH:
 		return act_verifyauth(ua, a, m, r);
 	case ACT_SAMPLE:
-		var_set_dbl(&ua->vars[a->var], dist_sample(&a->dist));
+		var_set_dbl(&ua->vars[a->var], rnd_sample(&a->dist));
 		return 0;
 	case ACT_INDEX:
 		var_set_dbl(&ua->vars[a->var], (double)st->msg_index);

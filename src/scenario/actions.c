@@ -320,13 +320,13 @@ int scn_x_dist(struct lctx *c, const xmlNode *n, int line, struct dist *out, int
 		name = "uniform";
 	if (!name)
 		return 0;
-	if ((k = dist_kind_of(name)) < 0)
+	if ((k = rnd_kind_of(name)) < 0)
 		return diag_set(c->d, c->p->file, line, "<%s distribution=\"%s\">: expected fixed, "
 				"uniform, normal, lognormal, exponential, weibull, pareto, gpareto, "
 				"gamma or negbin", (const char *)n->name, name);
 	memset(out, 0, sizeof(*out));
 	out->kind = (enum dist_kind)k;
-	for (pn = dist_params(out->kind), i = 0; pn[i]; i++) {
+	for (pn = rnd_params(out->kind), i = 0; pn[i]; i++) {
 		char *end;
 
 		v = scn_x_attr(n, pn[i]);
@@ -341,7 +341,7 @@ int scn_x_dist(struct lctx *c, const xmlNode *n, int line, struct dist *out, int
 			return diag_set(c->d, c->p->file, line, "<%s %s=\"%s\">: expected a number",
 					(const char *)n->name, pn[i], v);
 	}
-	if ((why = dist_check(out)))
+	if ((why = rnd_check(out)))
 		return diag_set(c->d, c->p->file, line, "<%s distribution=\"%s\">: %s",
 				(const char *)n->name, name, why);
 	*found = 1;
