@@ -358,6 +358,7 @@ static void finish(struct prog *p)
 			;
 		pu->uas_mode = i < pu->nsteps && pu->steps[i].kind == STEP_RECV &&
 			       pu->steps[i].request != NULL;
+		pu->cmd_mode = i < pu->nsteps && pu->steps[i].kind == STEP_RECVCMD;
 	}
 	scn_flow(p);
 }
