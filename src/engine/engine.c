@@ -29,6 +29,11 @@ static void on_tick(void *arg)
 	struct eng *e = arg;
 
 	eng_free_zombies(e);
+	/* -trace_msg reaches its file each turn of the loop, as SIPp's
+	 * does per message (SIPp's regress github-#0098 reads it while
+	 * the run goes on); nothing written, no system call */
+	if (e->o.msg_log)
+		fflush(e->o.msg_log);
 	/* <exec command> children that ended (vars.c) */
 	while (e->children && waitpid(-1, NULL, WNOHANG) > 0)
 		e->children--;
