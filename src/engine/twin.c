@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@
 
 #define TWIN_MAX_CMD (1 << 20)      /* a command longer than this: link error */
 #define CONNECT_TRIES 30            /* 100 ms apart: the twin may start late */
+#define LINGER_MS 5000              /* see linger() */
 
 /* The value of header name (len nlen, with its colon) at a line start of
  * txt, white space trimmed; p NULL when absent. */
@@ -472,12 +474,49 @@ int eng_twin_open(struct eng *e, struct diag *d)
 	return 0;
 }
 
+/* The side that listens (a C-B, a slave) leaves last: it waits, LINGER_MS
+ * at most, for its twins to close their links first. SIPp 3.6.1's master
+ * can abort (an assertion in its poll loop) when a slave's two links
+ * close while it still runs. */
+static void linger(struct eng *e)
+{
+	struct pollfd pf[16];
+	struct twin_conn *tc;
+	uint64_t end = loop_now_ms(e->loop) + LINGER_MS;
+	nfds_t n = 0, i;
+	char junk[512];
+
+	for (tc = e->twin.conns; tc && n < 16; tc = tc->next)
+		pf[n++] = (struct pollfd){tc->fd, POLLIN, 0};
+	while (n) {
+		loop_update_time(e->loop);
+		if (loop_now_ms(e->loop) >= end ||
+		    poll(pf, n, (int)(end - loop_now_ms(e->loop))) <= 0)
+			return;
+		for (i = 0; i < n; i++) {
+			if (!pf[i].revents || recv(pf[i].fd, junk, sizeof(junk), 0) > 0)
+				continue;
+			pf[i--] = pf[--n];  /* closed (or failed): done with it */
+		}
+	}
+}
+
 void eng_twin_close(struct eng *e)
 {
 	unsigned i;
 
-	while (e->twin.conns)
+	if (e->p && e->p->twin == PROG_TWIN_RECV_FIRST && e->twin.conns)
+		linger(e);
+	while (e->twin.conns) {
+		int more = e->twin.conns->next != NULL;
+
 		conn_free(e, e->twin.conns);
+		/* SIPp 3.6.1 (extended 3PCC) closes all its twin sockets on
+		 * the first that ends, and aborts if another ended in the same
+		 * poll: it sees our links end one at a time */
+		if (more && e->twin.extended)
+			nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+	}
 	if (e->twin.lfd >= 0) {
 		loop_fd_del(e->loop, e->twin.lfd);
 		close(e->twin.lfd);
