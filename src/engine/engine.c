@@ -32,8 +32,12 @@ static void on_tick(void *arg)
 	/* -trace_msg reaches its file each turn of the loop, as SIPp's
 	 * does per message (SIPp's regress github-#0098 reads it while
 	 * the run goes on); nothing written, no system call */
-	if (e->o.msg_log)
-		fflush(e->o.msg_log);
+	if (e->o.msg_log && !e->msg_log_held && fflush(e->o.msg_log)) {
+		/* a failed write (a full disk): leave it to the close at the
+		 * end, which says why (main.c); no more flushes per turn */
+		clearerr(e->o.msg_log);
+		e->msg_log_held = 1;
+	}
 	/* <exec command> children that ended (vars.c) */
 	while (e->children && waitpid(-1, NULL, WNOHANG) > 0)
 		e->children--;

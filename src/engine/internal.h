@@ -320,6 +320,8 @@ struct eng {
 	int media_calls;            /* the scenario plays or echoes: each
 	                               party gets its own media ports        */
 	struct eng_twin twin;       /* 3PCC (twin.c; twin_out.c writes)      */
+	int msg_log_held;           /* -trace_msg: a flush failed, no more
+	                               flushes per loop turn (engine.c)     */
 };
 
 /* link.c */

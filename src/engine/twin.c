@@ -475,7 +475,8 @@ int eng_twin_open(struct eng *e, struct diag *d)
 }
 
 /* The side that listens (a C-B, a slave) leaves last: it waits, LINGER_MS
- * at most, for its twins to close their links first. SIPp 3.6.1's master
+ * at most, for its twins to close their links first (not after a stop
+ * signal). SIPp 3.6.1's master
  * can abort (an assertion in its poll loop) when a slave's two links
  * close while it still runs. */
 static void linger(struct eng *e)
@@ -505,7 +506,7 @@ void eng_twin_close(struct eng *e)
 {
 	unsigned i;
 
-	if (e->p && e->p->twin == PROG_TWIN_RECV_FIRST && e->twin.conns)
+	if (e->p && e->p->twin == PROG_TWIN_RECV_FIRST && e->twin.conns && !e->signals)
 		linger(e);
 	while (e->twin.conns) {
 		int more = e->twin.conns->next != NULL;
