@@ -246,6 +246,22 @@ static void start_server_call(struct eng *e, struct tp_sock *s, struct msg *m,
 	ua_on_msg(&c->ua[0], m);
 }
 
+struct ua *eng_start_cmd_call(struct eng *e, const char *cid, size_t len)
+{
+	struct call *c;
+	struct diag d;
+
+	if (!eng_can_start(e) || call_new(e, &c, &d))
+		return NULL;
+	c->ua[0].call_id = strndup(cid, len);
+	if (!c->ua[0].call_id || eng_hash_add(e, &c->ua[0])) {
+		ua_fail(&c->ua[0], FAIL_INTERNAL, "out of memory");
+		return NULL;
+	}
+	ua_run(&c->ua[0]);  /* reaches the first <recvCmd> */
+	return c->ua[0].state == UA_ST_RECV ? &c->ua[0] : NULL;
+}
+
 /* Up to 4 bytes of CR and LF. buf is not NUL-terminated: a datagram
  * ends at len, whatever the receive buffer holds after it. */
 static int is_keepalive(const char *buf, size_t len)

@@ -154,3 +154,17 @@ struct ua *eng_route(struct eng *e, const struct msg *m)
 	u = waiting_party(e, m, owner);
 	return u ? adopt(e, u, m) : NULL;
 }
+
+struct ua *eng_cid_find(struct eng *e, const char *cid, size_t len)
+{
+	struct htab_node *n;
+
+	for (n = htab_chain(&e->by_cid, key_of(cid, len)); n; n = n->next) {
+		struct ua *u = LST_ENTRY(n, struct ua, cid_node);
+		struct msg_pl v = {cid, len};
+
+		if (same(u->call_id, &v))
+			return u;
+	}
+	return NULL;
+}

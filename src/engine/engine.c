@@ -29,6 +29,15 @@ static void on_tick(void *arg)
 	struct eng *e = arg;
 
 	eng_free_zombies(e);
+	/* -trace_msg reaches its file each turn of the loop, as SIPp's
+	 * does per message (SIPp's regress github-#0098 reads it while
+	 * the run goes on); nothing written, no system call */
+	if (e->o.msg_log && !e->msg_log_held && fflush(e->o.msg_log)) {
+		/* a failed write (a full disk): leave it to the close at the
+		 * end, which says why (main.c); no more flushes per turn */
+		clearerr(e->o.msg_log);
+		e->msg_log_held = 1;
+	}
 	/* <exec command> children that ended (vars.c) */
 	while (e->children && waitpid(-1, NULL, WNOHANG) > 0)
 		e->children--;
@@ -143,7 +152,7 @@ static int open_main_socket(struct eng *e, struct diag *d)
 
 int eng_prog_is_server(const struct prog *p)
 {
-	return p->nuas == 1 && p->uas[0].uas_mode;
+	return p->nuas == 1 && (p->uas[0].uas_mode || p->uas[0].cmd_mode);
 }
 
 static int check_prog(struct eng *e, struct diag *d)
@@ -171,6 +180,7 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		return ENOMEM;
 	e->o = *o;
 	e->p = p;
+	e->twin.lfd = -1;
 	e->pid = (int)getpid();
 	if (o->shard_count)
 		snprintf(e->shard_tag, sizeof(e->shard_tag), "-s%u", o->shard_index);
@@ -223,6 +233,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		err = eng_media_init(e, d);
 	if (!err)
 		err = run_init(e, d);
+	if (!err)
+		err = eng_twin_open(e, d);
 	if (err) {
 		eng_free(e);
 		return err;
@@ -241,6 +253,7 @@ void eng_free(struct eng *e)
 	if (!e)
 		return;
 	eng_reap(e);
+	eng_twin_close(e);
 	if (e->globals && e->p)
 		for (i = 0; i < e->p->nvars; i++)
 			var_clear(&e->globals[i]);

@@ -107,6 +107,10 @@ struct eng_opts {
 	double rate_scale;           /* -rate_scale: the keys' unit, 0: 1    */
 	int no_retrans;              /* -nr: no UDP retransmission           */
 	unsigned base_cseq;          /* -base_cseq: a party's first CSeq, 0: 1 */
+	const char *twin;            /* -3pcc HOST:PORT, or NULL             */
+	const char *twin_master;     /* -master NAME, or NULL                */
+	const char *twin_slave;      /* -slave NAME, or NULL                 */
+	const char *twin_cfg;        /* -slave_cfg FILE, or NULL             */
 };
 
 /* Prepare a run: bind sockets, read the injection file. p must outlive

@@ -230,6 +230,35 @@ struct eng_baseline {
 	uint64_t tx_late0;         /* tp's failed batched sends at start   */
 };
 
+/* twin.c: the 3PCC twin link (docs/internals/engine.md, "The twin
+ * link"). One TCP connection to or from a twin instance. */
+struct twin_conn {
+	struct eng *e;
+	int fd;
+	char *buf;                 /* bytes read, not yet a whole command  */
+	size_t len, cap;
+	struct twin_conn *next;    /* in eng_twin.conns                   */
+};
+
+/* A name of -slave_cfg (extended 3PCC) and where it listens. */
+struct twin_peer {
+	char *name, *addr;         /* owned                                */
+	struct twin_conn *out;     /* our connection to it, or NULL        */
+};
+
+struct eng_twin {
+	int lfd;                   /* our listening socket, or -1          */
+	struct twin_conn *conns;   /* every connection open                */
+	struct twin_conn *link;    /* -3pcc: the one link, both ways       */
+	struct twin_peer *peers;   /* -slave_cfg, extended 3PCC            */
+	unsigned npeers;
+	int extended;              /* -master or -slave                    */
+	int connected;             /* extended: connected to our dests     */
+	int quiet;                 /* a failure the twin asked for: no
+	                              abort_call back                      */
+	uint64_t sent, received;   /* commands                             */
+};
+
 struct eng {
 	struct eng_opts o;
 	struct eng_hooks hooks;
@@ -290,6 +319,9 @@ struct eng {
 	struct media *media;        /* RTP of the run, or NULL (none used)   */
 	int media_calls;            /* the scenario plays or echoes: each
 	                               party gets its own media ports        */
+	struct eng_twin twin;       /* 3PCC (twin.c; twin_out.c writes)      */
+	int msg_log_held;           /* -trace_msg: a flush failed, no more
+	                               flushes per loop turn (engine.c)     */
 };
 
 /* link.c */
@@ -308,6 +340,8 @@ int eng_fail_unparsable(struct eng *e, const char *buf, size_t len,
 /* dispatch.c: which party a received message is for (docs/design.md) */
 int eng_hash_add(struct eng *e, struct ua *ua);
 void eng_hash_del(struct eng *e, struct ua *ua);
+/* The party whose Call-ID is cid (len bytes), or NULL. */
+struct ua *eng_cid_find(struct eng *e, const char *cid, size_t len);
 /* The party m is for: in-dialog by Call-ID and tags, an initial request
  * to a party of its Request-URI's user waiting for one (which adopts m's
  * Call-ID). NULL if none. */
@@ -345,6 +379,10 @@ uint64_t eng_call_number(const struct eng *e, uint64_t n);
 /* Start one client call now (what the rate timer does for each call due;
  * fuzz/ calls it directly). */
 void eng_start_client_call(struct eng *e);
+/* A 3PCC twin's command names an unknown Call-ID and the scenario starts
+ * with <recvCmd>: a new call with that Call-ID, run to its first
+ * <recvCmd>. Its party, or NULL (no new call may start, or it failed). */
+struct ua *eng_start_cmd_call(struct eng *e, const char *cid, size_t len);
 /* A datagram on the main socket or a call's own: to its party, to a
  * recently ended call, to a new server call, or counted stray. */
 void eng_on_datagram(struct tp_sock *s, const char *buf, size_t len,
@@ -468,6 +506,20 @@ int ua_expects_request(const struct ua *ua, const struct msg *m);
  * ([len] filled, missing [last_*] drops its line). */
 int rend_tpl(struct ua *ua, const struct step *st, const struct tpl *t,
 	     int is_msg, struct buf *out);
+
+/* twin_out.c: what goes to a 3PCC twin */
+/* <sendCmd>: render st's message for ua and send it to st's dest= (the
+ * -3pcc link without one). 0, or an errno (ENOTCONN: no such link). */
+int ua_send_cmd(struct ua *ua, const struct step *st);
+/* Tell the twin that ua's call failed (SIPp's abort_call), when it has
+ * one and ua got past its first step. */
+void ua_cmd_abort(struct ua *ua);
+
+/* twin.c: the link itself (below engine.c, above call.c) */
+/* Open the link (-3pcc, -master/-slave with -slave_cfg) as the scenario
+ * needs: listen, connect. 0, or an errno with d filled. */
+int eng_twin_open(struct eng *e, struct diag *d);
+void eng_twin_close(struct eng *e);
 
 /* val.c: one variable's value */
 void var_clear(struct var_val *v);

@@ -112,6 +112,7 @@ void ua_fail(struct ua *ua, enum fail_reason r, const char *what)
 			      stat_fail_name(r), what ? what : "");
 		stat_fail_note(&c->eng->st, r, flat, what);
 		stat_failed_call(&c->eng->st, c->number, ua->call_id, r, flat, what);
+		ua_cmd_abort(ua);  /* a 3PCC twin drops the call too */
 	}
 	/* the other parties of the call cannot go on without this one; the
 	 * call keeps the first reason. ua_done may end the call (and queue
@@ -379,6 +380,22 @@ static void enter_pause(struct ua *ua, const struct step *st)
 		ua_end_if_lingering(ua->call);
 }
 
+/* <sendCmd>: its message to the 3PCC twin (twin_out.c) */
+static void do_sendcmd(struct ua *ua, const struct step *st)
+{
+	int err = ua_send_cmd(ua, st);
+
+	if (err) {
+		ua_fail(ua, FAIL_SEND, err == ENOTCONN ? "no 3PCC twin to send the command to" :
+			strerror(err));
+		return;
+	}
+	ua_step_stat(ua, st->index)->sent++;
+	ua->last_send_us = loop_now_us(ua_eng(ua)->loop);
+	rtd_marks(ua, st);
+	advance(ua, st);
+}
+
 static void do_nop(struct ua *ua, const struct step *st)
 {
 	enum fail_reason r;
@@ -463,7 +480,11 @@ void ua_run(struct ua *ua)
 			do_send(ua, st);
 			break;
 		case STEP_RECV:
+		case STEP_RECVCMD:
 			enter_recv(ua, st);
+			break;
+		case STEP_SENDCMD:
+			do_sendcmd(ua, st);
 			break;
 		case STEP_PAUSE:
 		case STEP_TIMEWAIT:

@@ -32,6 +32,7 @@ static const char *const kinds[] = {
 	[STEP_SEND] = "send", [STEP_RECV] = "recv", [STEP_PAUSE] = "pause",
 	[STEP_NOP] = "nop", [STEP_LABEL] = "label", [STEP_TIMEWAIT] = "timewait",
 	[STEP_SIGNAL] = "signal", [STEP_WAIT] = "wait",
+		[STEP_SENDCMD] = "sendCmd", [STEP_RECVCMD] = "recvCmd",
 };
 
 static int step_kind(const char *s, enum step_kind *k)

@@ -90,6 +90,7 @@ static const char *kind_name(enum step_kind k)
 		[STEP_SEND] = "send", [STEP_RECV] = "recv", [STEP_PAUSE] = "pause",
 		[STEP_NOP] = "nop", [STEP_LABEL] = "label", [STEP_TIMEWAIT] = "timewait",
 		[STEP_SIGNAL] = "signal", [STEP_WAIT] = "wait",
+		[STEP_SENDCMD] = "sendCmd", [STEP_RECVCMD] = "recvCmd",
 	};
 
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) && names[k] ? names[k] : "nop";

@@ -27,6 +27,15 @@ static void step_line(FILE *out, const struct step *st, const struct stat_step *
 			(unsigned long long)c->retrans, (unsigned long long)c->timeouts,
 			(unsigned long long)c->unexpected);
 		break;
+	case STEP_SENDCMD:
+		fprintf(out, "  %3u %-3s %-22s %8llu %8s %8s %8s %8s\n", st->index + 1, "=> ",
+			st->display, (unsigned long long)c->sent, "", "", "", "");
+		break;
+	case STEP_RECVCMD:
+		fprintf(out, "  %3u %-3s %-22s %8s %8llu %8s %8llu %8llu\n", st->index + 1, "<= ",
+			st->display, "", (unsigned long long)c->recv, "",
+			(unsigned long long)c->timeouts, (unsigned long long)c->unexpected);
+		break;
 	case STEP_SIGNAL:
 		fprintf(out, "  %3u %-3s %-22s %8llu %8s %8s %8s %8s\n", st->index + 1, "",
 			st->display, (unsigned long long)c->sent, "", "", "", "");

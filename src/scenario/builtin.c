@@ -463,8 +463,10 @@ static const char branchs_xml[] =
 	"  <CallLengthRepartition value=\"10, 50, 100, 500, 1000, 5000, 10000\"/>\n"
 	"</scenario>\n";
 
-static const char *const names[] = {"uac", "uas", "regexp", "branchc", "branchs", NULL};
-static const char *const texts[] = {uac_xml, uas_xml, regexp_xml, branchc_xml, branchs_xml};
+static const char *const names[] = {"uac", "uas", "regexp", "branchc", "branchs", "3pcc-C-A",
+	"3pcc-C-B", "3pcc-A", "3pcc-B", NULL};
+static const char *const texts[] = {uac_xml, uas_xml, regexp_xml, branchc_xml, branchs_xml,
+	scn_3pcc_ca_xml, scn_3pcc_cb_xml, scn_3pcc_a_xml, scn_3pcc_b_xml};
 
 const char *scn_builtin(const char *name)
 {

@@ -29,6 +29,8 @@ static const char *const a_pause[] = {COMMON, "milliseconds", "variable", "distr
 static const char *const a_nop[] = {COMMON, NULL};
 static const char *const a_label[] = {"id", NULL};
 static const char *const a_timewait[] = {"milliseconds", "crlf", "display", NULL};
+static const char *const a_sendcmd[] = {COMMON, "dest", NULL};
+static const char *const a_recvcmd[] = {COMMON, "src", "optional", "timeout", "ontimeout", NULL};
 static const char *const a_signal[] = {"name", NULL};
 static const char *const a_wait[] = {"for", "timeout", NULL};
 
@@ -213,23 +215,15 @@ static int recv_txn(struct lctx *c, const xmlNode *n, struct step *s)
 			"has start_txn=\"%s\"", t, t);
 }
 
-static int el_send(struct lctx *c, const xmlNode *n)
+/* The message of a <send> or <sendCmd>: its CDATA section; plain text
+ * only when there is none (white space around a CDATA would shift its
+ * line numbers). */
+static int message_text(struct lctx *c, const xmlNode *n, struct step *s)
 {
-	struct step *s = new_step(c, n, STEP_SEND);
 	const xmlNode *k, *text = NULL;
 	struct buf b;
-	int err;
+	int err = 0;
 
-	if (!s)
-		return ENOMEM;
-	if ((err = scn_x_check_attrs(c, n, a_send, 0)) || (err = common_attrs(c, n, s)) ||
-	    (err = scn_x_int(c, n, "retrans", &s->retrans_ms)) ||
-	    (err = scn_x_int(c, n, "lost", &s->lost_pct)) || (err = children_actions(c, n, s)))
-		return err;
-	s->start_txn = scn_x_attr(n, "start_txn") != NULL;
-	s->txn_send = s->start_txn || scn_x_attr(n, "ack_txn");
-	/* the message is the CDATA section; plain text only when there is none
-	 * (white space around a CDATA would shift its line numbers) */
 	for (k = n->children; k && !text; k = k->next)
 		if (k->type == XML_CDATA_SECTION_NODE)
 			text = k;
@@ -241,9 +235,26 @@ static int el_send(struct lctx *c, const xmlNode *n)
 		err = scn_tpl_compile(c->p, &s->msg, b.data, text ? scn_x_line(text) : s->line,
 				      1, c->d);
 	else if (!err)
-		err = diag_set(c->d, c->p->file, s->line, "<send> without a message");
+		err = diag_set(c->d, c->p->file, s->line, "<%s> without a message",
+			       (const char *)n->name);
 	buf_free(&b);
-	if (err)
+	return err;
+}
+
+static int el_send(struct lctx *c, const xmlNode *n)
+{
+	struct step *s = new_step(c, n, STEP_SEND);
+	int err;
+
+	if (!s)
+		return ENOMEM;
+	if ((err = scn_x_check_attrs(c, n, a_send, 0)) || (err = common_attrs(c, n, s)) ||
+	    (err = scn_x_int(c, n, "retrans", &s->retrans_ms)) ||
+	    (err = scn_x_int(c, n, "lost", &s->lost_pct)) || (err = children_actions(c, n, s)))
+		return err;
+	s->start_txn = scn_x_attr(n, "start_txn") != NULL;
+	s->txn_send = s->start_txn || scn_x_attr(n, "ack_txn");
+	if ((err = message_text(c, n, s)))
 		return err;
 	if (s->msg->is_request)
 		snprintf(s->display, sizeof(s->display), "%s", s->msg->method);
@@ -466,6 +477,37 @@ static int el_sync(struct lctx *c, const xmlNode *n, enum step_kind k)
 	return s->name ? scn_x_int(c, n, "timeout", &s->timeout_ms) : ENOMEM;
 }
 
+/* <sendCmd [dest=]> (a message to the 3PCC twin) or <recvCmd [src=]>
+ * (wait for one; its actions read the command). */
+static int el_cmd(struct lctx *c, const xmlNode *n, int send)
+{
+	struct step *s = new_step(c, n, send ? STEP_SENDCMD : STEP_RECVCMD);
+	const char *v = NULL;
+	int err;
+
+	if (!s)
+		return ENOMEM;
+	if ((err = scn_x_check_attrs(c, n, send ? a_sendcmd : a_recvcmd, 0)) ||
+	    (err = common_attrs(c, n, s)))
+		return err;
+	if (c->p->twin == PROG_TWIN_NONE)
+		c->p->twin = send ? PROG_TWIN_SEND_FIRST : PROG_TWIN_RECV_FIRST;
+	if ((v = scn_x_attr(n, send ? "dest" : "src")) &&
+	    !(s->name = scn_strndup(c->p, v, strlen(v))))
+		return ENOMEM;
+	snprintf(s->display, sizeof(s->display), "%s%s%s", send ? "sendCmd" : "recvCmd",
+		 v ? " " : "", v ? v : "");
+	if (send)
+		return (err = message_text(c, n, s)) ? err : children_actions(c, n, s);
+	if ((err = scn_x_int(c, n, "timeout", &s->timeout_ms)))
+		return err;
+	v = scn_x_attr(n, "optional");
+	s->optional = v && !strcmp(v, "global") ? 2 : scn_x_bool(v);
+	if ((v = scn_x_attr(n, "ontimeout")) && (err = want_label(c, s, 1, v, s->line)))
+		return err;
+	return children_actions(c, n, s);
+}
+
 /* One element of a step list (a <scenario>, a <ua> or an <init>). */
 int scn_x_step(struct lctx *c, const xmlNode *n, int in_ua)
 {
@@ -488,7 +530,8 @@ int scn_x_step(struct lctx *c, const xmlNode *n, int in_ua)
 	if (in_ua && !strcmp(name, "wait"))
 		return el_sync(c, n, STEP_WAIT);
 	if (!strcmp(name, "sendCmd") || !strcmp(name, "recvCmd"))
-		return diag_set(c->d, c->p->file, scn_x_line(n), "<%s>: 3PCC (-3pcc) is not "
-				"supported; script the parties with <ua> instead", name);
+		return in_ua ? diag_set(c->d, c->p->file, scn_x_line(n), "<%s> inside <ua>: "
+					"parties of one scenario talk with <signal>/<wait>",
+					name) : el_cmd(c, n, !strcmp(name, "sendCmd"));
 	return diag_set(c->d, c->p->file, scn_x_line(n), "unknown element <%s>", name);
 }

@@ -170,6 +170,8 @@ enum step_kind {
 	                           at the start of the timewait as SIPp does)  */
 	STEP_SIGNAL,            /* issue 3: <signal name>                      */
 	STEP_WAIT,              /* issue 3: <wait for>                         */
+	STEP_SENDCMD,           /* <sendCmd [dest=]>: msg to the 3PCC twin     */
+	STEP_RECVCMD,           /* <recvCmd [src=]>: wait for a twin command   */
 };
 
 enum pause_kind { PAUSE_DEFAULT, PAUSE_FIXED, PAUSE_UNIFORM, PAUSE_VAR, PAUSE_DIST };
@@ -243,7 +245,7 @@ struct step {
 	                           counted and its actions run, the party
 	                           stays where it was                         */
 
-	/* signal / wait */
+	/* signal / wait; sendCmd dest= / recvCmd src= (NULL: the -3pcc twin) */
 	const char *name;
 	int sig;                /* index in prog->signal_names                 */
 
@@ -268,7 +270,13 @@ struct prog_ua {
 	                           the socket's address, or NULL               */
 	int learns_via;         /* renders [via_received]/[via_rport]: read
 	                           each response's Via (scn_flow)              */
+	int cmd_mode;           /* the first non-label step is a <recvCmd>:
+	                           calls start on a 3PCC twin's command        */
 };
+
+/* How a scenario uses the 3PCC twin link (SIPp's -3pcc, -master/-slave):
+ * from which of <sendCmd> and <recvCmd> comes first in it. */
+enum prog_twin { PROG_TWIN_NONE, PROG_TWIN_SEND_FIRST, PROG_TWIN_RECV_FIRST };
 
 /* What [ua:NAME:what] reads of party NAME (tpl_seg.num). */
 enum ua_what { UA_WHAT_USER, UA_WHAT_CONTACT, UA_WHAT_URI, UA_WHAT_IP,
@@ -298,6 +306,7 @@ struct prog {
 	struct tpl *auth_user;  /* -au compiled (keywords allowed), or NULL    */
 	struct tpl *auth_pass;  /* -ap likewise: [password]                    */
 	struct tpl *domain;     /* -domain likewise: [domain]                  */
+	enum prog_twin twin;    /* <sendCmd>/<recvCmd> use                   */
 	struct prog_ua init;    /* <init>: steps whose actions run once before
 	                           the first call, setting global variables    */
 	void *arena;            /* the loader's private memory (strings etc.)  */

@@ -390,6 +390,7 @@ static int finish(struct prog *p)
 			;
 		pu->uas_mode = i < pu->nsteps && pu->steps[i].kind == STEP_RECV &&
 			       pu->steps[i].request != NULL;
+		pu->cmd_mode = i < pu->nsteps && pu->steps[i].kind == STEP_RECVCMD;
 	}
 	return scn_flow(p);
 }

@@ -18,7 +18,7 @@ n=$(printf '%s\n' "$opts" | grep -c .)
 # Being implemented in other branches (issue 16): listed, not failed.
 elsewhere=" trace_screen trace_rtt rtt_freq trace_logs log_file trace_shortmsg
  shortmessage_file trace_calldebug calldebug_file trace_counts trace_error_codes
- error_overwrite icmp_fail 3pcc master slave slave_cfg cp rtp_echo min_rtp_port
+ error_overwrite icmp_fail cp rtp_echo min_rtp_port
  max_rtp_port rtp_payload rtp_threadtasks rtp_buffsize "
 # SIPp's argument for each option (its SIPP_OPTION_* type): none for its
 # flags, two for -key, -set, -infindex, one of a plausible value otherwise.

@@ -39,7 +39,12 @@ START_TEST(builtins_load)
 
 		ck_assert_msg(load(scn_builtin(*n), &p) == 0, "%s: %d: %s", *n, d.line, d.msg);
 		ck_assert_uint_eq(p->nuas, 1);
-		ck_assert_int_eq(p->uas[0].uas_mode, !strcmp(*n, "uas") || !strcmp(*n, "branchs"));
+		ck_assert_int_eq(p->uas[0].uas_mode, !strcmp(*n, "uas") || !strcmp(*n, "branchs") ||
+				 !strcmp(*n, "3pcc-A") || !strcmp(*n, "3pcc-B"));
+		/* the 3PCC controllers: C-B starts on a twin's command */
+		ck_assert_int_eq(p->uas[0].cmd_mode, !strcmp(*n, "3pcc-C-B"));
+		ck_assert_int_eq(p->twin, !strcmp(*n, "3pcc-C-A") ? PROG_TWIN_SEND_FIRST :
+				 !strcmp(*n, "3pcc-C-B") ? PROG_TWIN_RECV_FIRST : PROG_TWIN_NONE);
 		scn_free(p);
 	}
 }
