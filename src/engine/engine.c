@@ -307,11 +307,13 @@ int eng_run(struct eng *e, FILE *out)
 	e->start_us = loop_now_us(e->loop);
 	eng_baseline_start(e);
 	eng_control_start(e);
+	eng_console_start(e);
 	err = loop_run(e->loop);
 	if (err)
 		fprintf(stderr, "sipbench: event loop failed: %s\n", strerror(err));
 	eng_control_end(e);
 	loop_update_time(e->loop);
+	eng_console_end(e);
 	e->end_us = loop_now_us(e->loop);
 	drain(e);
 	eng_baseline_end(e);
@@ -320,7 +322,7 @@ int eng_run(struct eng *e, FILE *out)
 	eng_run_report(e, &r);
 	rpt_summary(out, &r);
 	if (e->o.screen_log)
-		rpt_summary(e->o.screen_log, &r);  /* -trace_screen */
+		eng_console_dump(e, e->o.screen_log);  /* -trace_screen */
 	/* a report that cannot be written makes the run's end fatal (255):
 	 * the verdict it should carry is lost */
 	err = eng_write_reports(e, &r);

@@ -76,7 +76,7 @@ struct eng_opts {
 	FILE *counts_csv;            /* -trace_counts, or NULL               */
 	FILE *codes_csv;             /* -trace_error_codes, or NULL          */
 	FILE *rtt_csv;               /* -trace_rtt, or NULL                  */
-	FILE *screen_log;            /* -trace_screen: the final summary     */
+	FILE *screen_log;            /* -trace_screen: SIPp's screens at the end */
 	unsigned rtt_freq;           /* -rtt_freq: its lines written by N    */
 	const char *stat_delim;      /* its field separator, NULL for ";"    */
 	uint64_t stat_period_ms;     /* -fd: CSV lines and ramp steps         */
@@ -90,7 +90,10 @@ struct eng_opts {
 	unsigned users;              /* -users: calls kept running, 0 none   */
 	int unpaced;                 /* -users without -r: no rate           */
 	int no_backoff;              /* -no_backoff: always the asked rate   */
-	int keyboard;                /* read + - * / p q from stdin (a TTY)  */
+	int keyboard;                /* read the keys from stdin (a TTY)     */
+	uint64_t screen_period_ms;   /* -f: the screens' refresh period      */
+	int display_line;            /* -display line: the one-line status
+	                                on a terminal, not the screens      */
 	double max_fail_rate;        /* < 0: none                            */
 	const char (*p99_names)[64]; /* --max_p99 NAME=ms limits             */
 	const uint64_t *p99_ms;
