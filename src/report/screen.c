@@ -182,31 +182,31 @@ static void step_row(FILE *f, const char *eol, const struct step *t, const struc
 	switch (t->kind) {
 	case STEP_SEND:
 		arrow(head, sizeof(head), t, uas);
-		line(f, eol, "%-2u:%s%s%s %s %s %s", t->index, head, rtd, col(a, 24, 1, c->sent),
+		line(f, eol, "%s%s%s %s %s %s", head, rtd, col(a, 24, 1, c->sent),
 		     col(b, 24, 1, c->retrans), col(d, 24, t->retrans_ms > 0, c->timeouts),
 		     col(e, 24, 0, c->unexpected));
 		break;
 	case STEP_RECV:
 		arrow(head, sizeof(head), t, uas);
-		line(f, eol, "%-2u:%s%s%s %s %s %s", t->index, head, rtd, col(a, 24, 1, c->recv),
+		line(f, eol, "%s%s%s %s %s %s", head, rtd, col(a, 24, 1, c->recv),
 		     col(b, 24, 1, c->retrans), col(d, 24, 1, c->timeouts),
 		     col(e, 24, 1, c->unexpected));
 		break;
 	case STEP_PAUSE:
 	case STEP_TIMEWAIT:
 		pause_head(head, sizeof(head), t, p, call_ms);
-		line(f, eol, "%-2u:%-32s%s %-9s %-9s %s", t->index, head, col(a, 24, 1, c->sent), "", "",
+		line(f, eol, "%-33s%s %-9s %-9s %s", head, col(a, 24, 1, c->sent), "", "",
 		     col(e, 24, 1, c->unexpected));
 		break;
 	case STEP_SIGNAL:
 	case STEP_WAIT:
 		snprintf(head, sizeof(head), "       [%.24s]", t->display);
-		line(f, eol, "%-2u:%-32s%s %-9s %s", t->index, head,
+		line(f, eol, "%-33s%s %-9s %s", head,
 		     col(a, 24, 1, t->kind == STEP_SIGNAL ? c->sent : c->recv), "",
 		     col(d, 24, t->kind == STEP_WAIT, c->timeouts));
 		break;
 	case STEP_NOP:
-		line(f, eol, "%-2u:              [ NOP ]", t->index);
+		line(f, eol, "              [ NOP ]");
 		break;
 	default:
 		return;  /* labels show nothing */
@@ -221,7 +221,7 @@ static void scenario_screen(FILE *f, const struct rpt_screen *s, const char *eol
 
 	scenario_head(f, s, eol);
 	line(f, eol, "%s", "");
-	line(f, eol, "%-35sMessages  Retrans   Timeout   Unexpected-Msg", "");
+	line(f, eol, "%-33sMessages  Retrans   Timeout   Unexpected-Msg", "");
 	for (u = 0; u < s->p->nuas; u++) {
 		const struct prog_ua *pu = &s->p->uas[u];
 
