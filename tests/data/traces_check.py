@@ -224,7 +224,7 @@ try:
           "SIGTERM (exit %d): the counts' last line written, %s INVITEs" % (rc,
                                                                           last.get("0_INVITE_Sent")))
     scr = one(d, "screen.log") or ""
-    inv = re.search(r"^0 : +INVITE -+> +(\d+) ", scr, re.M)
+    inv = re.search(r"^ +INVITE -+> +(\d+) ", scr, re.M)
     check(inv and int(inv.group(1)) >= 5 and " Scenario Screen " in scr and
           " Statistics Screen " in scr and " Repartition Screen " in scr and
           scr.count(" Test Terminated ") == 3,
