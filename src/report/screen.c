@@ -211,7 +211,7 @@ static void step_row(FILE *f, const char *eol, const struct step *t, const struc
 	default:
 		return;  /* labels show nothing */
 	}
-	if (t->kind == STEP_RECV && t->crlf)
+	if (t->crlf)
 		line(f, eol, "%s", "");
 }
 
@@ -228,8 +228,9 @@ static void scenario_screen(FILE *f, const struct rpt_screen *s, const char *eol
 		if (s->p->nuas > 1)
 			line(f, eol, "  party %s", pu->name);
 		for (i = 0; i < pu->nsteps && flat < s->st->nsteps; i++, flat++)
-			step_row(f, eol, &pu->steps[i], &s->st->steps[flat], pu->uas_mode, s->p,
-				 s->call_ms);
+			if (!pu->steps[i].hide)
+				step_row(f, eol, &pu->steps[i], &s->st->steps[flat], pu->uas_mode,
+					 s->p, s->call_ms);
 	}
 }
 

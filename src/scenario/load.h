@@ -50,6 +50,8 @@ struct lctx {
 	unsigned nrefs, caprefs;
 	struct lax_seen lax[LOAD_LAX_KINDS];
 	unsigned nlax;
+	int hide_rest;           /* the last hiderest= given (SIPp's default
+	                            for hide= from that step on)          */
 };
 
 int scn_x_step(struct lctx *c, const xmlNode *n, int in_ua);

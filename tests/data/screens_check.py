@@ -32,7 +32,8 @@ it draws there.
             counter names in the same order, and the same call counts.
   display:  -display line on a terminal: the one-line status, no screen;
             -f 200ms: the periodic figures cover 0.2 s; -display x and -f 0
-            refused (exit 255).
+            refused (exit 255); hide=, hiderest= and crlf= shape the
+            scenario screen of -trace_screen as SIPp's.
 
 Usage: screens_check.py MODE SIPBENCH LOGDIR PORT [SIPP]"""
 import json, os, pty, re, signal, subprocess, sys, threading, time
@@ -429,6 +430,27 @@ def sipp():
               "%s: sipbench %s, SIPp %s" % (name, stat_value(sb, name), stat_value(sp, name)))
 
 
+HIDE = """<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="hide">
+  <send hide="true"><![CDATA[
+OPTIONS sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:a@[local_ip]:[local_port]>;tag=[pid]a[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>
+Call-ID: [call_id]
+CSeq: 1 OPTIONS
+Max-Forwards: 70
+Content-Length: 0
+
+]]></send>
+  <recv response="200" crlf="true"/>
+  <nop hiderest="true"/>
+  <pause milliseconds="10"/>
+  <pause milliseconds="10" hide="false"/>
+</scenario>
+"""
+
+
 def display():
     uas = start_uas(["-sn", "uas"])
     try:
@@ -452,6 +474,18 @@ def display():
               "under 0.3 s: %s" % per)
     finally:
         stop(uas)
+    hide = os.path.join(log, "hide.xml")
+    open(hide, "w").write(HIDE)
+    scr = os.path.join(log, "hide_screen.log")
+    r = subprocess.run([sipbench, "-sf", hide, "-i", "127.0.0.1", "-m", "1", "-recv_timeout", "100",
+                        "-trace_screen", "-screen_file", scr, "127.0.0.1:" + port],
+                       capture_output=True, text=True, timeout=20)
+    text = open(scr).read() if os.path.exists(scr) else ""
+    body = text.split(SCN_HEAD)[1].split(" Test Terminated ")[0] if SCN_HEAD in text else ""
+    rows = [l.strip()[:17].strip() for l in body.split("\n")[1:-1]]
+    check(rows == ["200 <----------", "", "Pause [     10ms]"],
+          "hide= leaves out the OPTIONS, crlf= adds a blank line, hiderest= hides the nop "
+          "and the first pause, hide=false shows the second: %s" % rows)
     for args, what in ((["-display", "x"], "-display: 'x' (expected screens or line)"),
                        (["-f", "0"], "-f: the period must be above 0")):
         r = subprocess.run([sipbench, "-sn", "uac", "-m", "1"] + args + ["127.0.0.1:" + port],
