@@ -8,6 +8,8 @@
  * keys: 1-9, h, ?, 0 and s are the screens'; the others steer the run
  * (control.c's eng_key). It alone touches e->console. */
 #include "config.h"
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,13 +137,43 @@ static void show(struct eng *e, int which)
 	}
 }
 
-/* s: every screen into the screen file (-trace_screen), as at the end. */
-static void dump(struct eng *e)
+/* s: every screen into the screen file (-trace_screen), as at the end;
+ * without it, SIGUSR2 (path) appends them to the file it would write. */
+static void dump(struct eng *e, const char *path)
 {
-	if (!e->o.screen_log)
+	FILE *f = e->o.screen_log;
+
+	if (!f && (!path || !(f = fopen(path, "a")))) {
+		if (path)
+			fprintf(stderr, "sipbench: SIGUSR2: %s: cannot write: %s\n", path,
+				strerror(errno));
 		return;
+	}
 	snap(e);
-	rpt_screen_dump(e->o.screen_log, &e->console.scr);
+	rpt_screen_dump(f, &e->console.scr);
+	if (f != e->o.screen_log)
+		fclose(f);
+}
+
+/* A key for control.c (eng_key); 1 if it was one. */
+static int steer(struct eng *e, int k)
+{
+	if (k == 'Q' || (k == 'q' && e->stopping))
+		e->console.forced = 1;
+	return eng_key(e, k);
+}
+
+void eng_console_signal(struct eng *e, int sig)
+{
+	if (sig == SIGUSR2) {
+		dump(e, e->o.screen_path);
+		return;
+	}
+	if (!e->console.which && !e->stopping)
+		fprintf(stderr, "sipbench: SIGUSR1: no new calls; the calls in progress end (a "
+			"second SIGUSR1 aborts them)\n");
+	if (steer(e, 'q') && e->console.which)
+		draw(e);
 }
 
 static void on_key(int fd, unsigned events, void *arg)
@@ -168,14 +200,12 @@ static void on_key(int fd, unsigned events, void *arg)
 			continue;
 		}
 		if (k[i] == 's') {
-			dump(e);
+			dump(e, NULL);
 			continue;
 		}
 		if (e->uas_mode && k[i] && strchr("+-*/p", k[i]))
 			continue;  /* calls come in: no rate to change, none to pause */
-		if (k[i] == 'Q' || (k[i] == 'q' && stopping))
-			e->console.forced = 1;
-		if (!eng_key(e, k[i]))
+		if (!steer(e, k[i]))
 			continue;
 		if (e->console.which) {
 			draw(e);

@@ -14,12 +14,20 @@
 #include "report/rpt.h"
 
 /* The only process-wide state: set from a signal handler (style 8.1). */
-static volatile sig_atomic_t stop_signal, stop_signals;
+static volatile sig_atomic_t stop_signal, stop_signals, usr1_signals, usr2_signals;
 
 void eng_signal_stop(int sig)
 {
 	stop_signal = sig;
 	stop_signals++;
+}
+
+void eng_signal_user(int sig)
+{
+	if (sig == SIGUSR1)
+		usr1_signals++;
+	else
+		usr2_signals++;
 }
 
 /* ---- run control -------------------------------------------------------- */
@@ -35,6 +43,14 @@ static void on_tick(void *arg)
 	if (stop_signals != e->signals) {
 		e->signals = stop_signals;
 		eng_on_stop_signal(e, stop_signal);
+	}
+	if (usr1_signals != e->usr1_signals) {
+		e->usr1_signals = usr1_signals;
+		eng_console_signal(e, SIGUSR1);
+	}
+	if (usr2_signals != e->usr2_signals) {
+		e->usr2_signals = usr2_signals;
+		eng_console_signal(e, SIGUSR2);
 	}
 }
 

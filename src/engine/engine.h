@@ -77,6 +77,7 @@ struct eng_opts {
 	FILE *codes_csv;             /* -trace_error_codes, or NULL          */
 	FILE *rtt_csv;               /* -trace_rtt, or NULL                  */
 	FILE *screen_log;            /* -trace_screen: SIPp's screens at the end */
+	const char *screen_path;     /* where SIGUSR2 appends them without it */
 	unsigned rtt_freq;           /* -rtt_freq: its lines written by N    */
 	const char *stat_delim;      /* its field separator, NULL for ";"    */
 	uint64_t stat_period_ms;     /* -fd: CSV lines and ramp steps         */
@@ -128,5 +129,8 @@ int eng_prog_is_server(const struct prog *p);
 
 /* Ask the run to stop (async-signal-safe: sets a flag). */
 void eng_signal_stop(int sig);
+/* SIGUSR1 (as the key q) and SIGUSR2 (the screens into the screen file),
+ * as SIPp; async-signal-safe. */
+void eng_signal_user(int sig);
 
 #endif

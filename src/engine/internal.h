@@ -276,6 +276,7 @@ struct eng {
 	                              its call at once (ua.c)              */
 	char stop_why[320];        /* what ended the run early, or "" (link.c) */
 	int signals;               /* stop signals handled so far (engine.c) */
+	int usr1_signals, usr2_signals; /* SIGUSR1, SIGUSR2 handled (engine.c) */
 	unsigned reconnects;       /* lost connections to the target so far (link.c) */
 	unsigned children;         /* <exec command> processes not yet reaped
 	                              (started in vars.c, reaped in engine.c) */
@@ -418,6 +419,9 @@ void eng_console_start(struct eng *e);
 void eng_console_end(struct eng *e);
 /* -trace_screen at the end: every screen, as SIPp's screen file. */
 void eng_console_dump(struct eng *e, FILE *f);
+/* SIGUSR1: as the key q; SIGUSR2: every screen appended to the screen
+ * file (-trace_screen's, or the one it would have, made then). */
+void eng_console_signal(struct eng *e, int sig);
 
 /* ua.c */
 /* The memory a UA needs beside its struct (variables, rtd marks): the

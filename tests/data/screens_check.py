@@ -33,7 +33,9 @@ it draws there.
   display:  -display line on a terminal: the one-line status, no screen;
             -f 200ms: the periodic figures cover 0.2 s; -display x and -f 0
             refused (exit 255); hide=, hiderest= and crlf= shape the
-            scenario screen of -trace_screen as SIPp's.
+            scenario screen of -trace_screen as SIPp's. SIGUSR2 (twice)
+            appends the screens to <scenario>_<pid>_screen.log without
+            -trace_screen, SIGUSR1 ends the run as q: no new calls, exit 0.
 
 Usage: screens_check.py MODE SIPBENCH LOGDIR PORT [SIPP]"""
 import json, os, pty, re, signal, subprocess, sys, threading, time
@@ -472,6 +474,34 @@ def display():
               sum(1 for x in per if x >= 150000) >= 2,
               "-f 200ms: the statistics screen redrawn every 0.2 s, its periodic elapsed time "
               "under 0.3 s: %s" % per)
+        d = os.path.join(log, "usr")
+        os.makedirs(d, exist_ok=True)
+        cmd = [sipbench, "-sn", "uac", "-i", "127.0.0.1", "-r", "10", "-timeout", "60", "-nostdin",
+               "--json", os.path.join(d, "r.json"), "127.0.0.1:" + port]
+        print("run:", " ".join(cmd))
+        p = subprocess.Popen(cmd, cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        p.send_signal(signal.SIGUSR2)
+        time.sleep(0.5)
+        p.send_signal(signal.SIGUSR2)
+        time.sleep(0.5)
+        at = time.time()
+        p.send_signal(signal.SIGUSR1)
+        try:
+            _, err = p.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            _, err = p.communicate()
+        took = time.time() - at
+        name = "uac_%d_screen.log" % p.pid
+        text = open(os.path.join(d, name)).read() if os.path.exists(os.path.join(d, name)) else ""
+        check(text.count(" Scenario Screen ") == 2 and text.count(" Statistics Screen ") == 2,
+              "SIGUSR2 twice: the screens appended twice to %s" % name)
+        c = json.load(open(os.path.join(d, "r.json")))["calls"]
+        check(p.returncode == 0 and took < 3 and "SIGUSR1: no new calls" in err and
+              c["started"] == c["successful"] and 20 <= c["started"] <= 40,
+              "SIGUSR1: no new calls, the run ends as with q: exit %d in %.1f s, %d of %d "
+              "calls successful" % (p.returncode, took, c["successful"], c["started"]))
     finally:
         stop(uas)
     hide = os.path.join(log, "hide.xml")
