@@ -23,6 +23,7 @@ static void snap(struct eng *e)
 {
 	struct rpt_screen *s = &e->console.scr;
 
+	s->command = e->console.cmd_line[0] ? e->console.cmd_line : NULL;
 	s->p = e->p;
 	s->st = &e->st;
 	s->media = eng_media_stats(e);
@@ -87,6 +88,11 @@ static void on_progress(void *arg)
 	const struct hist *h = st->nrtd ? &st->rtd[0] : &st->call_len;
 	char bar[24] = "";
 
+	if (e->console.cmd_mode) {  /* a command is being typed on that line */
+		tmr_start(e->loop, &e->console.progress_tmr, 500, on_progress, e);
+		return;
+	}
+
 	if (e->o.max_calls) {
 		unsigned i, full = (unsigned)(20.0 * (double)ended / (double)e->o.max_calls);
 
@@ -150,9 +156,92 @@ static void dump(struct eng *e, const char *path)
 		return;
 	}
 	snap(e);
+	e->console.scr.command = NULL;
 	rpt_screen_dump(f, &e->console.scr);
 	if (f != e->o.screen_log)
 		fclose(f);
+}
+
+/* "true"/"false" into *b: 0, or -1. */
+static int word_bool(const char *w, int *b)
+{
+	if (!strcmp(w, "true") || !strcmp(w, "1"))
+		*b = 1;
+	else if (!strcmp(w, "false") || !strcmp(w, "0"))
+		*b = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* A command typed after c, as SIPp's: "set rate N", "set rate-scale N",
+ * "set hide true|false", "set index true|false"; *out says how it went. */
+static void command(struct eng *e, char *cmd, char *out, size_t n)
+{
+	char *what = strtok(cmd, " \t"), *attr = what ? strtok(NULL, " \t") : NULL;
+	char *val = attr ? strtok(NULL, " \t") : NULL, *end = NULL;
+	double d = val ? strtod(val, &end) : 0;
+	int b = 0;
+
+	if (!what) {
+		out[0] = '\0';
+		return;
+	}
+	if (strcmp(what, "set") || !attr || !val || strtok(NULL, " \t")) {
+		snprintf(out, n, "Command \"%s\": sipbench knows set rate, set rate-scale, set hide, "
+			 "set index", what);
+		return;
+	}
+	if (!strcmp(attr, "rate") || !strcmp(attr, "rate-scale")) {
+		int rate = !strcmp(attr, "rate");
+
+		if (*end || d <= 0 || eng_set_rate(e, rate ? d : 0, rate ? 0 : d))
+			snprintf(out, n, "Command \"set %s %s\": a number above 0 (and a run with "
+				 "a rate) wanted", attr, val);
+		else
+			snprintf(out, n, "Command \"set %s %s\" done", attr, val);
+		return;
+	}
+	if ((!strcmp(attr, "hide") || !strcmp(attr, "index")) && !word_bool(val, &b)) {
+		if (!strcmp(attr, "hide"))
+			e->console.scr.show_hidden = !b;
+		else
+			e->console.scr.show_index = b;
+		snprintf(out, n, "Command \"set %s %s\" done", attr, val);
+		return;
+	}
+	snprintf(out, n, "Command \"set %s %s\": not known to sipbench (set rate, "
+		 "rate-scale, hide, index)", attr, val);
+}
+
+/* A key while a command is typed: Enter runs it, Escape drops it. */
+static void command_key(struct eng *e, int k)
+{
+	struct eng_console *c = &e->console;
+
+	if (k == '\r' || k == '\n' || k == 0x1b) {
+		c->cmd[c->ncmd] = '\0';
+		c->cmd_mode = 0;
+		if (k == 0x1b)
+			c->cmd_line[0] = '\0';
+		else
+			command(e, c->cmd, c->cmd_line, sizeof(c->cmd_line));
+		c->ncmd = 0;
+		if (!c->which && c->cmd_line[0])
+			fprintf(stderr, "\r%s\033[K\r\n", c->cmd_line);
+	} else if (k == 0x7f || k == 0x08) {
+		c->ncmd -= c->ncmd > 0;
+	} else if (k >= ' ' && k < 0x7f && c->ncmd + 1 < sizeof(c->cmd)) {
+		c->cmd[c->ncmd++] = (char)k;
+	}
+	if (c->cmd_mode)
+		snprintf(c->cmd_line, sizeof(c->cmd_line), "Command: %.*s", (int)c->ncmd, c->cmd);
+	if (c->which) {
+		draw(e);
+	} else if (c->cmd_mode) {
+		fprintf(stderr, "\r%s\033[K", c->cmd_line);
+		fflush(stderr);
+	}
 }
 
 /* A key for control.c (eng_key); 1 if it was one. */
@@ -186,6 +275,16 @@ static void on_key(int fd, unsigned events, void *arg)
 	(void)events;
 	for (i = 0; i < n; i++) {
 		int stopping = e->stopping;
+
+		if (e->console.cmd_mode) {
+			command_key(e, k[i]);
+			continue;
+		}
+		if (k[i] == 'c') {
+			e->console.cmd_mode = 1;
+			command_key(e, 0);
+			continue;
+		}
 
 		if (k[i] >= '1' && k[i] <= '9' && k[i] != '5' && tty) {
 			show(e, k[i] - '0');
@@ -293,5 +392,6 @@ void eng_console_dump(struct eng *e, FILE *f)
 {
 	snap(e);
 	e->console.scr.state = RPT_SCR_ENDED;
+	e->console.scr.command = NULL;
 	rpt_screen_dump(f, &e->console.scr);
 }

@@ -258,7 +258,7 @@ static void on_ramp(void *arg)
  * calls in progress), Q aborts them and ends the run at once. */
 int eng_key(struct eng *e, int k)
 {
-	double r = e->rate.per_period, s = e->o.rate_scale > 0 ? e->o.rate_scale : 1;
+	double r = e->rate.per_period, s = e->rate.scale;
 
 	switch (k) {
 	case '+': r += s; break;
@@ -332,8 +332,20 @@ static void on_stat(void *arg)
 	tmr_start(e->loop, &e->periodic.tmr, e->o.stat_period_ms, on_stat, e);
 }
 
+int eng_set_rate(struct eng *e, double rate, double scale)
+{
+	if (rate < 0 || scale < 0 || (rate > 0 && e->o.unpaced))
+		return EINVAL;
+	if (scale > 0)
+		e->rate.scale = scale;
+	if (rate > 0)
+		set_rate(e, rate);
+	return 0;
+}
+
 void eng_control_start(struct eng *e)
 {
+	e->rate.scale = e->o.rate_scale > 0 ? e->o.rate_scale : 1;
 	set_rate(e, e->o.rate);
 	if (!e->uas_mode)
 		tmr_start(e->loop, &e->rate.tmr, 0, on_rate, e);

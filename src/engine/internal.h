@@ -182,6 +182,7 @@ struct eng_hooks {
  * ramp, the keys that change it) */
 struct eng_rate {
 	double per_period;         /* calls per -rp period now (ramps move it) */
+	double scale;              /* the rate keys' unit (-rate_scale)      */
 	uint64_t base_us;          /* when the rate last changed           */
 	uint64_t base_started;     /* calls started by then                */
 	int ramp_done;             /* -rate_max reached                    */
@@ -219,6 +220,10 @@ struct eng_console {
 	int forced;                /* q twice or Q: calls being aborted    */
 	struct rpt_screen scr;     /* the screens' snapshot and period mark */
 	struct tmr screen_tmr;     /* redraw every -f                      */
+	int cmd_mode;              /* c: a command is being typed          */
+	char cmd[64];              /* what was typed                       */
+	size_t ncmd;
+	char cmd_line[128];        /* "Command: ..." or its outcome, "" none */
 };
 
 /* control.c: the periodic -trace_stat, -trace_counts, -metrics writes */
@@ -403,6 +408,9 @@ void eng_wind_down(struct eng *e, const char *what);
 /* A key that steers the run: + - * / (the rate), p (pause), q (end
  * gracefully; again: abort), Q (abort now). 1 if k is one, else 0. */
 int eng_key(struct eng *e, int k);
+/* The command "set rate" (rate > 0) or "set rate-scale" (scale > 0):
+ * 0, or EINVAL (a negative figure; a -users run without -r has no rate). */
+int eng_set_rate(struct eng *e, double rate, double scale);
 /* Calls per second asked for now. */
 double eng_target_rate(const struct eng *e);
 /* The run's last -trace_stat line (at e->end_us). */

@@ -239,6 +239,9 @@ struct rpt_screen {
 	uint64_t start_unix_us;      /* wall clock at the start              */
 	enum rpt_scr_state state;
 	struct rpt_scr_mark mark;    /* the current period's start           */
+	int show_index;              /* "set index true": each row's step    */
+	int show_hidden;             /* "set hide false": hide= ignored      */
+	const char *command;         /* a last line ("Command: ..."), or NULL */
 };
 /* Draw screen which (1 to 9, RPT_SCR_HELP) of s on f. */
 void rpt_screen_draw(FILE *f, const struct rpt_screen *s, int which, const char *eol);

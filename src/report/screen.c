@@ -171,9 +171,14 @@ static void pause_head(char *out, size_t n, const struct step *t, const struct p
 }
 
 static void step_row(FILE *f, const char *eol, const struct step *t, const struct stat_step *c,
-		     int uas, const struct prog *p, uint64_t call_ms)
+		     int uas, const struct rpt_screen *s)
 {
 	char head[64], rtd[16] = "        ", a[24], b[24], d[24], e[24];
+
+	if (t->kind == STEP_LABEL)
+		return;  /* labels show nothing */
+	if (s->show_index)
+		fprintf(f, "%-2u:", t->index);
 
 	if (t->start_rtd)
 		snprintf(rtd, sizeof(rtd), " B-RTD%d ", t->start_rtd);
@@ -194,7 +199,7 @@ static void step_row(FILE *f, const char *eol, const struct step *t, const struc
 		break;
 	case STEP_PAUSE:
 	case STEP_TIMEWAIT:
-		pause_head(head, sizeof(head), t, p, call_ms);
+		pause_head(head, sizeof(head), t, s->p, s->call_ms);
 		line(f, eol, "%-33s%s %-9s %-9s %s", head, col(a, 24, 1, c->sent), "", "",
 		     col(e, 24, 1, c->unexpected));
 		break;
@@ -205,11 +210,9 @@ static void step_row(FILE *f, const char *eol, const struct step *t, const struc
 		     col(a, 24, 1, t->kind == STEP_SIGNAL ? c->sent : c->recv), "",
 		     col(d, 24, t->kind == STEP_WAIT, c->timeouts));
 		break;
-	case STEP_NOP:
+	default:
 		line(f, eol, "              [ NOP ]");
 		break;
-	default:
-		return;  /* labels show nothing */
 	}
 	if (t->crlf)
 		line(f, eol, "%s", "");
@@ -221,16 +224,15 @@ static void scenario_screen(FILE *f, const struct rpt_screen *s, const char *eol
 
 	scenario_head(f, s, eol);
 	line(f, eol, "%s", "");
-	line(f, eol, "%-33sMessages  Retrans   Timeout   Unexpected-Msg", "");
+	line(f, eol, "%-*sMessages  Retrans   Timeout   Unexpected-Msg", s->show_index ? 36 : 33, "");
 	for (u = 0; u < s->p->nuas; u++) {
 		const struct prog_ua *pu = &s->p->uas[u];
 
 		if (s->p->nuas > 1)
 			line(f, eol, "  party %s", pu->name);
 		for (i = 0; i < pu->nsteps && flat < s->st->nsteps; i++, flat++)
-			if (!pu->steps[i].hide)
-				step_row(f, eol, &pu->steps[i], &s->st->steps[flat], pu->uas_mode,
-					 s->p, s->call_ms);
+			if (!pu->steps[i].hide || s->show_hidden)
+				step_row(f, eol, &pu->steps[i], &s->st->steps[flat], pu->uas_mode, s);
 	}
 }
 
@@ -421,6 +423,8 @@ static void help_screen(FILE *f, const char *eol)
 		"q        no new calls, the calls in progress end; q again aborts them",
 		"Q        abort the calls in progress and end now",
 		"s        write the screens to the screen file (with -trace_screen)",
+		"c        a command, Enter runs it, Esc drops it: set rate N, set rate-scale N,",
+		"         set hide true|false (hide= obeyed), set index true|false (step numbers)",
 	};
 	unsigned i;
 
@@ -487,6 +491,8 @@ void rpt_screen_draw(FILE *f, const struct rpt_screen *s, int which, const char 
 		break;
 	}
 	footer(f, s, eol);
+	if (s->command)
+		line(f, eol, "%s", s->command);
 }
 
 void rpt_screen_mark(struct rpt_screen *s)

@@ -8,7 +8,9 @@ it draws there.
             ?, 1 draws its screen; + * / - change the rate the header shows
             (-rate_scale 1); p pauses (the footer says so) and p resumes;
             0 leaves the screens for the one-line status and 1 comes back;
-            s writes the screens to the -trace_screen file; q winds the
+            c runs a command (set rate, set index; an unknown one said,
+            Esc drops one); s writes the screens to the -trace_screen
+            file; q winds the
             run down (the footer says so) and the run ends with exit 0,
             the last scenario screen and the statistics left on the
             terminal, their counters the --json report's. Then a second
@@ -207,6 +209,21 @@ def keys():
               "0: the one-line status instead of the screens")
         got = t.key("1")
         check("\x1b[?1049h" in got and " Scenario Screen " in got, "1: the screens again")
+        got = t.key("c", 0.2)
+        check("Command: " in got, "c: the command line opens")
+        got = t.key("set rate 8\r")
+        check(re.search(r"^  8\.0\(0 ms\)/1\.000s ", plain(got), re.M) and
+              'Command "set rate 8" done' in got, "c set rate 8: the header's rate is 8.0")
+        got = t.key("cset index true\r")
+        check(re.search(r"^0 : +INVITE ---------->", plain(got), re.M),
+              "c set index true: each row's step number")
+        got = t.key("cset index false\r")
+        check(re.search(r"^ +INVITE ---------->", plain(got), re.M), "c set index false: none")
+        got = t.key("cset users 3\r")
+        check("not known to sipbench" in got, "c set users: said to be unknown")
+        got = t.key("cset rate x\x1b")
+        check("Command" not in got.split("\x1b[H")[-1], "Esc drops a command")
+        t.key("cset rate 5\r")
         got = t.key("s")
         dumped = open(scr).read() if os.path.exists(scr) else ""
         check(dumped.count(" Scenario Screen ") == 1 and " Statistics Screen " in dumped,
