@@ -178,8 +178,9 @@ static int word_bool(const char *w, int *b)
  * "set hide true|false", "set index true|false"; *out says how it went. */
 static void command(struct eng *e, char *cmd, char *out, size_t n)
 {
-	char *what = strtok(cmd, " \t"), *attr = what ? strtok(NULL, " \t") : NULL;
-	char *val = attr ? strtok(NULL, " \t") : NULL, *end = NULL;
+	char *sp = NULL, *what = strtok_r(cmd, " \t", &sp);
+	char *attr = what ? strtok_r(NULL, " \t", &sp) : NULL;
+	char *val = attr ? strtok_r(NULL, " \t", &sp) : NULL, *end = NULL;
 	double d = val ? strtod(val, &end) : 0;
 	int b = 0;
 
@@ -187,7 +188,7 @@ static void command(struct eng *e, char *cmd, char *out, size_t n)
 		out[0] = '\0';
 		return;
 	}
-	if (strcmp(what, "set") || !attr || !val || strtok(NULL, " \t")) {
+	if (strcmp(what, "set") || !attr || !val || strtok_r(NULL, " \t", &sp)) {
 		snprintf(out, n, "Command \"%s\": sipbench knows set rate, set rate-scale, set hide, "
 			 "set index", what);
 		return;

@@ -13,6 +13,7 @@
 #include <time.h>
 #include "media/rtp.h"
 #include "report/rpt.h"
+#include "base/dist.h"
 #include "scenario/prog.h"
 #include "stats/stats.h"
 
@@ -159,6 +160,16 @@ static void pause_head(char *out, size_t n, const struct step *t, const struct p
 	case PAUSE_UNIFORM:
 		snprintf(d, sizeof(d), "%d-%dms", t->pause_min_ms, t->pause_max_ms);
 		break;
+	case PAUSE_DIST: {
+		static const char *const names[] = {
+			"fixed", "uniform", "normal", "lognormal", "exp", "weibull", "pareto",
+			"gpareto", "gamma", "negbin",
+		};
+		unsigned k = (unsigned)t->pause_dist.kind;
+
+		snprintf(d, sizeof(d), "%s", k < sizeof(names) / sizeof(names[0]) ? names[k] : "random");
+		break;
+	}
 	case PAUSE_VAR:
 		snprintf(d, sizeof(d), "$%.24s", t->pause_var >= 0 && (unsigned)t->pause_var < p->nvars ?
 			 p->var_names[t->pause_var] : "?");
@@ -178,7 +189,7 @@ static void step_row(FILE *f, const char *eol, const struct step *t, const struc
 	if (t->kind == STEP_LABEL)
 		return;  /* labels show nothing */
 	if (s->show_index)
-		fprintf(f, "%-2u:", t->index);
+		fprintf(f, "%-2u:", t->msg_index);
 
 	if (t->start_rtd)
 		snprintf(rtd, sizeof(rtd), " B-RTD%d ", t->start_rtd);
@@ -384,7 +395,7 @@ static void vars_screen(FILE *f, const struct rpt_screen *s, const char *eol)
 			if (!t->nacts)
 				continue;
 			rpt_step_name(t, name, sizeof(name));
-			line(f, eol, "  => step %u (%s%s%s): %u action(s)", t->index, name,
+			line(f, eol, "  => message %u (%s%s%s): %u action(s)", t->msg_index, name,
 			     p->nuas > 1 ? ", party " : "", p->nuas > 1 ? p->uas[u].name : "",
 			     t->nacts);
 			for (j = 0; j < t->nacts; j++) {
