@@ -5,8 +5,9 @@
  * last one left on the normal screen at the end; with -display line, or
  * when the output is not a terminal, sipbench's one-line status (on a
  * terminal rewritten in place every 0.5 s, else a line every 10 s). The
- * keys: 1-9, h, ?, 0 and s are the screens'; the others steer the run
- * (control.c's eng_key). It alone touches e->console. */
+ * keys: 1-9, h, ?, 0, s and c (a command) are the screens'; the others
+ * steer the run (control.c's eng_key). SIGUSR1 and SIGUSR2 come here from
+ * engine.c's tick. It alone touches e->console. */
 #include "config.h"
 #include <errno.h>
 #include <signal.h>
