@@ -35,20 +35,27 @@ static int load_scenario(const struct main_opts *m, struct prog **pp, struct dia
 	return scn_load_mem(pp, xml, strlen(xml), name, &m->scn, d);
 }
 
+/* SIPp's name of a trace file: <scenario>_<pid>_<suffix>. */
+static void log_name(const struct main_opts *m, const char *suffix, char *path, size_t len)
+{
+	const char *base = m->scenario_file ? m->scenario_file : m->builtin ? m->builtin : "uac";
+	const char *slash = strrchr(base, '/');
+	size_t n;
+
+	base = slash ? slash + 1 : base;
+	n = strcspn(base, ".");
+	snprintf(path, len, "%.*s_%d_%s", (int)n, base, (int)getpid(), suffix);
+}
+
 static FILE *open_log_mode(const char *opt, const char *given, const struct main_opts *m,
 			   const char *suffix, const char *mode)
 {
 	struct diag d = {0};
 	char path[512];
-	const char *base = m->scenario_file ? m->scenario_file : m->builtin ? m->builtin : "uac";
-	const char *slash = strrchr(base, '/');
-	size_t n;
 	FILE *f;
 
 	if (!given) {
-		base = slash ? slash + 1 : base;
-		n = strcspn(base, ".");
-		snprintf(path, sizeof(path), "%.*s_%d_%s", (int)n, base, (int)getpid(), suffix);
+		log_name(m, suffix, path, sizeof(path));
 		given = path;
 	}
 	if (rpt_out_check(opt, given, 0, &d)) {
@@ -271,10 +278,12 @@ static int run(struct eng_opts *o, const struct main_opts *m, struct prog *p)
 	struct loop *l = NULL;
 	struct target *t = NULL;
 	struct tgt_conf tc;
-	char remote[80];
+	char remote[80], screen[512];
 	int rc = EXIT_FATAL;
 
 	memset(&tc, 0, sizeof(tc));
+	log_name(m, "screen.log", screen, sizeof(screen));
+	o->screen_path = m->screen_file ? m->screen_file : screen;  /* SIGUSR2 */
 	o->keyboard = !m->nostdin && !m->background && isatty(STDIN_FILENO);
 	o->progress = m->background ? NULL : stderr;
 	if (open_outputs(o, m))
@@ -307,6 +316,8 @@ static int run(struct eng_opts *o, const struct main_opts *m, struct prog *p)
 		return 0;
 	signal(SIGINT, eng_signal_stop);
 	signal(SIGTERM, eng_signal_stop);
+	signal(SIGUSR1, eng_signal_user);
+	signal(SIGUSR2, eng_signal_user);
 	signal(SIGPIPE, SIG_IGN);
 	rc = eng_run(e, stdout);
 	if (t)

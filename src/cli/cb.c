@@ -14,6 +14,10 @@ const struct cli_kws cli_kw_bool = {
 	"true or false", {{"true", 1}, {"1", 1}, {"false", 0}, {"0", 0}, {NULL, 0}},
 };
 
+const struct cli_kws cli_kw_display = {
+	"screens or line", {{"screens", 0}, {"line", 1}, {NULL, 0}},
+};
+
 /* Append v to the array *arr of n strings (the strings are argv's). */
 static int append(const char *const **arr, unsigned n, const char *v)
 {

@@ -100,6 +100,7 @@ static void defaults(struct eng_opts *o, struct main_opts *m)
 	o->reconnect_close = 1;
 	o->behaviors = BEH_ALL;
 	o->stat_period_ms = 60000;
+	o->screen_period_ms = 1000;
 	o->batch_us = 1000;
 	o->grace_ms = 5000;
 }
@@ -194,6 +195,8 @@ static int check(struct cli_dst *t, const unsigned char *seen, struct diag *d)
 		return diag_set(d, NULL, 0, "-p/-mp: a port is at most 65535");
 	if (!o->stat_period_ms)
 		return diag_set(d, NULL, 0, "-fd: the period must be above 0");
+	if (!o->screen_period_ms)
+		return diag_set(d, NULL, 0, "-f: the period must be above 0");
 	o->grace_given = given(seen, "grace");
 	o->unpaced = o->users && !given(seen, "r");
 	return cli_shard_resolve(o, d);

@@ -108,6 +108,10 @@ static int call_new(struct eng *e, struct call **cp, struct diag *d)
 	c->nactive = c->nuas;
 	lst_append(&e->active, &c->le);
 	e->nactive++;
+	if (e->nactive > e->peak_active) {  /* the scenario screen's peak */
+		e->peak_active = e->nactive;
+		e->peak_at_us = loop_now_us(e->loop) - e->start_us;
+	}
 	e->st.calls_started++;
 	*cp = c;
 	return 0;

@@ -3,9 +3,9 @@
  * rate timer, with pace.c's share of it; the ramp; keys on a terminal);
  * the run's end (-timeout, -m, the ramp's top, q, SIGINT/SIGTERM) with
  * the -grace given to the calls in progress and the abort of those still
- * running (unfinished); the live status line and the periodic -trace_stat
- * and -metrics writes. It alone touches e->rate, e->stop, e->console and
- * e->periodic.
+ * running (unfinished); what the keys ask (console.c reads them); the
+ * periodic -trace_stat and -metrics writes. It alone touches e->rate,
+ * e->stop and e->periodic.
  * call.c owns the calls, engine.c the run's start and end; the verdict
  * is report/judge.c's. The calls report their end up through e->hooks. */
 #include "config.h"
@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 #include "engine/internal.h"
 #include "report/rpt.h"
@@ -253,113 +252,43 @@ static void on_ramp(void *arg)
 	tmr_start(e->loop, &e->rate.ramp_tmr, e->o.stat_period_ms, on_ramp, e);
 }
 
-/* Keys on a terminal, as SIPp's: + and - change the rate by 1, * and /
- * by 10 (times -rate_scale), p pauses and resumes new calls, q stops
- * gracefully (no new calls; a second q aborts the calls in progress). */
-static void on_key(int fd, unsigned events, void *arg)
+/* Keys on a terminal, as SIPp's (console.c reads them): + and - change
+ * the rate by 1, * and / by 10 (times -rate_scale), p pauses and resumes
+ * new calls, q stops gracefully (no new calls; a second q aborts the
+ * calls in progress), Q aborts them and ends the run at once. */
+int eng_key(struct eng *e, int k)
 {
-	struct eng *e = arg;
-	char k[16];
-	ssize_t n = read(fd, k, sizeof(k)), i;
+	double r = e->rate.per_period, s = e->rate.scale;
 
-	(void)events;
-	for (i = 0; i < n; i++) {
-		double r = e->rate.per_period, s = e->o.rate_scale > 0 ? e->o.rate_scale : 1;
-
-		switch (k[i]) {
-		case '+': r += s; break;
-		case '-': r -= s; break;
-		case '*': r += 10 * s; break;
-		case '/': r -= 10 * s; break;
-		case 'p':
-			e->paused = !e->paused;
-			/* the schedule restarts from the resume: the calls not
-			 * started while paused are not owed (no burst) */
-			if (!e->paused)
-				set_rate(e, e->rate.per_period);
-			fprintf(stderr, "\r\n%s\r\n", e->paused ? "paused: no new calls (p resumes)" :
-				"resumed");
-			continue;
-		case 'q':
-			if (e->stopping) {
-				eng_stop_now(e);
-				return;
-			}
-			fprintf(stderr, "\r\nstopping: no new calls; the calls in progress end "
-				"(q again aborts them)\r\n");
-			e->stop.abort_why = "aborted by q";
-			eng_wind_down(e, "q");
-			continue;
-		default:
-			continue;
+	switch (k) {
+	case '+': r += s; break;
+	case '-': r -= s; break;
+	case '*': r += 10 * s; break;
+	case '/': r -= 10 * s; break;
+	case 'p':
+		e->paused = !e->paused;
+		/* the schedule restarts from the resume: the calls not
+		 * started while paused are not owed (no burst) */
+		if (!e->paused)
+			set_rate(e, e->rate.per_period);
+		return 1;
+	case 'Q':
+		e->stop.abort_why = "aborted by Q";
+		eng_stop_now(e);
+		return 1;
+	case 'q':
+		if (e->stopping) {
+			eng_stop_now(e);
+			return 1;
 		}
-		set_rate(e, r < 1 ? 1 : r);
+		e->stop.abort_why = "aborted by q";
+		eng_wind_down(e, "q");
+		return 1;
+	default:
+		return 0;
 	}
-}
-
-static void keys_start(struct eng *e)
-{
-	struct termios *t = malloc(sizeof(*t)), raw;
-
-	if (!t || tcgetattr(STDIN_FILENO, t)) {
-		free(t);
-		return;
-	}
-	raw = *t;
-	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
-	raw.c_cc[VMIN] = 1;
-	raw.c_cc[VTIME] = 0;
-	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) ||
-	    loop_fd_add(e->loop, STDIN_FILENO, LOOP_READ, on_key, e)) {
-		tcsetattr(STDIN_FILENO, TCSANOW, t);
-		free(t);
-		return;
-	}
-	e->console.tty_saved = t;
-}
-
-static void keys_stop(struct eng *e)
-{
-	if (!e->console.tty_saved)
-		return;
-	loop_fd_del(e->loop, STDIN_FILENO);
-	tcsetattr(STDIN_FILENO, TCSANOW, (struct termios *)e->console.tty_saved);
-	free(e->console.tty_saved);
-	e->console.tty_saved = NULL;
-}
-
-/* Live progress: a status line rewritten in place on a terminal, a plain
- * line every 10 s otherwise. */
-static void on_progress(void *arg)
-{
-	struct eng *e = arg;
-	const struct stats *st = &e->st;
-	uint64_t now = loop_now_us(e->loop), ended = st->calls_ok + st->calls_failed;
-	double secs = (double)(now - e->start_us) / 1e6;
-	/* calls/s now, as the target rate: the calls started since the last
-	 * line (SIPp's call rate), not an average since the start */
-	double per = (double)(now - (e->console.prog_last_us ? e->console.prog_last_us : e->start_us)) / 1e6;
-	double rate = per > 0 ? (double)(e->started - e->console.prog_last_started) / per : 0;
-	const struct hist *h = st->nrtd ? &st->rtd[0] : &st->call_len;
-	char bar[24] = "";
-
-	if (e->o.max_calls) {
-		unsigned i, full = (unsigned)(20.0 * (double)ended / (double)e->o.max_calls);
-
-		for (i = 0; i < 20; i++)
-			bar[i] = i < full ? '#' : '.';
-		bar[20] = ' ';
-	}
-	fprintf(e->o.progress, "%s%s%6.1f s  %7.1f calls/s (target %.1f)  concurrent %llu  "
-		"ok %llu  failed %llu  p99 %.1f ms%s", e->console.progress_tty ? "\r" : "", bar, secs,
-		rate, eng_target_rate(e),
-		(unsigned long long)e->nactive, (unsigned long long)st->calls_ok,
-		(unsigned long long)st->calls_failed, hist_quantile(h, 0.99) / 1000.0,
-		e->console.progress_tty ? "\033[K" : "\n");
-	fflush(e->o.progress);
-	e->console.prog_last_us = now;
-	e->console.prog_last_started = e->started;
-	tmr_start(e->loop, &e->console.progress_tmr, e->console.progress_tty ? 500 : 10000, on_progress, e);
+	set_rate(e, r < 1 ? 1 : r);
+	return 1;
 }
 
 int eng_write_metrics(struct eng *e)
@@ -403,20 +332,25 @@ static void on_stat(void *arg)
 	tmr_start(e->loop, &e->periodic.tmr, e->o.stat_period_ms, on_stat, e);
 }
 
+int eng_set_rate(struct eng *e, double rate, double scale)
+{
+	if (rate < 0 || scale < 0 || (rate > 0 && e->o.unpaced))
+		return EINVAL;
+	if (scale > 0)
+		e->rate.scale = scale;
+	if (rate > 0)
+		set_rate(e, rate);
+	return 0;
+}
+
 void eng_control_start(struct eng *e)
 {
+	e->rate.scale = e->o.rate_scale > 0 ? e->o.rate_scale : 1;
 	set_rate(e, e->o.rate);
-	if (e->o.keyboard && !e->uas_mode)
-		keys_start(e);
 	if (!e->uas_mode)
 		tmr_start(e->loop, &e->rate.tmr, 0, on_rate, e);
 	if (!e->uas_mode && e->o.rate_increase > 0)
 		tmr_start(e->loop, &e->rate.ramp_tmr, e->o.stat_period_ms, on_ramp, e);
-	if (e->o.progress) {
-		e->console.progress_tty = isatty(fileno(e->o.progress));
-		tmr_start(e->loop, &e->console.progress_tmr, e->console.progress_tty ? 500 : 10000,
-			  on_progress, e);
-	}
 	if (e->o.timeout_ms)
 		tmr_start(e->loop, &e->stop.timeout_tmr, e->o.timeout_ms, on_timeout, e);
 	if (e->o.stat_csv) {
@@ -452,10 +386,6 @@ void eng_control_end(struct eng *e)
 	tmr_cancel(&e->stop.grace_tmr);
 	tmr_cancel(&e->periodic.tmr);
 	e->end_lingering = 0;
-	tmr_cancel(&e->console.progress_tmr);
-	keys_stop(e);
-	if (e->console.progress_tty)
-		fputc('\n', e->o.progress);
 	eng_abort_all(e, e->stop.abort_why);
 }
 

@@ -14,12 +14,20 @@
 #include "report/rpt.h"
 
 /* The only process-wide state: set from a signal handler (style 8.1). */
-static volatile sig_atomic_t stop_signal, stop_signals;
+static volatile sig_atomic_t stop_signal, stop_signals, usr1_signals, usr2_signals;
 
 void eng_signal_stop(int sig)
 {
 	stop_signal = sig;
 	stop_signals++;
+}
+
+void eng_signal_user(int sig)
+{
+	if (sig == SIGUSR1)
+		usr1_signals++;
+	else
+		usr2_signals++;
 }
 
 /* ---- run control -------------------------------------------------------- */
@@ -44,6 +52,14 @@ static void on_tick(void *arg)
 	if (stop_signals != e->signals) {
 		e->signals = stop_signals;
 		eng_on_stop_signal(e, stop_signal);
+	}
+	if (usr1_signals != e->usr1_signals) {
+		e->usr1_signals = usr1_signals;
+		eng_console_signal(e, SIGUSR1);
+	}
+	if (usr2_signals != e->usr2_signals) {
+		e->usr2_signals = usr2_signals;
+		eng_console_signal(e, SIGUSR2);
 	}
 }
 
@@ -320,11 +336,13 @@ int eng_run(struct eng *e, FILE *out)
 	e->start_us = loop_now_us(e->loop);
 	eng_baseline_start(e);
 	eng_control_start(e);
+	eng_console_start(e);
 	err = loop_run(e->loop);
 	if (err)
 		fprintf(stderr, "sipbench: event loop failed: %s\n", strerror(err));
 	eng_control_end(e);
 	loop_update_time(e->loop);
+	eng_console_end(e);
 	e->end_us = loop_now_us(e->loop);
 	drain(e);
 	eng_baseline_end(e);
@@ -333,7 +351,7 @@ int eng_run(struct eng *e, FILE *out)
 	eng_run_report(e, &r);
 	rpt_summary(out, &r);
 	if (e->o.screen_log)
-		rpt_summary(e->o.screen_log, &r);  /* -trace_screen */
+		eng_console_dump(e, e->o.screen_log);  /* -trace_screen */
 	/* a report that cannot be written makes the run's end fatal (255):
 	 * the verdict it should carry is lost */
 	err = eng_write_reports(e, &r);

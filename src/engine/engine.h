@@ -76,7 +76,8 @@ struct eng_opts {
 	FILE *counts_csv;            /* -trace_counts, or NULL               */
 	FILE *codes_csv;             /* -trace_error_codes, or NULL          */
 	FILE *rtt_csv;               /* -trace_rtt, or NULL                  */
-	FILE *screen_log;            /* -trace_screen: the final summary     */
+	FILE *screen_log;            /* -trace_screen: SIPp's screens at the end */
+	const char *screen_path;     /* where SIGUSR2 appends them without it */
 	unsigned rtt_freq;           /* -rtt_freq: its lines written by N    */
 	const char *stat_delim;      /* its field separator, NULL for ";"    */
 	uint64_t stat_period_ms;     /* -fd: CSV lines and ramp steps         */
@@ -90,7 +91,10 @@ struct eng_opts {
 	unsigned users;              /* -users: calls kept running, 0 none   */
 	int unpaced;                 /* -users without -r: no rate           */
 	int no_backoff;              /* -no_backoff: always the asked rate   */
-	int keyboard;                /* read + - * / p q from stdin (a TTY)  */
+	int keyboard;                /* read the keys from stdin (a TTY)     */
+	uint64_t screen_period_ms;   /* -f: the screens' refresh period      */
+	int display_line;            /* -display line: the one-line status
+	                                on a terminal, not the screens      */
 	double max_fail_rate;        /* < 0: none                            */
 	const char (*p99_names)[64]; /* --max_p99 NAME=ms limits             */
 	const uint64_t *p99_ms;
@@ -129,5 +133,8 @@ int eng_prog_is_server(const struct prog *p);
 
 /* Ask the run to stop (async-signal-safe: sets a flag). */
 void eng_signal_stop(int sig);
+/* SIGUSR1 (as the key q) and SIGUSR2 (the screens into the screen file),
+ * as SIPp; async-signal-safe. */
+void eng_signal_user(int sig);
 
 #endif

@@ -182,6 +182,7 @@ struct eng_hooks {
  * ramp, the keys that change it) */
 struct eng_rate {
 	double per_period;         /* calls per -rp period now (ramps move it) */
+	double scale;              /* the rate keys' unit (-rate_scale)      */
 	uint64_t base_us;          /* when the rate last changed           */
 	uint64_t base_started;     /* calls started by then                */
 	int ramp_done;             /* -rate_max reached                    */
@@ -205,13 +206,24 @@ struct eng_stop {
 	struct tmr timeout_tmr, grace_tmr;
 };
 
-/* control.c: the terminal: the live status line and the keys */
+/* console.c: the terminal: SIPp's screens or the live status line,
+ * and the keys */
 struct eng_console {
-	int progress_tty;          /* the live line is on a terminal       */
+	int progress_tty;          /* the live output is on a terminal     */
 	uint64_t prog_last_us;     /* the live line's last time, 0 none yet */
 	uint64_t prog_last_started; /* calls started by then               */
 	void *tty_saved;           /* struct termios before the keys mode  */
 	struct tmr progress_tmr;
+	int which;                 /* screen shown: 1-9, RPT_SCR_HELP; 0: the
+	                              one-line status                      */
+	int alt;                   /* the terminal's alternate screen is on */
+	int forced;                /* q twice or Q: calls being aborted    */
+	struct rpt_screen scr;     /* the screens' snapshot and period mark */
+	struct tmr screen_tmr;     /* redraw every -f                      */
+	int cmd_mode;              /* c: a command is being typed          */
+	char cmd[64];              /* what was typed                       */
+	size_t ncmd;
+	char cmd_line[128];        /* "Command: ..." or its outcome, "" none */
 };
 
 /* control.c: the periodic -trace_stat, -trace_counts, -metrics writes */
@@ -275,6 +287,8 @@ struct eng {
 	struct stats st;
 	struct lst_node active, zombies;
 	uint64_t nactive;
+	uint64_t peak_active;      /* the most calls at once (call.c)      */
+	uint64_t peak_at_us;       /* when, since the start                */
 	uint64_t started, ended;
 	uint64_t start_us, end_us;
 	struct rpt_pcap *cap;       /* --pcap writer, or NULL                 */
@@ -296,6 +310,7 @@ struct eng {
 	                              its call at once (ua.c)              */
 	char stop_why[320];        /* what ended the run early, or "" (link.c) */
 	int signals;               /* stop signals handled so far (engine.c) */
+	int usr1_signals, usr2_signals; /* SIGUSR1, SIGUSR2 handled (engine.c) */
 	unsigned reconnects;       /* lost connections to the target so far (link.c) */
 	unsigned children;         /* <exec command> processes not yet reaped
 	                              (started in vars.c, reaped in engine.c) */
@@ -428,6 +443,12 @@ void eng_on_stop_signal(struct eng *e, int sig);
 /* -m reached, the ramp's top or q (what names it): no new calls; the
  * calls in progress end in their own time, or within -grace if given. */
 void eng_wind_down(struct eng *e, const char *what);
+/* A key that steers the run: + - * / (the rate), p (pause), q (end
+ * gracefully; again: abort), Q (abort now). 1 if k is one, else 0. */
+int eng_key(struct eng *e, int k);
+/* The command "set rate" (rate > 0) or "set rate-scale" (scale > 0):
+ * 0, or EINVAL (a negative figure; a -users run without -r has no rate). */
+int eng_set_rate(struct eng *e, double rate, double scale);
 /* Calls per second asked for now. */
 double eng_target_rate(const struct eng *e);
 /* The run's last -trace_stat line (at e->end_us). */
@@ -435,6 +456,18 @@ void eng_write_last_stat(struct eng *e);
 /* -metrics now (a failure is said once and remembered): 0, or -1 when
  * it could not be written, now or before (exit 255). */
 int eng_write_metrics(struct eng *e);
+
+/* console.c: the terminal (owns e->console) */
+/* The screens or the status line, and the keys when stdin is a terminal. */
+void eng_console_start(struct eng *e);
+/* The loop has ended: the keys off; the screen shown stays, with the
+ * statistics, on the terminal's normal screen. */
+void eng_console_end(struct eng *e);
+/* -trace_screen at the end: every screen, as SIPp's screen file. */
+void eng_console_dump(struct eng *e, FILE *f);
+/* SIGUSR1: as the key q; SIGUSR2: every screen appended to the screen
+ * file (-trace_screen's, or the one it would have, made then). */
+void eng_console_signal(struct eng *e, int sig);
 
 /* ua.c */
 /* The memory a UA needs beside its struct (variables, rtd marks): the

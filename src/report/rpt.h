@@ -195,4 +195,60 @@ void rpt_time_stamp(char *out, size_t n);
 /* SIPp's elapsed time "HH:MM:SS:uuuuuu" (to the millisecond). */
 void rpt_elapsed(char *out, size_t n, uint64_t us);
 
+/* screen.c: SIPp's live screens (docs/screens.md), drawn from a
+ * snapshot the engine fills: 1 the scenario's steps and their counters,
+ * 2 the statistics (periodic and cumulative), 3 the repartitions of the
+ * first response time and of the call length (6 to 9: response times 2
+ * to 5), 4 the actions and variables, RPT_SCR_HELP the keys. Each line
+ * ends with eol ("\n" in a file; on a terminal "\033[K\n", which also
+ * clears what the previous drawing left). */
+enum rpt_scr_state {
+	RPT_SCR_RUNNING,             /* new calls start                      */
+	RPT_SCR_PAUSED,              /* p: no new calls                      */
+	RPT_SCR_WINDING,             /* q or the run's end: calls end        */
+	RPT_SCR_FORCED,              /* q twice, Q: the calls are aborted    */
+	RPT_SCR_ENDED,               /* the run is over                      */
+};
+#define RPT_SCR_HELP 10
+#define RPT_SCR_NRTD 32
+/* The counters at the start of the current period (the screens'
+ * "periodic" figures are the difference). */
+struct rpt_scr_mark {
+	uint64_t at_us;              /* loop clock                           */
+	uint64_t started, ok, failed;
+	uint64_t rtd_n[RPT_SCR_NRTD], rtd_sum[RPT_SCR_NRTD];
+	uint64_t len_n, len_sum;
+};
+struct rpt_screen {
+	const struct prog *p;
+	const struct stats *st;
+	const struct media_stats *media; /* NULL: the run has no media       */
+	const char *transport;       /* "UDP", ...                           */
+	const char *remote;          /* the target, NULL for a server        */
+	unsigned local_port;
+	int uas_mode;                /* calls come in                        */
+	double rate;                 /* calls per period now                 */
+	uint64_t rate_period_ms;
+	uint64_t call_ms;            /* -d: a default pause                  */
+	unsigned users;              /* -users, 0 none                       */
+	uint64_t limit;              /* -l, 0 none                           */
+	uint64_t max_calls;          /* -m, 0 none                           */
+	uint64_t active, peak;       /* calls in progress; the most at once  */
+	uint64_t peak_at_us;         /* when the peak was (since the start)  */
+	uint64_t start_us, now_us;   /* loop clock                           */
+	uint64_t start_unix_us;      /* wall clock at the start              */
+	enum rpt_scr_state state;
+	struct rpt_scr_mark mark;    /* the current period's start           */
+	int show_index;              /* "set index true": each row's step    */
+	int show_hidden;             /* "set hide false": hide= ignored      */
+	const char *command;         /* a last line ("Command: ..."), or NULL */
+};
+/* Draw screen which (1 to 9, RPT_SCR_HELP) of s on f. */
+void rpt_screen_draw(FILE *f, const struct rpt_screen *s, int which, const char *eol);
+/* The periodic figures start again from now (s->now_us). */
+void rpt_screen_mark(struct rpt_screen *s);
+/* Every screen one after the other, as SIPp's screen file has them:
+ * scenario, statistics, repartition, then one per further response time. */
+void rpt_screen_dump(FILE *f, const struct rpt_screen *s);
+
 #endif

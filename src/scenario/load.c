@@ -14,7 +14,7 @@
 #include "scenario/build.h"
 #include "scenario/load.h"
 
-/* hide= and hiderest= only shape SIPp's screen: accepted, no effect */
+/* hide= and hiderest= only shape the scenario screen (report/screen.c) */
 #define COMMON "start_rtd", "rtd", "repeat_rtd", "crlf", "next", "test", "chance", \
 	"condexec", "condexec_inverse", "counter", "display", "hide", "hiderest"
 
@@ -136,6 +136,10 @@ static int common_attrs(struct lctx *c, const xmlNode *n, struct step *s)
 		return ENOMEM;
 	s->repeat_rtd = scn_x_bool(scn_x_attr(n, "repeat_rtd"));
 	s->crlf = scn_x_bool(scn_x_attr(n, "crlf"));
+	if ((v = scn_x_attr(n, "hiderest")))
+		c->hide_rest = scn_x_bool(v);
+	v = scn_x_attr(n, "hide");
+	s->hide = v ? scn_x_bool(v) : c->hide_rest;
 	if ((v = scn_x_attr(n, "condexec")) &&
 	    (s->condexec = scn_var_ref(c->p, v, strlen(v), scn_x_line(n), 0)) < 0)
 		return ENOMEM;

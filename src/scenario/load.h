@@ -55,6 +55,8 @@ struct lctx {
 		const char *method;  /* the request's, owned by the prog        */
 	} txns[32];
 	unsigned ntxns;
+	int hide_rest;           /* the last hiderest= given (SIPp's default
+	                            for hide= from that step on)          */
 };
 
 int scn_x_step(struct lctx *c, const xmlNode *n, int in_ua);

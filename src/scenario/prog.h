@@ -214,7 +214,10 @@ struct step {
 	int max_time_from;      /* max_time_from=: ... this rtd's start (index
 	                           + 1), 0: the last send                      */
 	int ontimeout;          /* step index, or -1                           */
-	int crlf;               /* crlf="true" (cosmetic)                      */
+	int crlf;               /* crlf="true": a blank line after its row on
+	                           the scenario screen                         */
+	int hide;               /* hide= (or the last hiderest=): no row on the
+	                           scenario screen                             */
 	int auth;               /* auth="true": challenge is kept (issue 3)    */
 	int rrs;                /* rrs="true": record the route set            */
 	int ignoresdp;

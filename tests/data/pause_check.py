@@ -15,7 +15,7 @@ sipbench, log, port = sys.argv[1:4]
 tin_m, tin_s = pty.openpty()
 terr_m, terr_s = pty.openpty()
 mlog = os.path.join(log, "m.log")
-cmd = [sipbench, "-sn", "uac", "-i", "127.0.0.1", "-r", "10", "-timeout", "30",
+cmd = [sipbench, "-sn", "uac", "-i", "127.0.0.1", "-r", "10", "-timeout", "30", "-display", "line",
        "-trace_msg", "-message_file", mlog, "-json", os.path.join(log, "r.json"),
        "127.0.0.1:" + port]
 print("run:", " ".join(cmd))

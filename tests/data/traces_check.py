@@ -10,7 +10,7 @@ the short messages in SIPp's tab-separated form with the same sequence
 the error codes file as SIPp lists them; -log_file and
 -shortmessage_file; -error_overwrite false appending; an unwritable -log_file refused before any traffic
 (exit 255); SIGTERM still writes the last counts line and -trace_screen's
-final summary. Starts its own
+screens (SIPp's). Starts its own
 processes and stops them by pid.
 Usage: traces_check.py SIPBENCH SIPP LOGDIR PORT1 PORT2 PORT3"""
 import glob, os, re, signal, subprocess, sys, time
@@ -224,8 +224,12 @@ try:
           "SIGTERM (exit %d): the counts' last line written, %s INVITEs" % (rc,
                                                                           last.get("0_INVITE_Sent")))
     scr = one(d, "screen.log") or ""
-    check(re.search(r"^ +1 ->  INVITE +\d+", scr, re.M) and re.search(r"^  started +\d+$", scr, re.M),
-          "SIGTERM: -trace_screen wrote the final summary to uac_PID_screen.log")
+    inv = re.search(r"^ +INVITE -+> +(\d+) ", scr, re.M)
+    check(inv and int(inv.group(1)) >= 5 and " Scenario Screen " in scr and
+          " Statistics Screen " in scr and " Repartition Screen " in scr and
+          scr.count(" Test Terminated ") == 3,
+          "SIGTERM: -trace_screen wrote SIPp's screens (scenario, statistics, repartition) "
+          "to uac_PID_screen.log")
 finally:
     if sb is not None and sb.poll() is None:
         sb.kill()
