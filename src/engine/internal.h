@@ -526,6 +526,9 @@ int eng_media_init(struct eng *e, struct diag *d);
 void eng_media_free(struct eng *e);
 /* [media_port] and friends when media_calls: the party's own port. */
 int eng_media_port(struct ua *ua, int video, unsigned *port);
+/* Render an SDES keyword (SEG_CRYPTO: num and offset as prog.h) of the
+ * party into out, keeping its keys for SRTP when the run has media. */
+int eng_media_crypto(struct ua *ua, int32_t num, int32_t offset, struct buf *out);
 /* Every message a party receives: its SDP, if any, is the peer's. */
 void eng_media_msg(struct ua *ua, const struct msg *m);
 /* <exec play_pcap_audio|play_pcap_video|rtp_echo>: 0, or -1 (*r set). */
