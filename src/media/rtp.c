@@ -195,13 +195,13 @@ static void on_readable(int fd, unsigned events, void *arg)
 		rtp = is_rtp(pktbuf, len);
 		if (rtp) {
 			m->st.rtp_recv++;
-			if (s->party && (sec = sdes_unprotect(s->party->sdes, s->kind,
+			if (s->party && (sec = media_srtp_unprotect(s->party->sdes, s->kind,
 							      pktbuf, &len, &m->st)) < 0)
 				continue;  /* failed its check: counted, dropped */
 			if (s->track)
 				rx_note(m, &s->rx, pktbuf);
 		}
-		if (!s->echo || (sec && sdes_protect(s->party->sdes, s->kind, pktbuf,
+		if (!s->echo || (sec && media_srtp_protect(s->party->sdes, s->kind, pktbuf,
 						     &len, &m->st) < 0))
 			continue;
 		if (sendto(fd, pktbuf, len, MSG_DONTWAIT, &from.sa, fl) < 0)
@@ -305,7 +305,7 @@ int media_alloc(struct media **mp, struct loop *l, const struct media_opts *o,
 			diag_set(d, NULL, 0, "-rtp_echo: cannot bind %s:%u: %s", m->ip,
 				 o->port + 2 * (unsigned)i, strerror(err));
 	}
-	if (!err && (err = sdes_lib_init()))
+	if (!err && (err = media_srtp_init()))
 		diag_set(d, NULL, 0, "libsrtp2 does not start");
 	if (err) {
 		media_free(m);
@@ -323,7 +323,7 @@ void media_free(struct media *m)
 		return;
 	sock_close(&m->shared[0]);
 	sock_close(&m->shared[1]);
-	sdes_lib_done();
+	media_srtp_done();
 	while ((pc = m->pcaps)) {
 		m->pcaps = pc->next;
 		media_pcap_free(pc);
@@ -434,7 +434,7 @@ int media_party_sdp(struct media *m, struct media_party **pp, uint64_t seed,
 		return err;
 	(*pp)->peer = s;
 	(*pp)->have_peer = 1;
-	return sdes_peer_sdp(&(*pp)->sdes, body, len);
+	return media_sdes_peer(&(*pp)->sdes, body, len);
 }
 
 int media_party_sdes(struct media *m, struct media_party **pp, uint64_t seed,
@@ -443,7 +443,7 @@ int media_party_sdes(struct media *m, struct media_party **pp, uint64_t seed,
 {
 	int err = m ? party_get(m, pp, seed) : 0;
 
-	return err ? err : sdes_keyword(m ? &(*pp)->sdes : NULL, (int)k, idx,
+	return err ? err : media_sdes_keyword(m ? &(*pp)->sdes : NULL, (int)k, idx,
 					(enum sdes_what)what, (enum sdes_suite)suite,
 					reuse, out, size);
 }
@@ -471,7 +471,7 @@ void media_party_free(struct media_party *p)
 		tmr_cancel(&p->play[k].tmr);
 		sock_close(&p->sock[k]);
 	}
-	sdes_free(p->sdes);
+	media_sdes_free(p->sdes);
 	free(p);
 }
 
@@ -559,7 +559,7 @@ static void send_pkt(struct play *pl, const struct media_pkt *pk, uint64_t now_u
 	memcpy(pktbuf, pl->pc->data + pk->off, pk->len);
 	if (rtp)
 		rewrite(pl, pktbuf, now_us);
-	if (rtp && sdes_protect(p->sdes, pl->kind, pktbuf, &len, &m->st) < 0)
+	if (rtp && media_srtp_protect(p->sdes, pl->kind, pktbuf, &len, &m->st) < 0)
 		return;
 	if (sendto(p->sock[pl->kind].fd, pktbuf, len, MSG_DONTWAIT, &to.sa, tl) < 0)
 		m->st.send_errors++;

@@ -90,7 +90,7 @@ int media_party_play(struct media *m, struct media_party **pp, uint64_t seed,
  * The socket is opened if it was not. */
 int media_party_echo(struct media *m, struct media_party **pp, uint64_t seed,
 		     enum media_kind k, int on);
-/* Render an SDES keyword of the party (srtp.h: sdes_keyword), making the
+/* Render an SDES keyword of the party (srtp.h: media_sdes_keyword), making the
  * party's SRTP state. m NULL: a key is drawn but kept nowhere. */
 int media_party_sdes(struct media *m, struct media_party **pp, uint64_t seed,
 		     enum media_kind k, int idx, int what, int suite, int reuse,

@@ -45,17 +45,17 @@ struct sdes {
 	struct dir tx[NKINDS], rx[NKINDS];
 };
 
-int sdes_lib_init(void)
+int media_srtp_init(void)
 {
 	return srtp_init() == srtp_err_status_ok ? 0 : EIO;
 }
 
-void sdes_lib_done(void)
+void media_srtp_done(void)
 {
 	srtp_shutdown();
 }
 
-int sdes_suite_by_name(const char *name, size_t n)
+int media_sdes_suite(const char *name, size_t n)
 {
 	int i;
 
@@ -72,7 +72,7 @@ static int get(struct sdes **sp)
 	return 0;
 }
 
-int sdes_keyword(struct sdes **sp, int kind, int idx, enum sdes_what what,
+int media_sdes_keyword(struct sdes **sp, int kind, int idx, enum sdes_what what,
 		 enum sdes_suite suite, int reuse, char *out, size_t size)
 {
 	unsigned char tmp[KEY_LEN], *key = tmp;
@@ -137,7 +137,7 @@ static int parse_crypto(const char *s, const char *e, struct line *l)
 		;
 	for (q = p; q < e && *q != ' '; q++)
 		;
-	l->suite = sdes_suite_by_name(p, (size_t)(q - p));
+	l->suite = media_sdes_suite(p, (size_t)(q - p));
 	for (p = q; p < e && *p == ' '; p++)
 		;
 	if (l->suite < 0 || e - p < 7 + B64_LEN || memcmp(p, "inline:", 7))
@@ -155,7 +155,7 @@ static int parse_crypto(const char *s, const char *e, struct line *l)
 	return 0;
 }
 
-int sdes_peer_sdp(struct sdes **sp, const char *body, size_t len)
+int media_sdes_peer(struct sdes **sp, const char *body, size_t len)
 {
 	struct line found[NKINDS][PEER_MAX];
 	const char *p = body, *end = body + len;
@@ -272,7 +272,7 @@ static void build(struct sdes *s, int k)
 		s->tx[k].failed = 1;  /* the peer expects SRTP; we have no key */
 }
 
-int sdes_protect(struct sdes *s, int kind, unsigned char *b, size_t *len,
+int media_srtp_protect(struct sdes *s, int kind, unsigned char *b, size_t *len,
 		 struct media_stats *st)
 {
 	int n = (int)*len;
@@ -292,7 +292,7 @@ int sdes_protect(struct sdes *s, int kind, unsigned char *b, size_t *len,
 	return 1;
 }
 
-int sdes_unprotect(struct sdes *s, int kind, unsigned char *b, size_t *len,
+int media_srtp_unprotect(struct sdes *s, int kind, unsigned char *b, size_t *len,
 		   struct media_stats *st)
 {
 	srtp_err_status_t r;
@@ -323,7 +323,7 @@ int sdes_unprotect(struct sdes *s, int kind, unsigned char *b, size_t *len,
 	return -1;
 }
 
-void sdes_free(struct sdes *s)
+void media_sdes_free(struct sdes *s)
 {
 	int k;
 

@@ -35,36 +35,36 @@ enum sdes_suite {
 	SDES_NSUITES
 };
 
-/* Largest growth of a packet by sdes_protect (the auth tag). */
+/* Largest growth of a packet by media_srtp_protect (the auth tag). */
 #define SDES_TRAILER_MAX 16
 
 /* Start and stop libsrtp2 for a run (media_alloc, media_free). */
-int sdes_lib_init(void);
-void sdes_lib_done(void);
+int media_srtp_init(void);
+void media_srtp_done(void);
 
 /* Render one keyword of the party's kind (0 audio, 1 video), line idx
  * (0 or 1, the keyword's "1" or "2") into out (size >= 48). *sp is
  * created on first use. With sp NULL (no media in the run) a key is drawn
  * and rendered but kept nowhere. Returns 0 or an errno. */
-int sdes_keyword(struct sdes **sp, int kind, int idx, enum sdes_what what,
+int media_sdes_keyword(struct sdes **sp, int kind, int idx, enum sdes_what what,
 		 enum sdes_suite suite, int reuse, char *out, size_t size);
 /* A received SDP body: the a=crypto lines of its first m=audio and
  * m=video sections replace the peer's lines of that kind (a section
  * without one turns SRTP off for that kind). Returns 0 or ENOMEM. */
-int sdes_peer_sdp(struct sdes **sp, const char *body, size_t len);
+int media_sdes_peer(struct sdes **sp, const char *body, size_t len);
 /* Protect the RTP packet b (*len bytes, room for SDES_TRAILER_MAX more)
  * of the kind. Returns 0 when the kind has no SRTP (b unchanged), 1 when
  * protected (*len grown), -1 when it failed (counted; do not send). */
-int sdes_protect(struct sdes *s, int kind, unsigned char *b, size_t *len,
+int media_srtp_protect(struct sdes *s, int kind, unsigned char *b, size_t *len,
 		 struct media_stats *st);
 /* Check and decrypt a received packet in place. Returns 0 when the kind
  * has no SRTP, 1 when it authenticated (*len shrunk), -1 when it failed
  * (an auth or replay failure, counted: drop it). */
-int sdes_unprotect(struct sdes *s, int kind, unsigned char *b, size_t *len,
+int media_srtp_unprotect(struct sdes *s, int kind, unsigned char *b, size_t *len,
 		   struct media_stats *st);
-void sdes_free(struct sdes *s);
+void media_sdes_free(struct sdes *s);
 
 /* The suite named by SDP text (n bytes), or -1. */
-int sdes_suite_by_name(const char *name, size_t n);
+int media_sdes_suite(const char *name, size_t n);
 
 #endif
