@@ -29,6 +29,7 @@ struct line {
 	unsigned tag;
 	int suite;                    /* enum sdes_suite, -1: unknown        */
 	int ue;                       /* UNENCRYPTED_SRTP                    */
+	int keyed;                    /* key drawn (ours) or read (peer's)   */
 	unsigned char key[KEY_LEN];
 };
 
@@ -42,6 +43,9 @@ struct sdes {
 	struct line peer[NKINDS][PEER_MAX];
 	unsigned gen[NKINDS];         /* bumped on every change              */
 	unsigned built[NKINDS];       /* gen the sessions were built for     */
+	struct line mine_b[NKINDS][2];  /* the lines they were built from:  */
+	struct line peer_b[NKINDS][PEER_MAX];  /* a message rendered again
+	                                 with the same keys changes nothing */
 	struct dir tx[NKINDS], rx[NKINDS];
 };
 
@@ -76,10 +80,8 @@ int media_sdes_keyword(struct sdes **sp, int kind, int idx, enum sdes_what what,
 		 enum sdes_suite suite, int reuse, char *out, size_t size)
 {
 	unsigned char tmp[KEY_LEN], *key = tmp;
-	struct line *l = NULL;
+	struct line *l = NULL, was;
 	int err;
-
-	struct line was;
 
 	memset(&was, 0, sizeof(was));
 	if (sp) {
@@ -102,13 +104,15 @@ int media_sdes_keyword(struct sdes **sp, int kind, int idx, enum sdes_what what,
 		/* the ue keyword stands for the suite and marks the line */
 		if (l) {
 			l->suite = (int)suite;
-			l->ue |= what == SDES_UE;
+			l->ue = what == SDES_UE;  /* the suite comes first on a line */
 		}
 		snprintf(out, size, "%s", what == SDES_UE ? "UNENCRYPTED_SRTP" : suite_name[suite]);
 		break;
 	case SDES_KEY:
-		if (!(reuse && l && was.set) && RAND_bytes(key, KEY_LEN) != 1)
+		if (!(reuse && l && was.keyed) && RAND_bytes(key, KEY_LEN) != 1)
 			return EIO;
+		if (l)
+			l->keyed = 1;
 		EVP_EncodeBlock((unsigned char *)out, key, KEY_LEN);
 		break;
 	}
@@ -151,7 +155,7 @@ static int parse_crypto(const char *s, const char *e, struct line *l)
 		if (!memcmp(q, "UNENCRYPTED_SRTP", 16))
 			l->ue = 1;
 	l->tag = (unsigned)tag;
-	l->set = 1;
+	l->set = l->keyed = 1;
 	return 0;
 }
 
@@ -250,9 +254,14 @@ static void build(struct sdes *s, int k)
 	const struct line *rx = NULL, *tx = NULL;
 	int i, j;
 
+	s->built[k] = s->gen[k];
+	if (!memcmp(s->mine_b[k], s->mine[k], sizeof(s->mine[k])) &&
+	    !memcmp(s->peer_b[k], s->peer[k], sizeof(s->peer[k])))
+		return;  /* rendered again, same keys: keep the sessions */
+	memcpy(s->mine_b[k], s->mine[k], sizeof(s->mine[k]));
+	memcpy(s->peer_b[k], s->peer[k], sizeof(s->peer[k]));
 	dir_clear(&s->tx[k]);
 	dir_clear(&s->rx[k]);
-	s->built[k] = s->gen[k];
 	for (i = 0; i < PEER_MAX && s->peer[k][i].set && !tx; i++)
 		for (j = 0; j < 2 && !tx; j++)
 			if (s->mine[k][j].set && s->mine[k][j].suite == s->peer[k][i].suite) {

@@ -152,7 +152,7 @@ START_TEST(unencrypted_and_lifetime)
 {
 	struct sdes *a = NULL, *b = NULL;
 	struct media_stats st;
-	char o[512] = HEAD, ans[512] = HEAD, *k;
+	char o[512] = HEAD, ans[512] = HEAD, *k, kbuf[64];
 	unsigned char pkt[256], plain[256];
 	size_t n, n0;
 
@@ -175,6 +175,30 @@ START_TEST(unencrypted_and_lifetime)
 	ck_assert_int_eq(media_srtp_protect(b, 0, pkt, &n, &st), 1);
 	ck_assert_int_eq(media_srtp_unprotect(a, 0, pkt, &n, &st), 1);
 	ck_assert_uint_eq(n, n0);
+	/* b's answer rendered again with its key kept ([...-N]): the same
+	 * sessions, so a packet b took before is a replay now */
+	n = packet(pkt, 4);
+	ck_assert_int_eq(media_srtp_protect(a, 0, pkt, &n, &st), 1);
+	memcpy(plain, pkt, n);
+	n0 = n;
+	ck_assert_int_eq(media_srtp_unprotect(b, 0, pkt, &n, &st), 1);
+	ck_assert_int_eq(media_sdes_keyword(&b, 0, 0, SDES_SUITE, SDES_AES_CM_128_HMAC_SHA1_80,
+					    0, kbuf, 64), 0);
+	ck_assert_int_eq(media_sdes_keyword(&b, 0, 0, SDES_KEY, SDES_AES_CM_128_HMAC_SHA1_80,
+					    1, kbuf, 64), 0);
+	ck_assert_int_eq(media_sdes_keyword(&b, 0, 0, SDES_UE, SDES_AES_CM_128_HMAC_SHA1_80,
+					    0, kbuf, 64), 0);
+	memcpy(pkt, plain, n0);
+	n = n0;
+	ck_assert_int_eq(media_srtp_unprotect(b, 0, pkt, &n, &st), -1);
+	ck_assert_uint_eq(st.srtp_replay_fail, 1);
+	/* rendered again without [ue...]: b encrypts from now on */
+	ck_assert_int_eq(media_sdes_keyword(&b, 0, 0, SDES_SUITE, SDES_AES_CM_128_HMAC_SHA1_80,
+					    0, kbuf, 64), 0);
+	n0 = n = packet(pkt, 5);
+	memcpy(plain, pkt, n);
+	ck_assert_int_eq(media_srtp_protect(b, 0, pkt, &n, &st), 1);
+	ck_assert_int_ne(memcmp(pkt + 12, plain + 12, PAYLOAD), 0);
 	media_sdes_free(a);
 	media_sdes_free(b);
 	media_srtp_done();
