@@ -452,6 +452,12 @@ void ua_run(struct ua *ua)
 			return;
 		}
 		st = &ua->pu->steps[ua->pc];
+		/* condexec= false: the step is skipped, next= still taken */
+		if (st->condexec != PROG_NOVAR &&
+		    var_is_true(&ua->vars[st->condexec]) == st->condexec_inverse) {
+			advance(ua, st);
+			continue;
+		}
 		switch (st->kind) {
 		case STEP_SEND:
 			do_send(ua, st);

@@ -21,7 +21,7 @@
 static const char *const a_send[] = {COMMON, "retrans", "lost", "start_txn", "ack_txn", NULL};
 static const char *const a_recv[] = {COMMON, "response", "request", "optional", "ignoresdp",
 	"rrs", "auth", "lost", "timeout", "ontimeout", "regexp_match", "response_txn",
-	"max_time", "max_time_from", NULL};
+	"max_time", "max_time_from", "advance_state", NULL};
 static const char *const a_pause[] = {COMMON, "milliseconds", "variable", "distribution",
 	"min", "max", "mean", "stdev", "value", "sanity_check", "lambda", "k", "x_m", "shape",
 	"scale", "location", "theta", "n", "p", "normal", "exponential", "lognormal", "weibull",
@@ -100,7 +100,7 @@ static struct step *new_step(struct lctx *c, const xmlNode *n, enum step_kind k)
 	s->line = scn_x_line(n);
 	s->index = u->nsteps++;
 	s->next = s->ontimeout = -1;
-	s->test = s->pause_var = PROG_NOVAR;
+	s->test = s->pause_var = s->condexec = PROG_NOVAR;
 	s->chance_pct = 100;
 	return s;
 }
@@ -134,6 +134,10 @@ static int common_attrs(struct lctx *c, const xmlNode *n, struct step *s)
 		return ENOMEM;
 	s->repeat_rtd = scn_x_bool(scn_x_attr(n, "repeat_rtd"));
 	s->crlf = scn_x_bool(scn_x_attr(n, "crlf"));
+	if ((v = scn_x_attr(n, "condexec")) &&
+	    (s->condexec = scn_var_ref(c->p, v, strlen(v), scn_x_line(n), 0)) < 0)
+		return ENOMEM;
+	s->condexec_inverse = scn_x_bool(scn_x_attr(n, "condexec_inverse"));
 	return 0;
 }
 
@@ -253,6 +257,13 @@ static int el_recv(struct lctx *c, const xmlNode *n)
 	s->auth = scn_x_bool(scn_x_attr(n, "auth"));
 	s->rrs = scn_x_bool(scn_x_attr(n, "rrs"));
 	s->ignoresdp = scn_x_bool(scn_x_attr(n, "ignoresdp"));
+	/* SIPp: true by default, false only for an optional message */
+	if ((v = scn_x_attr(n, "advance_state")) && !scn_x_bool(v)) {
+		if (!s->optional)
+			return diag_set(c->d, c->p->file, s->line, "advance_state=\"%s\" on a "
+					"message that is not optional", v);
+		s->stay = 1;
+	}
 	if ((v = scn_x_attr(n, "ontimeout")) && (err = want_label(c, s, 1, v, s->line)))
 		return err;
 	return children_actions(c, n, s);

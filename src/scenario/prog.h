@@ -147,6 +147,7 @@ struct action {
 	int re_ok;              /* re must be regfree'd                        */
 	enum search_in search;  /* ereg                                        */
 	const char *header;     /* ereg search_in="hdr": "Name", or "Name:"    */
+	unsigned occurrence;    /* ereg search_in="hdr": the nth such header   */
 	int check_it;           /* ereg: fail the call when no match           */
 	int check_it_inverse;   /* ereg: fail the call when it matches         */
 	int case_indep;         /* ereg                                        */
@@ -222,6 +223,10 @@ struct step {
 	int start_rtd;          /* start_rtd=: rtd index + 1, 0 none           */
 	int repeat_rtd;         /* repeat_rtd="true"                           */
 	int counter;            /* counter=: user counter index + 1, 0 none    */
+	int condexec;           /* condexec=: run the step only when this
+	                           variable is true (SIPp's "set"), else skip
+	                           it; PROG_NOVAR: always run                 */
+	int condexec_inverse;   /* condexec_inverse="true": only when false    */
 
 	/* pause / timewait */
 	enum pause_kind pause;
@@ -229,6 +234,10 @@ struct step {
 	int pause_min_ms, pause_max_ms; /* distribution="uniform"              */
 	int pause_var;          /* variable= holding the duration in ms        */
 	struct dist pause_dist; /* distribution= other than fixed and uniform  */
+
+	int stay;               /* recv advance_state="false" (optional only):
+	                           counted and its actions run, the party
+	                           stays where it was                         */
 
 	/* signal / wait */
 	const char *name;
