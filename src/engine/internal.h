@@ -60,6 +60,7 @@ struct ua {
 	size_t last_sent_len;
 	int last_sent_step;        /* step of the last message sent, or -1  */
 	int last_sent_is_resp, last_sent_is_ack;
+	int resending;             /* rendering a resend: SDES keys kept    */
 	char *dlg;                 /* owned: of the 2xx that made our dialog,
 	                              "contact\0From\0To\0" (for a BYE)    */
 	int dlg_closed;            /* a BYE was sent or received              */

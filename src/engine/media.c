@@ -111,7 +111,8 @@ int eng_media_crypto(struct ua *ua, int32_t num, int32_t offset, struct buf *out
 
 	err = media_party_sdes(e->media, &ua->media, seed_of(ua),
 			       (num >> 8 & 15) ? MEDIA_VIDEO : MEDIA_AUDIO, num >> 4 & 15,
-			       num & 15, num >> 12 & 15, offset < 0, txt, sizeof(txt));
+			       num & 15, num >> 12 & 15, offset < 0 || ua->resending, txt,
+			       sizeof(txt));
 	return err ? err : buf_adds(out, txt);
 }
 
