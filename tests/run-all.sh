@@ -28,7 +28,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q >/dev/null &&
 	apt-get install -y -q build-essential autoconf automake pkg-config \
-		libosip2-dev libxml2-dev libpcap-dev libssl-dev libjansson-dev check python3 groff-base \
+		libosip2-dev libxml2-dev libpcap-dev libssl-dev libsrtp2-dev libjansson-dev check python3 groff-base \
 		sip-tester kamailio kamailio-tls-modules kamailio-websocket-modules openssl \
 		tshark libxml2-utils python3-yaml iproute2 nftables iptables libnetfilter-queue-dev valgrind \
 		>/dev/null || { echo "apt-get failed"; exit 1; }

@@ -60,6 +60,7 @@ struct ua {
 	size_t last_sent_len;
 	int last_sent_step;        /* step of the last message sent, or -1  */
 	int last_sent_is_resp, last_sent_is_ack;
+	int resending;             /* rendering a resend: SDES keys kept    */
 	char *dlg;                 /* owned: of the 2xx that made our dialog,
 	                              "contact\0From\0To\0" (for a BYE)    */
 	int dlg_closed;            /* a BYE was sent or received              */
@@ -611,6 +612,9 @@ int eng_media_init(struct eng *e, struct diag *d);
 void eng_media_free(struct eng *e);
 /* [media_port] and friends when media_calls: the party's own port. */
 int eng_media_port(struct ua *ua, int video, unsigned *port);
+/* Render an SDES keyword (SEG_CRYPTO: num and offset as prog.h) of the
+ * party into out, keeping its keys for SRTP when the run has media. */
+int eng_media_crypto(struct ua *ua, int32_t num, int32_t offset, struct buf *out);
 /* Every message a party receives: its SDP, if any, is the peer's. */
 void eng_media_msg(struct ua *ua, const struct msg *m);
 /* <exec play_pcap_audio|play_pcap_video|rtp_echo>: 0, or -1 (*r set). */

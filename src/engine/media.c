@@ -103,6 +103,19 @@ int eng_media_port(struct ua *ua, int video, unsigned *port)
 				video ? MEDIA_VIDEO : MEDIA_AUDIO, port);
 }
 
+int eng_media_crypto(struct ua *ua, int32_t num, int32_t offset, struct buf *out)
+{
+	struct eng *e = ua->call->eng;
+	char txt[64];
+	int err;
+
+	err = media_party_sdes(e->media, &ua->media, seed_of(ua),
+			       (num >> 8 & 15) ? MEDIA_VIDEO : MEDIA_AUDIO, num >> 4 & 15,
+			       num & 15, num >> 12 & 15, offset < 0 || ua->resending, txt,
+			       sizeof(txt));
+	return err ? err : buf_adds(out, txt);
+}
+
 void eng_media_msg(struct ua *ua, const struct msg *m)
 {
 	struct eng *e = ua->call->eng;

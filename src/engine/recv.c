@@ -51,7 +51,11 @@ static int step_matches(const struct step *st, const struct msg *m)
 }
 
 /* A datagram identical to the last one received: the peer did not hear
- * our answer. Send it again when we have one (RFC 3261 17.2.1, 13.2.2.4). */
+ * our answer. Send it again when we have one (RFC 3261 17.2.1, 13.2.2.4).
+ * A repeated ACK has none (the response it acknowledged was sent before
+ * it; SIPp does not resend either): resending that response, rendered
+ * again against the ACK, made a "200 OK" with "CSeq: 1 ACK" and new SDES
+ * keys mid-call. */
 static int handle_retransmission(struct ua *ua, struct msg *m)
 {
 	struct eng *e = ua->call->eng;
@@ -59,7 +63,7 @@ static int handle_retransmission(struct ua *ua, struct msg *m)
 	if (!ua->rx_len || ua->rx_hash != m->hash || ua->rx_len != m->len)
 		return 0;
 	e->st.retrans_rx++;
-	if ((m->is_request && ua->last_sent_is_resp) ||
+	if ((m->is_request && ua->last_sent_is_resp && strcmp(m->method, "ACK")) ||
 	    (!m->is_request && m->status >= 200 && ua->last_sent_is_ack))
 		ua_resend_last(ua, m);
 	return 1;

@@ -433,6 +433,8 @@ static int render_seg(struct rctx *r, const struct tpl_seg *s)
 		return kw_auth(r, s);
 	case SEG_UA:
 		return kw_party(r, s);
+	case SEG_CRYPTO:
+		return eng_media_crypto(r->ua, s->num, s->offset, r->out);
 	case SEG_REMOTE_IP: case SEG_REMOTE_PORT: case SEG_LOCAL_IP:
 	case SEG_LOCAL_PORT: case SEG_LOCAL_IP_TYPE: case SEG_MEDIA_IP:
 	case SEG_MEDIA_IP_TYPE: case SEG_MEDIA_PORT: case SEG_AUTO_MEDIA_PORT:

@@ -168,7 +168,9 @@ void ua_resend_last(struct ua *ua, struct msg *m)
 		return;
 	st = &ua->pu->steps[ua->last_sent_step];
 	ua->last_msg = m;  /* the same bytes as the message it answered */
+	ua->resending = 1; /* and the same SDES keys (RFC 3261 17.2.1)   */
 	err = rend_tpl(ua, st, st->msg, 1, &e->out);
+	ua->resending = 0;
 	ua->last_msg = keep;
 	if (!err && eng_send(e, ua, e->out.data, e->out.len) == 0)
 		ua_step_stat(ua, st->index)->retrans++;

@@ -16,6 +16,7 @@
 #include "loop/loop.h"
 #include "media/pcap_play.h"
 #include "media/rtp.h"
+#include "media/srtp.h"
 
 #define RTP_HDR 12
 #define RX_BURST 64               /* datagrams read per wake-up and socket */
@@ -45,6 +46,8 @@ struct msock {
 	struct media *m;
 	struct rx_track rx;
 	int track;                   /* keep rx (a party's socket)          */
+	struct media_party *party;   /* its owner (SRTP), NULL: shared      */
+	enum media_kind kind;
 };
 
 /* A play in progress: its timer sends what is due. */
@@ -81,6 +84,7 @@ struct media_party {
 	struct media_sdp peer;
 	int have_peer;
 	uint64_t seed;
+	struct sdes *sdes;           /* SRTP keys and sessions, or NULL     */
 };
 
 struct media {
@@ -95,7 +99,8 @@ struct media {
 	uint64_t salt;               /* for SSRCs and initial numbers       */
 };
 
-static unsigned char pktbuf[PKT_MAX];  /* one loop thread: one buffer    */
+/* one loop thread: one buffer; room for an SRTP tag, aligned for libsrtp */
+static _Alignas(16) unsigned char pktbuf[PKT_MAX + SDES_TRAILER_MAX];
 
 const struct media_stats *media_get_stats(const struct media *m)
 {
@@ -179,20 +184,27 @@ static void on_readable(int fd, unsigned events, void *arg)
 	(void)events;
 	for (i = 0; i < RX_BURST; i++) {
 		socklen_t fl = sizeof(from);
-		ssize_t n = recvfrom(fd, pktbuf, sizeof(pktbuf), MSG_DONTWAIT, &from.sa, &fl);
+		ssize_t n = recvfrom(fd, pktbuf, PKT_MAX, MSG_DONTWAIT, &from.sa, &fl);
 		int rtp;
 
 		if (n < 0)
 			return;
-		rtp = is_rtp(pktbuf, (size_t)n);
+		size_t len = (size_t)n;
+		int sec = 0;
+
+		rtp = is_rtp(pktbuf, len);
 		if (rtp) {
 			m->st.rtp_recv++;
+			if (s->party && (sec = media_srtp_unprotect(s->party->sdes, s->kind,
+							      pktbuf, &len, &m->st)) < 0)
+				continue;  /* failed its check: counted, dropped */
 			if (s->track)
 				rx_note(m, &s->rx, pktbuf);
 		}
-		if (!s->echo)
+		if (!s->echo || (sec && media_srtp_protect(s->party->sdes, s->kind, pktbuf,
+						     &len, &m->st) < 0))
 			continue;
-		if (sendto(fd, pktbuf, (size_t)n, MSG_DONTWAIT, &from.sa, fl) < 0)
+		if (sendto(fd, pktbuf, len, MSG_DONTWAIT, &from.sa, fl) < 0)
 			m->st.send_errors++;
 		else if (rtp)
 			m->st.rtp_echoed++;
@@ -293,6 +305,8 @@ int media_alloc(struct media **mp, struct loop *l, const struct media_opts *o,
 			diag_set(d, NULL, 0, "-rtp_echo: cannot bind %s:%u: %s", m->ip,
 				 o->port + 2 * (unsigned)i, strerror(err));
 	}
+	if (!err && (err = media_srtp_init()))
+		diag_set(d, NULL, 0, "libsrtp2 does not start");
 	if (err) {
 		media_free(m);
 		return err;
@@ -309,6 +323,7 @@ void media_free(struct media *m)
 		return;
 	sock_close(&m->shared[0]);
 	sock_close(&m->shared[1]);
+	media_srtp_done();
 	while ((pc = m->pcaps)) {
 		m->pcaps = pc->next;
 		media_pcap_free(pc);
@@ -381,6 +396,8 @@ static int party_get(struct media *m, struct media_party **pp, uint64_t seed)
 		p->sock[k].fd = -1;
 		p->sock[k].track = 1;
 		p->sock[k].echo = m->echo;
+		p->sock[k].party = p;
+		p->sock[k].kind = (enum media_kind)k;
 		p->echo_set[k] = -1;
 		p->play[k].party = p;
 		p->play[k].kind = (enum media_kind)k;
@@ -417,7 +434,18 @@ int media_party_sdp(struct media *m, struct media_party **pp, uint64_t seed,
 		return err;
 	(*pp)->peer = s;
 	(*pp)->have_peer = 1;
-	return 0;
+	return media_sdes_peer(&(*pp)->sdes, body, len);
+}
+
+int media_party_sdes(struct media *m, struct media_party **pp, uint64_t seed,
+		     enum media_kind k, int idx, int what, int suite, int reuse,
+		     char *out, size_t size)
+{
+	int err = m ? party_get(m, pp, seed) : 0;
+
+	return err ? err : media_sdes_keyword(m ? &(*pp)->sdes : NULL, (int)k, idx,
+					(enum sdes_what)what, (enum sdes_suite)suite,
+					reuse, out, size);
 }
 
 int media_party_echo(struct media *m, struct media_party **pp, uint64_t seed,
@@ -443,6 +471,7 @@ void media_party_free(struct media_party *p)
 		tmr_cancel(&p->play[k].tmr);
 		sock_close(&p->sock[k]);
 	}
+	media_sdes_free(p->sdes);
 	free(p);
 }
 
@@ -521,6 +550,7 @@ static void send_pkt(struct play *pl, const struct media_pkt *pk, uint64_t now_u
 	union maddr to;
 	socklen_t tl;
 	int rtp = pk->port_off == 0 && is_rtp(pl->pc->data + pk->off, pk->len);
+	size_t len = pk->len;
 
 	if (port <= 0 || port > 65535 || make_addr(ip, (unsigned)port, &to, &tl)) {
 		m->st.send_errors++;
@@ -529,7 +559,9 @@ static void send_pkt(struct play *pl, const struct media_pkt *pk, uint64_t now_u
 	memcpy(pktbuf, pl->pc->data + pk->off, pk->len);
 	if (rtp)
 		rewrite(pl, pktbuf, now_us);
-	if (sendto(p->sock[pl->kind].fd, pktbuf, pk->len, MSG_DONTWAIT, &to.sa, tl) < 0)
+	if (rtp && media_srtp_protect(p->sdes, pl->kind, pktbuf, &len, &m->st) < 0)
+		return;
+	if (sendto(p->sock[pl->kind].fd, pktbuf, len, MSG_DONTWAIT, &to.sa, tl) < 0)
 		m->st.send_errors++;
 	else if (rtp)
 		m->st.rtp_sent++;

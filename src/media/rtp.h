@@ -32,6 +32,12 @@ struct media_stats {
 	uint64_t no_peer;           /* plays without a peer address (SDP)   */
 	uint64_t send_errors;       /* sends the kernel refused             */
 	uint64_t sockets;           /* media sockets opened                 */
+	uint64_t srtp_protected;    /* SRTP packets sent (srtp.h)           */
+	uint64_t srtp_unprotected;  /* SRTP packets authenticated (and
+	                               decrypted) on receipt                */
+	uint64_t srtp_auth_fail;    /* received packets whose tag failed    */
+	uint64_t srtp_replay_fail;  /* received packets seen before         */
+	uint64_t srtp_errors;       /* other SRTP failures (no key, ...)    */
 };
 
 struct media_opts {
@@ -84,6 +90,11 @@ int media_party_play(struct media *m, struct media_party **pp, uint64_t seed,
  * The socket is opened if it was not. */
 int media_party_echo(struct media *m, struct media_party **pp, uint64_t seed,
 		     enum media_kind k, int on);
+/* Render an SDES keyword of the party (srtp.h: media_sdes_keyword), making the
+ * party's SRTP state. m NULL: a key is drawn but kept nowhere. */
+int media_party_sdes(struct media *m, struct media_party **pp, uint64_t seed,
+		     enum media_kind k, int idx, int what, int suite, int reuse,
+		     char *out, size_t size);
 /* Stop its plays, count what was lost, close its sockets. NULL is fine. */
 void media_party_free(struct media_party *p);
 

@@ -376,6 +376,19 @@ static int add_steps(struct mrg *m, struct mrd *rd, const json_t *root)
 	return 0;
 }
 
+/* The "srtp" object next to "media" (reports before SRTP have none). */
+static int add_srtp(struct mrd *rd, const json_t *o, struct media_stats *ms)
+{
+	if (!o)
+		return 0;
+	snprintf(rd->at, sizeof(rd->at), "srtp");
+	return mrg_add_u64(rd, o, "protected", &ms->srtp_protected) ||
+	       mrg_add_u64(rd, o, "authenticated", &ms->srtp_unprotected) ||
+	       mrg_add_u64(rd, o, "auth_failed", &ms->srtp_auth_fail) ||
+	       mrg_add_u64(rd, o, "replayed", &ms->srtp_replay_fail) ||
+	       mrg_add_u64(rd, o, "errors", &ms->srtp_errors) ? EINVAL : 0;
+}
+
 static int add_messages(struct mrg *m, struct mrd *rd, const json_t *root)
 {
 	const json_t *o = mrg_field(rd, root, "messages", JSON_OBJECT);
@@ -402,7 +415,8 @@ static int add_messages(struct mrg *m, struct mrd *rd, const json_t *root)
 	       mrg_add_u64(rd, me, "plays_done", &ms->plays_done) ||
 	       mrg_add_u64(rd, me, "no_peer", &ms->no_peer) ||
 	       mrg_add_u64(rd, me, "send_errors", &ms->send_errors) ||
-	       mrg_add_u64(rd, me, "sockets", &ms->sockets) ? EINVAL : 0;
+	       mrg_add_u64(rd, me, "sockets", &ms->sockets) ||
+	       add_srtp(rd, json_object_get(root, "srtp"), ms) ? EINVAL : 0;
 }
 
 int mrg_read_counts(struct mrg *m, const char *path, const json_t *root, struct diag *d)

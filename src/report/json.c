@@ -284,6 +284,14 @@ int rpt_json(FILE *f, const struct rpt_run *r)
 			(unsigned long long)r->media->no_peer,
 			(unsigned long long)r->media->send_errors,
 			(unsigned long long)r->media->sockets);
+	if (r->media)
+		fprintf(f, "  \"srtp\": {\"protected\": %llu, \"authenticated\": %llu, "
+			"\"auth_failed\": %llu, \"replayed\": %llu, \"errors\": %llu},\n",
+			(unsigned long long)r->media->srtp_protected,
+			(unsigned long long)r->media->srtp_unprotected,
+			(unsigned long long)r->media->srtp_auth_fail,
+			(unsigned long long)r->media->srtp_replay_fail,
+			(unsigned long long)r->media->srtp_errors);
 	fprintf(f, "  \"generator\": {\"cpu_s\": %.3f, \"cpu_share\": %.3f, \"max_lag_ms\": %.3f, "
 		"\"late_ticks\": %llu, \"not_started\": %llu, \"udp_drops\": %lld, "
 		"\"held_back_s\": %.3f, \"min_rate_share\": %.3f, \"bottleneck\": %s, "

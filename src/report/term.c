@@ -248,6 +248,15 @@ void rpt_summary(FILE *out, const struct rpt_run *r)
 				(unsigned long long)m->no_peer);
 		if (m->send_errors)
 			fprintf(out, "  send errors  %llu\n", (unsigned long long)m->send_errors);
+		if (m->srtp_protected || m->srtp_unprotected || m->srtp_auth_fail ||
+		    m->srtp_replay_fail || m->srtp_errors)
+			fprintf(out, "  SRTP         %llu protected, %llu authenticated, %llu failed "
+				"auth, %llu replayed, %llu other errors\n",
+				(unsigned long long)m->srtp_protected,
+				(unsigned long long)m->srtp_unprotected,
+				(unsigned long long)m->srtp_auth_fail,
+				(unsigned long long)m->srtp_replay_fail,
+				(unsigned long long)m->srtp_errors);
 	}
 	fprintf(out, "Generator\n");
 	fprintf(out, "  cpu          %.2f s (%.0f%% of one core)\n", r->gen.cpu_s,

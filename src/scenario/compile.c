@@ -231,10 +231,59 @@ static int kw_ua(struct cctx *c, const char *k, size_t n, int line)
 	return s->str ? 0 : ENOMEM;
 }
 
+/* SIPp's SDES keywords: [cryptotagLK], [cryptosuiteSLK],
+ * [cryptokeyparamsLK] (an offset: -N keeps the key) and [ueSLK], with L
+ * the line (1, 2), K the kind (audio, video), S a suite below. Returns 0
+ * when k is one (its segment added), else -1 (or ENOMEM). */
+static int kw_crypto(struct cctx *c, const char *k, size_t n)
+{
+	static const char *const suites[] = {"aescm128sha180", "aescm128sha132",
+					     "nullsha180", "nullsha132"};
+	int32_t off;
+	size_t nl = split_offset(k, n, &off), sl;
+	int what, suite = 0, kind, idx;
+	struct tpl_seg *s;
+
+	if (nl < 7 || (strncmp(k + nl - 5, "audio", 5) && strncmp(k + nl - 5, "video", 5)) ||
+	    (k[nl - 6] != '1' && k[nl - 6] != '2'))
+		return -1;
+	kind = k[nl - 5] == 'v';
+	idx = k[nl - 6] - '1';
+	sl = nl - 6;  /* the part before the line number */
+	if (sl == 9 && !strncmp(k, "cryptotag", 9))
+		what = 0;
+	else if (sl == 15 && !strncmp(k, "cryptokeyparams", 15))
+		what = 2;
+	else if (sl > 11 && !strncmp(k, "cryptosuite", 11))
+		what = 1;
+	else if (sl > 2 && !strncmp(k, "ue", 2) && strncmp(k, "uenull", 6))
+		what = 3;
+	else
+		return -1;
+	if (what == 1 || what == 3) {
+		size_t at = what == 1 ? 11 : 2;
+
+		for (suite = 0; suite < 4; suite++)
+			if (strlen(suites[suite]) == sl - at &&
+			    !strncmp(k + at, suites[suite], sl - at))
+				break;
+		if (suite == 4)
+			return -1;
+	}
+	if (off && what != 2)
+		return -1;
+	if (!(s = new_seg(c, SEG_CRYPTO)))
+		return ENOMEM;
+	s->num = what | idx << 4 | kind << 8 | suite << 12;
+	s->offset = off;
+	return 0;
+}
+
 static int kw_plain(struct cctx *c, const char *k, size_t n, int line)
 {
 	int32_t off;
 	size_t nl = split_offset(k, n, &off), i;
+	int err;
 
 	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
 		struct tpl_seg *s;
@@ -272,11 +321,8 @@ static int kw_plain(struct cctx *c, const char *k, size_t n, int line)
 	/* ours, after the <param>s so that a scenario's own [domain] wins */
 	if ((n == 8 && !strncmp(k, "password", 8)) || (n == 6 && !strncmp(k, "domain", 6)))
 		return new_seg(c, n == 8 ? SEG_PASSWORD : SEG_DOMAIN) ? 0 : ENOMEM;
-	/* SIPp's SDES keywords, and their unencrypted-SRTP ("ue") forms */
-	if (!strncmp(k, "crypto", 6) || (n > 10 && (!strncmp(k, "ueaescm128", 10) ||
-						    !strncmp(k, "uenullsha1", 10))))
-		return diag_set(c->d, c->p->file, line, "[%.*s]: SRTP (SDES) keywords are "
-				"not supported yet", (int)n, k);
+	if ((err = kw_crypto(c, k, n)) != -1)
+		return err;
 	return diag_set(c->d, c->p->file, line, "unknown keyword [%.*s]%s", (int)n, k,
 			c->o && c->o->nkey ? "" : " (a custom keyword needs -key NAME VALUE)");
 }

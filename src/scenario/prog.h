@@ -67,6 +67,11 @@ enum seg_kind {
 	SEG_PASSWORD,         /* [password]: -ap rendered, else "password"    */
 	SEG_DOMAIN,           /* [domain]: -domain rendered, else the target's
 	                         address as [remote_ip]                       */
+	SEG_CRYPTO,           /* SIPp's SDES keywords ([cryptotag1audio] ...):
+	                         num = what | line << 4 | kind << 8 | suite << 12
+	                         (what: 0 tag, 1 suite, 2 key params, 3 ue;
+	                         line 0/1; kind 0 audio, 1 video; suite as
+	                         media/srtp.h); offset < 0: keep the key      */
 };
 
 struct tpl_seg {
