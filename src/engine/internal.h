@@ -96,6 +96,7 @@ struct ua {
 	struct tp_addr pub;        /* where a response's Via says we were seen
 	                              from (received=/rport=); len 0: none */
 	struct media_party *media; /* owned: its RTP sockets and plays, or NULL */
+	struct media_stream *stream; /* owned: its rtp_stream, or NULL       */
 };
 
 struct call {
@@ -290,6 +291,7 @@ struct eng {
 	struct media *media;        /* RTP of the run, or NULL (none used)   */
 	int media_calls;            /* the scenario plays or echoes: each
 	                               party gets its own media ports        */
+	struct media_audio *audio;  /* rtp_stream's files, loaded at start   */
 };
 
 /* link.c */
