@@ -14,6 +14,10 @@
 #include "media/rtpstream.h"
 #include "sip/msg.h"
 
+#ifndef SB_SCENARIODIR
+#define SB_SCENARIODIR NULL     /* builds outside Makefile.am (fuzz) */
+#endif
+
 static int is_play(const struct action *a, enum media_kind *k)
 {
 	if (a->kind != ACT_EXEC || !a->str || !a->arg)
@@ -85,6 +89,11 @@ static int scan_party(struct eng *e, const struct prog_ua *pu, const char *dir,
 	return 0;
 }
 
+static int builtin(const char *file)
+{
+	return !strncmp(file, "<built-in ", 10);
+}
+
 int eng_media_init(struct eng *e, struct diag *d)
 {
 	struct media_opts mo;
@@ -103,10 +112,13 @@ int eng_media_init(struct eng *e, struct diag *d)
 	mo.last_port = e->o.max_rtp_port;
 	mo.buf_bytes = (int)e->o.rtp_buffsize;
 	err = media_alloc(&e->media, e->loop, &mo, d);
-	if (!err && e->p->file && !(dir = strdup(e->p->file)))
+	/* relative media paths: the current directory, else the scenario's
+	 * own; a built-in's is the installed scenarios directory (pcap/) */
+	if (!err && e->p->file && !builtin(e->p->file) && !(dir = strdup(e->p->file)))
 		err = ENOMEM;
 	for (i = 0; !err && i < e->p->nuas; i++)
-		err = scan_party(e, &e->p->uas[i], dir ? dirname(dir) : NULL, d);
+		err = scan_party(e, &e->p->uas[i], dir ? dirname(dir) :
+				 e->p->file && builtin(e->p->file) ? SB_SCENARIODIR : NULL, d);
 	free(dir);
 	return err;
 }
