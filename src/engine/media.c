@@ -9,6 +9,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "engine/internal.h"
 #include "media/rtp.h"
 #include "media/rtpstream.h"
@@ -144,15 +145,44 @@ int eng_media_port(struct ua *ua, int video, unsigned *port)
 				video ? MEDIA_VIDEO : MEDIA_AUDIO, port);
 }
 
+/* A multipart body (RFC 5621: SDP with a PIDF-LO, say): its first
+ * application/sdp part, from after that part's blank line to the next
+ * boundary line; any other body as it is. */
+static void sdp_part(const char **b, size_t *n)
+{
+	static const char ct[] = "content-type: application/sdp";
+	const char *p = *b, *end = *b + *n, *q;
+
+	if (*n >= 2 && !memcmp(p, "v=", 2))
+		return;
+	for (; p + sizeof(ct) - 1 <= end; p++)
+		if ((*p | 0x20) == 'c' && !strncasecmp(p, ct, sizeof(ct) - 1))
+			break;
+	if (p + sizeof(ct) - 1 > end)
+		return;
+	for (; p + 1 < end; p++)
+		if (p[0] == '\n' && (p[1] == '\n' || (p[1] == '\r' && p + 2 < end && p[2] == '\n'))) {
+			p += p[1] == '\n' ? 2 : 3;
+			for (q = p; q + 2 < end; q++)
+				if (q[0] == '\n' && q[1] == '-' && q[2] == '-')
+					break;  /* the next boundary line */
+			*b = p;
+			*n = (size_t)((q + 2 < end ? q + 1 : end) - p);
+			return;
+		}
+}
+
 void eng_media_msg(struct ua *ua, const struct msg *m)
 {
 	struct eng *e = ua->call->eng;
+	const char *b = m->raw + m->body_off;
+	size_t n = m->len - m->body_off;
 
 	if (!e->media_calls || m->body_off >= m->len)
 		return;
+	sdp_part(&b, &n);
 	/* the last SDP received names where this party sends */
-	if (media_party_sdp(e->media, &ua->media, seed_of(ua), m->raw + m->body_off,
-			    m->len - m->body_off))
+	if (media_party_sdp(e->media, &ua->media, seed_of(ua), b, n))
 		eng_trace_err(e, "call %s: out of memory for its media", ua->call_id);
 }
 
