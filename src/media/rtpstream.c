@@ -5,6 +5,7 @@
  * overdue ones at once and the stream keeps its rate. */
 #include "config.h"
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,7 +341,10 @@ int media_stream_play(struct media *m, struct loop *l, struct media_party **pp,
 	s->pos = 0;
 	s->slot = 0;
 	/* packets: the file loops times over, cut in packets, rounded up */
-	s->left = loops < 0 ? -1 : (long)((a->len * (size_t)loops + c->bytes - 1) / c->bytes);
+	if (loops < 0 || (size_t)loops > ((size_t)LONG_MAX - c->bytes) / a->len)
+		s->left = -1;  /* for ever, or longer than a run can last */
+	else
+		s->left = (long)((a->len * (size_t)loops + c->bytes - 1) / c->bytes);
 	s->start_us = loop_now_us(l);
 	if (s->left)
 		tick(s);
