@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/diag.h"
+#include "base/dist.h"
 
 /* ---- message templates ---------------------------------------------- */
 
@@ -112,6 +113,11 @@ enum act_kind {
 	ACT_VERIFYAUTH,        /* issue 3                                      */
 	ACT_LOOKUP,            /* SIPp's -infindex lookup: loaded (tpl value =
 	                          file, value2 = key), not run yet: var unset  */
+	ACT_SAMPLE,            /* var = a draw of dist                        */
+	ACT_TRIM,              /* var's text without leading/trailing spaces  */
+	ACT_URLENCODE, ACT_URLDECODE, /* var2's text %-encoded / decoded       */
+	ACT_INDEX,             /* var = the index of the step running it      */
+	ACT_IGNORED,           /* loaded, warned about, not run (str = name)  */
 };
 
 enum search_in { SEARCH_MSG, SEARCH_HDR, SEARCH_BODY, SEARCH_VAR };
@@ -144,6 +150,8 @@ struct action {
 	struct tpl *value2;     /* verifyauth password, setdest port           */
 	struct tpl *value3;     /* setdest protocol (value: its host)          */
 	const char *str;        /* exec: the name of an unsupported exec kind  */
+	struct dist dist;       /* sample                                      */
+	int step;               /* index: the step holding the action         */
 	const char *arg;        /* exec: that attribute's value (the pcap file
 	                           of play_pcap_*, rtp_echo's "startaudio,..."
 	                           or <rtp_echo value=>), owned by the prog   */
@@ -163,12 +171,14 @@ enum step_kind {
 	STEP_WAIT,              /* issue 3: <wait for>                         */
 };
 
-enum pause_kind { PAUSE_DEFAULT, PAUSE_FIXED, PAUSE_UNIFORM, PAUSE_VAR };
+enum pause_kind { PAUSE_DEFAULT, PAUSE_FIXED, PAUSE_UNIFORM, PAUSE_VAR, PAUSE_DIST };
 
 struct step {
 	enum step_kind kind;
 	int line;               /* XML line of the element                     */
 	unsigned index;         /* position in steps[]                         */
+	unsigned msg_index;     /* SIPp's message index: the steps before it
+	                           that are not labels (<jump value=>, <index>) */
 	char display[40];       /* short name for reports: "INVITE", "100",
 	                           "Pause 1000ms", "[NOP]"                      */
 
@@ -207,12 +217,21 @@ struct step {
 	int start_rtd;          /* start_rtd=: rtd index + 1, 0 none           */
 	int repeat_rtd;         /* repeat_rtd="true"                           */
 	int counter;            /* counter=: user counter index + 1, 0 none    */
+	int condexec;           /* condexec=: run the step only when this
+	                           variable is true (SIPp's "set"), else skip
+	                           it; PROG_NOVAR: always run                 */
+	int condexec_inverse;   /* condexec_inverse="true": only when false    */
 
 	/* pause / timewait */
 	enum pause_kind pause;
 	int pause_ms;           /* fixed / milliseconds=                       */
 	int pause_min_ms, pause_max_ms; /* distribution="uniform"              */
 	int pause_var;          /* variable= holding the duration in ms        */
+	struct dist pause_dist; /* distribution= other than fixed and uniform  */
+
+	int stay;               /* recv advance_state="false" (optional only):
+	                           counted and its actions run, the party
+	                           stays where it was                         */
 
 	/* signal / wait */
 	const char *name;
