@@ -53,8 +53,13 @@ static int ereg_subject(struct ua *ua, const struct action *a, const struct msg 
 		if (m) {
 			/* as SIPp: what follows the header's name, colon
 			 * included, to the end of its line */
-			struct msg_pl h = msg_hdr_after_name(m, a->header, strlen(a->header));
+			struct msg_pl h = msg_hdr_after_name(m, a->header, strlen(a->header),
+								a->occurrence);
 
+			if (!h.p) {
+				*subj = NULL;  /* no such header */
+				return 0;
+			}
 			if (h.len && buf_add(tmp, h.p, h.len))
 				return ENOMEM;
 		}
@@ -84,6 +89,16 @@ static int act_ereg(struct ua *ua, const struct action *a, const struct msg *m,
 
 	if (ereg_subject(ua, a, m, tmp, &subj))
 		goto oom;
+	if (!subj && a->check_it) {
+		/* SIPp fails the call when the header is missing, whatever
+		 * the regexp would match in nothing */
+		*r = FAIL_REGEXP;
+		eng_trace_err(ua->call->eng, "call %s: regexp at line %d: no %s header",
+			      ua->call_id, a->line, a->header);
+		return -1;
+	}
+	if (!subj)
+		subj = "";
 	ok = regexec(&a->re, subj, 10, pm, 0) == 0;
 	if ((a->check_it && !ok) || (a->check_it_inverse && ok)) {
 		*r = FAIL_REGEXP;

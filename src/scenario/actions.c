@@ -151,14 +151,24 @@ static int ereg(struct lctx *c, const xmlNode *n, struct action *a)
 		if (colon)
 			((char *)a->header)[l] = ':';
 	}
-	/* SIPp reads occurrence= or its own spelling occurence= (the Nth match);
-	 * not run yet: the first match is used */
+	/* SIPp reads occurrence= or its own spelling occurence=: the nth
+	 * header of that name (a whole message or body: the first match) */
 	if (!(in = scn_x_attr(n, "occurrence")))
 		in = scn_x_attr(n, "occurence");
-	if (in && strcmp(in, "1") &&
-	    (rc = scn_x_lax(c, a->line, "<ereg occurrence=\"%s\">: not supported yet, the "
-			    "first match is used", in)))
-		return rc;
+	a->occurrence = 1;
+	if (in) {
+		char *end;
+		long k = strtol(in, &end, 10);
+
+		if (end == in || *end || k < 1 || k > 1000000)
+			return diag_set(c->d, c->p->file, a->line, "<ereg occurrence=\"%s\">: "
+					"expected a whole number from 1", in);
+		a->occurrence = (unsigned)k;
+		if (k > 1 && a->search != SEARCH_HDR &&
+		    (rc = scn_x_lax(c, a->line, "<ereg occurrence=\"%s\"> counts headers: "
+				    "without search_in=\"hdr\" the first match is used", in)))
+			return rc;
+	}
 	a->check_it = scn_x_bool(scn_x_attr(n, "check_it"));
 	a->check_it_inverse = scn_x_bool(scn_x_attr(n, "check_it_inverse"));
 	a->case_indep = scn_x_bool(scn_x_attr(n, "case_indep"));

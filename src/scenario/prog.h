@@ -142,6 +142,7 @@ struct action {
 	int re_ok;              /* re must be regfree'd                        */
 	enum search_in search;  /* ereg                                        */
 	const char *header;     /* ereg search_in="hdr": "Name", or "Name:"    */
+	unsigned occurrence;    /* ereg search_in="hdr": the nth such header   */
 	int check_it;           /* ereg: fail the call when no match           */
 	int check_it_inverse;   /* ereg: fail the call when it matches         */
 	int case_indep;         /* ereg                                        */
