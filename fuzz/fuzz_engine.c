@@ -87,6 +87,18 @@ static int start_engine(struct prog *p, unsigned *port, int server)
  * $SRCDIR/scenarios (else the tree it was built from), in name order
  * after the built-ins: engine 5 is
  * basic-call.xml, and so on (fuzz/README.md). */
+/* The source tree (its scenarios and their pcap/ files), or NULL. */
+static const char *src_dir(void)
+{
+	const char *src = getenv("SRCDIR");
+
+#ifdef FZ_SRCDIR
+	if (!src)
+		src = FZ_SRCDIR;  /* the source tree it was built from */
+#endif
+	return src;
+}
+
 static void load_shipped(unsigned *port)
 {
 	static const char *const files[] = {
@@ -94,13 +106,9 @@ static void load_shipped(unsigned *port)
 		"noanswer-cancel", "noanswer-timeout", "register", "reinvite", "uac-pcap",
 		"uas-echo", "unregister",
 	};
-	const char *src = getenv("SRCDIR");
+	const char *src = src_dir();
 	unsigned i;
 
-#ifdef FZ_SRCDIR
-	if (!src)
-		src = FZ_SRCDIR;  /* the source tree it was built from */
-#endif
 	if (!src) {
 		fprintf(stderr, "fuzz_engine: no SRCDIR: the built-in scenarios only\n");
 		return;
@@ -135,8 +143,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			const char *xml = scn_builtin(names[i]);
 			struct prog *p;
 			struct diag d = {0};
+			char name[4096];
 
-			if (scn_load_mem(&p, xml, strlen(xml), names[i], NULL, &d))
+			/* named as if in scenarios/: uac_pcap's pcap/ paths
+			 * resolve there, as an installed built-in's do */
+			snprintf(name, sizeof(name), "%s/scenarios/%s",
+				 src_dir() ? src_dir() : ".", names[i]);
+			if (scn_load_mem(&p, xml, strlen(xml), name, NULL, &d))
 				fz_fail(d.msg);
 			/* the 3PCC roles need a twin link (and 3pcc-A, 3pcc-B
 			 * are uas with other words): not fuzzed here */

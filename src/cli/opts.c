@@ -94,6 +94,7 @@ static void defaults(struct eng_opts *o, struct main_opts *m)
 	o->rate_period_ms = 1000;
 	o->local_ip = "127.0.0.1";
 	o->media_port = 6000;
+	o->rtp_payload = 8;
 	o->max_fail_rate = -1;
 	o->proto = TP_UDP;
 	o->reconnect_sleep_ms = 1000;
@@ -191,8 +192,16 @@ static int check(struct cli_dst *t, const unsigned char *seen, struct diag *d)
 		return diag_set(d, NULL, 0, "-r: the rate must be above 0");
 	if (!o->rate_period_ms)
 		return diag_set(d, NULL, 0, "-rp: the rate period must be above 0");
-	if (o->local_port > 65535 || o->media_port > 65535)
-		return diag_set(d, NULL, 0, "-p/-mp: a port is at most 65535");
+	if (o->local_port > 65535 || o->media_port > 65535 || o->max_rtp_port > 65535)
+		return diag_set(d, NULL, 0, "-p/-mp/-min_rtp_port/-max_rtp_port: a port is at "
+				"most 65535");
+	if (o->max_rtp_port && o->max_rtp_port < o->media_port)
+		return diag_set(d, NULL, 0, "-max_rtp_port %u is below -min_rtp_port/-mp %u",
+				o->max_rtp_port, o->media_port);
+	if (o->rtp_payload > 127)
+		return diag_set(d, NULL, 0, "-rtp_payload: a payload type is 0 to 127");
+	if (o->rtp_buffsize > 64u << 20)
+		return diag_set(d, NULL, 0, "-rtp_buffsize: at most 64 MB");
 	if (!o->stat_period_ms)
 		return diag_set(d, NULL, 0, "-fd: the period must be above 0");
 	if (!o->screen_period_ms)

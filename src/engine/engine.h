@@ -44,6 +44,11 @@ struct eng_opts {
 	unsigned media_port;
 	const char *advertise;       /* -advertise HOST[:PORT], or NULL      */
 	int rtp_echo;                /* -rtp_echo: echo RTP on -mp, -mp + 2  */
+	unsigned max_rtp_port;       /* -max_rtp_port: calls' media ports
+	                                wrap above it (0: 65534)             */
+	unsigned rtp_payload;        /* -rtp_payload: rtp_stream's default PT */
+	unsigned rtp_buffsize;       /* -rtp_buffsize: socket buffers, 0: the
+	                                kernel's                              */
 	const char *service;
 	double rate;                 /* calls per period                     */
 	uint64_t rate_period_ms;

@@ -97,6 +97,7 @@ struct ua {
 	struct tp_addr pub;        /* where a response's Via says we were seen
 	                              from (received=/rport=); len 0: none */
 	struct media_party *media; /* owned: its RTP sockets and plays, or NULL */
+	struct media_stream *stream; /* owned: its rtp_stream, or NULL       */
 };
 
 struct call {
@@ -338,6 +339,7 @@ struct eng {
 	struct eng_twin twin;       /* 3PCC (twin.c; twin_out.c writes)      */
 	int msg_log_held;           /* -trace_msg: a flush failed, no more
 	                               flushes per loop turn (engine.c)     */
+	struct media_audio *audio;  /* rtp_stream's files, loaded at start   */
 };
 
 /* link.c */

@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* media: the engine's side of RTP (src/media/rtp.h does the work). Finds
- * at start whether the scenario uses media and loads its pcap files;
- * gives each party its media ports, the SDP it receives and the
- * play_pcap_* / rtp_echo commands of its actions. */
+/* media: the engine's side of RTP (src/media/rtp.h, rtpstream.h do the
+ * work). Finds at start whether the scenario uses media and loads its
+ * pcap and audio files; gives each party its media ports, the SDP it
+ * receives and the play_pcap_* / rtp_echo / rtp_stream commands of its
+ * actions. */
 #include "config.h"
 #include <errno.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "engine/internal.h"
 #include "media/rtp.h"
+#include "media/rtpstream.h"
 #include "sip/msg.h"
+
+#ifndef SB_SCENARIODIR
+#define SB_SCENARIODIR NULL     /* builds outside Makefile.am (fuzz) */
+#endif
 
 static int is_play(const struct action *a, enum media_kind *k)
 {
@@ -30,6 +37,24 @@ static int is_echo(const struct action *a)
 	return a->kind == ACT_EXEC && a->str && a->arg && !strcmp(a->str, "rtp_echo");
 }
 
+static int is_stream(const struct action *a)
+{
+	return a->kind == ACT_EXEC && a->str && a->arg && !strcmp(a->str, "rtp_stream");
+}
+
+/* rtp_stream: the value checked and its file loaded (second pass). */
+static int scan_stream(struct eng *e, const struct action *a, const char *dir,
+		       struct diag *d)
+{
+	struct media_stream_cmd c;
+	const struct media_audio *au;
+	int err = media_stream_parse(a->arg, e->o.rtp_payload, &c, d);
+
+	if (!err && c.op == STREAM_PLAY)
+		err = media_audio_load(&e->audio, c.file, dir, &au, d);
+	return err;
+}
+
 /* Load every pcap of pu's actions; note whether pu uses media. */
 static int scan_party(struct eng *e, const struct prog_ua *pu, const char *dir,
 		      struct diag *d)
@@ -45,12 +70,17 @@ static int scan_party(struct eng *e, const struct prog_ua *pu, const char *dir,
 
 			if (is_echo(a))
 				e->media_calls = 1;
-			if (!is_play(a, &k))
+			if (is_stream(a)) {
+				e->media_calls = 1;
+				err = e->media ? scan_stream(e, a, dir, d) : 0;
+			} else if (!is_play(a, &k))
 				continue;
-			e->media_calls = 1;
-			if (!e->media)
-				continue;  /* first pass: only finding out */
-			err = media_pcap_load(e->media, a->arg, dir, &pc, d);
+			else {
+				e->media_calls = 1;
+				if (!e->media)
+					continue;  /* first pass: only finding out */
+				err = media_pcap_load(e->media, a->arg, dir, &pc, d);
+			}
 			if (err) {
 				d->file = e->p->file;
 				d->line = a->line;
@@ -58,6 +88,11 @@ static int scan_party(struct eng *e, const struct prog_ua *pu, const char *dir,
 			}
 		}
 	return 0;
+}
+
+static int builtin(const char *file)
+{
+	return !strncmp(file, "<built-in ", 10);
 }
 
 int eng_media_init(struct eng *e, struct diag *d)
@@ -75,11 +110,16 @@ int eng_media_init(struct eng *e, struct diag *d)
 	mo.ip = e->o.media_ip ? e->o.media_ip : e->local_ip;
 	mo.port = e->o.media_port;
 	mo.echo = e->o.rtp_echo;
+	mo.last_port = e->o.max_rtp_port;
+	mo.buf_bytes = (int)e->o.rtp_buffsize;
 	err = media_alloc(&e->media, e->loop, &mo, d);
-	if (!err && e->p->file && !(dir = strdup(e->p->file)))
+	/* relative media paths: the current directory, else the scenario's
+	 * own; a built-in's is the installed scenarios directory (pcap/) */
+	if (!err && e->p->file && !builtin(e->p->file) && !(dir = strdup(e->p->file)))
 		err = ENOMEM;
 	for (i = 0; !err && i < e->p->nuas; i++)
-		err = scan_party(e, &e->p->uas[i], dir ? dirname(dir) : NULL, d);
+		err = scan_party(e, &e->p->uas[i], dir ? dirname(dir) :
+				 e->p->file && builtin(e->p->file) ? SB_SCENARIODIR : NULL, d);
 	free(dir);
 	return err;
 }
@@ -88,6 +128,8 @@ void eng_media_free(struct eng *e)
 {
 	media_free(e->media);
 	e->media = NULL;
+	media_audio_free_all(e->audio);
+	e->audio = NULL;
 }
 
 static uint64_t seed_of(const struct ua *ua)
@@ -116,15 +158,44 @@ int eng_media_crypto(struct ua *ua, int32_t num, int32_t offset, struct buf *out
 	return err ? err : buf_adds(out, txt);
 }
 
+/* A multipart body (RFC 5621: SDP with a PIDF-LO, say): its first
+ * application/sdp part, from after that part's blank line to the next
+ * boundary line; any other body as it is. */
+static void sdp_part(const char **b, size_t *n)
+{
+	static const char ct[] = "content-type: application/sdp";
+	const char *p = *b, *end = *b + *n, *q;
+
+	if (*n >= 2 && !memcmp(p, "v=", 2))
+		return;
+	for (; p + sizeof(ct) - 1 <= end; p++)
+		if ((*p | 0x20) == 'c' && !strncasecmp(p, ct, sizeof(ct) - 1))
+			break;
+	if (p + sizeof(ct) - 1 > end)
+		return;
+	for (; p + 1 < end; p++)
+		if (p[0] == '\n' && (p[1] == '\n' || (p[1] == '\r' && p + 2 < end && p[2] == '\n'))) {
+			p += p[1] == '\n' ? 2 : 3;
+			for (q = p; q + 2 < end; q++)
+				if (q[0] == '\n' && q[1] == '-' && q[2] == '-')
+					break;  /* the next boundary line */
+			*b = p;
+			*n = (size_t)((q + 2 < end ? q + 1 : end) - p);
+			return;
+		}
+}
+
 void eng_media_msg(struct ua *ua, const struct msg *m)
 {
 	struct eng *e = ua->call->eng;
+	const char *b = m->raw + m->body_off;
+	size_t n = m->len - m->body_off;
 
 	if (!e->media_calls || m->body_off >= m->len)
 		return;
+	sdp_part(&b, &n);
 	/* the last SDP received names where this party sends */
-	if (media_party_sdp(e->media, &ua->media, seed_of(ua), m->raw + m->body_off,
-			    m->len - m->body_off))
+	if (media_party_sdp(e->media, &ua->media, seed_of(ua), b, n))
 		eng_trace_err(e, "call %s: out of memory for its media", ua->call_id);
 }
 
@@ -152,6 +223,26 @@ static int echo_cmd(struct ua *ua, const char *arg)
 	return media_party_echo(e->media, &ua->media, seed_of(ua), k, on);
 }
 
+/* rtp_stream="FILE,LOOPS,PT", "pause", "resume" (checked at load). */
+static int stream_cmd(struct ua *ua, const char *arg)
+{
+	struct eng *e = ua->call->eng;
+	struct media_stream_cmd c;
+	const struct media_audio *au;
+	struct diag d;
+
+	if (media_stream_parse(arg, e->o.rtp_payload, &c, &d))
+		return EINVAL;
+	if (c.op != STREAM_PLAY) {
+		media_stream_pause(ua->stream, c.op == STREAM_PAUSE);
+		return 0;
+	}
+	if (!(au = media_audio_find(e->audio, c.file)))
+		return ENOENT;
+	return media_stream_play(e->media, e->loop, &ua->media, seed_of(ua), &ua->stream,
+				 au, c.loops, c.codec);
+}
+
 int eng_media_exec(struct ua *ua, const struct action *a, enum fail_reason *r)
 {
 	struct eng *e = ua->call->eng;
@@ -165,6 +256,8 @@ int eng_media_exec(struct ua *ua, const struct action *a, enum fail_reason *r)
 		err = media_party_play(e->media, &ua->media, seed_of(ua), k, pc);
 	else if (is_echo(a))
 		err = echo_cmd(ua, a->arg);
+	else if (is_stream(a))
+		err = stream_cmd(ua, a->arg);
 	if (err) {
 		eng_trace_err(e, "call %s: media: %s", ua->call_id, strerror(err));
 		*r = FAIL_INTERNAL;
@@ -175,6 +268,8 @@ int eng_media_exec(struct ua *ua, const struct action *a, enum fail_reason *r)
 
 void eng_media_release(struct ua *ua)
 {
+	media_stream_free(ua->stream);
+	ua->stream = NULL;
 	media_party_free(ua->media);
 	ua->media = NULL;
 }

@@ -92,6 +92,8 @@ struct media {
 	char ip[64];
 	int family;
 	unsigned first_port, next_port;
+	unsigned last_port;          /* -max_rtp_port: wrap above it        */
+	int buf_bytes;               /* -rtp_buffsize, 0: the kernel's      */
 	int echo;                    /* -rtp_echo                           */
 	struct msock shared[2];      /* -rtp_echo: -mp and -mp + 2          */
 	struct media_pcap *pcaps;
@@ -225,7 +227,10 @@ static int sock_bind(struct media *m, struct msock *s, unsigned port)
 	fd = socket(a.sa.sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return errno;
-	if (bind(fd, &a.sa, len) < 0) {
+	if ((m->buf_bytes > 0 &&  /* -rtp_buffsize */
+	     (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &m->buf_bytes, sizeof(int)) < 0 ||
+	      setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &m->buf_bytes, sizeof(int)) < 0)) ||
+	    bind(fd, &a.sa, len) < 0) {
 		err = errno;
 		close(fd);
 		return err;
@@ -256,7 +261,8 @@ static void sock_close(struct msock *s)
 }
 
 /* The next free even port from -mp (RFC 3550 11: RTP on even ports,
- * RTCP on the odd one above), wrapping; -mp 0: the kernel's choice. */
+ * RTCP on the odd one above), wrapping above -max_rtp_port; -mp 0: the
+ * kernel's choice. */
 static int sock_open_next(struct media *m, struct msock *s)
 {
 	unsigned tries;
@@ -267,7 +273,7 @@ static int sock_open_next(struct media *m, struct msock *s)
 	for (tries = 0; tries < 32768 && err == EADDRINUSE; tries++) {
 		unsigned port = m->next_port;
 
-		m->next_port = port + 2 > 65534 ? m->first_port : port + 2;
+		m->next_port = port + 2 > m->last_port ? m->first_port : port + 2;
 		err = sock_bind(m, s, port);
 	}
 	return err;
@@ -290,6 +296,9 @@ int media_alloc(struct media **mp, struct loop *l, const struct media_opts *o,
 	m->first_port = m->next_port = o->port & ~1u;
 	if (o->port & 1)
 		m->first_port = m->next_port = o->port;  /* as asked, then +2 */
+	m->last_port = o->last_port && o->last_port < 65535 ? o->last_port : 65534;
+	m->last_port = m->last_port < m->first_port ? m->first_port : m->last_port;
+	m->buf_bytes = o->buf_bytes;
 	m->echo = o->echo;
 	m->salt = mix((uint64_t)time(NULL) ^ (uint64_t)getpid() << 32);
 	m->shared[0].fd = m->shared[1].fd = -1;
@@ -565,6 +574,23 @@ static void send_pkt(struct play *pl, const struct media_pkt *pk, uint64_t now_u
 		m->st.send_errors++;
 	else if (rtp)
 		m->st.rtp_sent++;
+}
+
+int media_party_send(struct media_party *p, enum media_kind k, const void *pkt,
+		     size_t len)
+{
+	union maddr to;
+	socklen_t tl;
+
+	if (!p->have_peer || !p->peer.port[k] || p->sock[k].fd < 0 ||
+	    make_addr(p->peer.ip[k], p->peer.port[k], &to, &tl))
+		return ENOTCONN;
+	if (sendto(p->sock[k].fd, pkt, len, MSG_DONTWAIT, &to.sa, tl) < 0) {
+		p->m->st.send_errors++;
+		return errno;
+	}
+	p->m->st.rtp_sent++;
+	return 0;
 }
 
 static void play_tick(void *arg)

@@ -43,6 +43,9 @@ struct media_stats {
 struct media_opts {
 	const char *ip;             /* -mi, or the local IP                 */
 	unsigned port;              /* -mp: first media port, 0: any        */
+	unsigned last_port;         /* -max_rtp_port: highest, 0: 65534     */
+	int buf_bytes;              /* -rtp_buffsize: SO_SNDBUF/SO_RCVBUF of
+	                               the calls' sockets, 0: the kernel's  */
 	int echo;                   /* -rtp_echo                            */
 };
 
@@ -95,6 +98,13 @@ int media_party_echo(struct media *m, struct media_party **pp, uint64_t seed,
 int media_party_sdes(struct media *m, struct media_party **pp, uint64_t seed,
 		     enum media_kind k, int idx, int what, int suite, int reuse,
 		     char *out, size_t size);
+
+/* Send one RTP packet made by rtpstream.c from the party's kind socket
+ * to its peer's kind address; counts rtp_sent, or send_errors. Returns 0,
+ * ENOTCONN (no peer address for that kind yet, or no socket), or the
+ * send's errno. */
+int media_party_send(struct media_party *p, enum media_kind k, const void *pkt,
+		     size_t len);
 /* Stop its plays, count what was lost, close its sockets. NULL is fine. */
 void media_party_free(struct media_party *p);
 

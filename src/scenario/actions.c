@@ -411,7 +411,7 @@ static int fill(struct lctx *c, const xmlNode *n, struct action *a)
 static int exec_supported(const char *kind)
 {
 	return !strcmp(kind, "play_pcap_audio") || !strcmp(kind, "play_pcap_video") ||
-	       !strcmp(kind, "rtp_echo");
+	       !strcmp(kind, "rtp_echo") || !strcmp(kind, "rtp_stream");
 }
 
 static int one(struct lctx *c, const xmlNode *n, struct action *a)
