@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* control: what steers a run while it goes: the rate of new calls (the
- * rate timer, with pace.c's share of it; the ramp; keys on a terminal);
+ * rate timer, with pace.c's share of it; the ramp; eng_set_rate for
+ * command.c's keys and commands);
  * the run's end (-timeout, -m, the ramp's top, q, SIGINT/SIGTERM) with
  * the -grace given to the calls in progress and the abort of those still
  * running (unfinished); the live status line and the periodic -trace_stat
- * and -metrics writes. It alone touches e->rate, e->stop, e->console and
+ * and -metrics writes. It alone touches e->rate, e->stop, e->console
+ * (but for the keys' and the control port's part, command.c's) and
  * e->periodic.
  * call.c owns the calls, engine.c the run's start and end; the verdict
  * is report/judge.c's. The calls report their end up through e->hooks. */
@@ -14,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 #include "engine/internal.h"
 #include "report/rpt.h"
@@ -173,7 +174,7 @@ double eng_target_rate(const struct eng *e)
 }
 
 /* Change the rate from now on, keeping the calls already due. */
-static void set_rate(struct eng *e, double rate)
+void eng_set_rate(struct eng *e, double rate)
 {
 	e->rate.base_us = loop_now_us(e->loop);
 	e->rate.base_started = e->started;
@@ -249,83 +250,8 @@ static void on_ramp(void *arg)
 		next = e->o.rate_max;
 		e->rate.ramp_done = 1;
 	}
-	set_rate(e, next);
+	eng_set_rate(e, next);
 	tmr_start(e->loop, &e->rate.ramp_tmr, e->o.stat_period_ms, on_ramp, e);
-}
-
-/* Keys on a terminal, as SIPp's: + and - change the rate by 1, * and /
- * by 10 (times -rate_scale), p pauses and resumes new calls, q stops
- * gracefully (no new calls; a second q aborts the calls in progress). */
-static void on_key(int fd, unsigned events, void *arg)
-{
-	struct eng *e = arg;
-	char k[16];
-	ssize_t n = read(fd, k, sizeof(k)), i;
-
-	(void)events;
-	for (i = 0; i < n; i++) {
-		double r = e->rate.per_period, s = e->o.rate_scale > 0 ? e->o.rate_scale : 1;
-
-		switch (k[i]) {
-		case '+': r += s; break;
-		case '-': r -= s; break;
-		case '*': r += 10 * s; break;
-		case '/': r -= 10 * s; break;
-		case 'p':
-			e->paused = !e->paused;
-			/* the schedule restarts from the resume: the calls not
-			 * started while paused are not owed (no burst) */
-			if (!e->paused)
-				set_rate(e, e->rate.per_period);
-			fprintf(stderr, "\r\n%s\r\n", e->paused ? "paused: no new calls (p resumes)" :
-				"resumed");
-			continue;
-		case 'q':
-			if (e->stopping) {
-				eng_stop_now(e);
-				return;
-			}
-			fprintf(stderr, "\r\nstopping: no new calls; the calls in progress end "
-				"(q again aborts them)\r\n");
-			e->stop.abort_why = "aborted by q";
-			eng_wind_down(e, "q");
-			continue;
-		default:
-			continue;
-		}
-		set_rate(e, r < 1 ? 1 : r);
-	}
-}
-
-static void keys_start(struct eng *e)
-{
-	struct termios *t = malloc(sizeof(*t)), raw;
-
-	if (!t || tcgetattr(STDIN_FILENO, t)) {
-		free(t);
-		return;
-	}
-	raw = *t;
-	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
-	raw.c_cc[VMIN] = 1;
-	raw.c_cc[VTIME] = 0;
-	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) ||
-	    loop_fd_add(e->loop, STDIN_FILENO, LOOP_READ, on_key, e)) {
-		tcsetattr(STDIN_FILENO, TCSANOW, t);
-		free(t);
-		return;
-	}
-	e->console.tty_saved = t;
-}
-
-static void keys_stop(struct eng *e)
-{
-	if (!e->console.tty_saved)
-		return;
-	loop_fd_del(e->loop, STDIN_FILENO);
-	tcsetattr(STDIN_FILENO, TCSANOW, (struct termios *)e->console.tty_saved);
-	free(e->console.tty_saved);
-	e->console.tty_saved = NULL;
 }
 
 /* Live progress: a status line rewritten in place on a terminal, a plain
@@ -405,9 +331,7 @@ static void on_stat(void *arg)
 
 void eng_control_start(struct eng *e)
 {
-	set_rate(e, e->o.rate);
-	if (e->o.keyboard && !e->uas_mode)
-		keys_start(e);
+	eng_set_rate(e, e->o.rate);
 	if (!e->uas_mode)
 		tmr_start(e->loop, &e->rate.tmr, 0, on_rate, e);
 	if (!e->uas_mode && e->o.rate_increase > 0)
@@ -453,7 +377,6 @@ void eng_control_end(struct eng *e)
 	tmr_cancel(&e->periodic.tmr);
 	e->end_lingering = 0;
 	tmr_cancel(&e->console.progress_tmr);
-	keys_stop(e);
 	if (e->console.progress_tty)
 		fputc('\n', e->o.progress);
 	eng_abort_all(e, e->stop.abort_why);

@@ -29,6 +29,14 @@ static void on_tick(void *arg)
 	struct eng *e = arg;
 
 	eng_free_zombies(e);
+	/* the message traces are current whenever the loop goes to wait (SIPp
+	 * flushes each message; a reader may look while the run goes on) */
+	if (e->o.msg_log)
+		fflush(e->o.msg_log);
+	if (e->o.short_log)
+		fflush(e->o.short_log);
+	if (e->o.act_log)
+		fflush(e->o.act_log);
 	/* <exec command> children that ended (vars.c) */
 	while (e->children && waitpid(-1, NULL, WNOHANG) > 0)
 		e->children--;
@@ -219,6 +227,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		err = loop_alloc(&e->loop);
 	if (!err)
 		err = open_main_socket(e, d);
+	if (!err && (o->ctl_port || o->ctl_ip))
+		err = eng_command_open(e, d);
 	if (!err)
 		err = eng_media_init(e, d);
 	if (!err)
@@ -246,6 +256,8 @@ void eng_free(struct eng *e)
 			var_clear(&e->globals[i]);
 	free(e->globals);
 	tp_close(e->sock);
+	if (e->loop)
+		eng_command_close(e);
 	eng_media_free(e);
 	rpt_pcap_close(e->cap);
 	if (e->loop != e->o.loop)
@@ -307,9 +319,11 @@ int eng_run(struct eng *e, FILE *out)
 	e->start_us = loop_now_us(e->loop);
 	eng_baseline_start(e);
 	eng_control_start(e);
+	eng_command_start(e);
 	err = loop_run(e->loop);
 	if (err)
 		fprintf(stderr, "sipbench: event loop failed: %s\n", strerror(err));
+	eng_command_end(e);
 	eng_control_end(e);
 	loop_update_time(e->loop);
 	e->end_us = loop_now_us(e->loop);

@@ -107,6 +107,9 @@ struct eng_opts {
 	double rate_scale;           /* -rate_scale: the keys' unit, 0: 1    */
 	int no_retrans;              /* -nr: no UDP retransmission           */
 	unsigned base_cseq;          /* -base_cseq: a party's first CSeq, 0: 1 */
+	unsigned ctl_port;           /* -cp: the UDP control port, 0: none
+	                                (8888 with -ci alone)                */
+	const char *ctl_ip;          /* -ci: its address, NULL: -i or loopback */
 };
 
 /* Prepare a run: bind sockets, read the injection file. p must outlive

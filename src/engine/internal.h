@@ -212,6 +212,10 @@ struct eng_console {
 	uint64_t prog_last_started; /* calls started by then               */
 	void *tty_saved;           /* struct termios before the keys mode  */
 	struct tmr progress_tmr;
+	char line[256];            /* a command line typed after 'c'       */
+	size_t line_len;
+	int line_mode;             /* 'c' typed: keys go to line until Enter */
+	int ctl_fd, ctl_on;        /* command.c: the -cp control port      */
 };
 
 /* control.c: the periodic -trace_stat, -trace_counts, -metrics writes */
@@ -370,6 +374,17 @@ static inline int eng_can_start(const struct eng *e)
  * ended ones: fuzz/ reuses one engine for every input. */
 void eng_reap(struct eng *e);
 
+/* command.c: keys and command lines, from the terminal or -cp */
+void eng_command_key(struct eng *e, int key);
+void eng_command_line(struct eng *e, char *line);
+/* Open the -cp control port (with the loop): 0, or EINVAL with d set. */
+int eng_command_open(struct eng *e, struct diag *d);
+void eng_command_close(struct eng *e);
+/* The keys on a terminal (-nostdin, -bg and no terminal: none), from the
+ * run's start to its end (engine.c). */
+void eng_command_start(struct eng *e);
+void eng_command_end(struct eng *e);
+
 /* control.c: the run's end, rate changes, live status, periodic writes */
 /* (owns e->rate, e->stop, e->console, e->periodic) */
 /* Set e->hooks (what the parties report up). */
@@ -384,6 +399,8 @@ void eng_control_end(struct eng *e);
 void eng_control_report(const struct eng *e, struct rpt_run *r);
 /* Abort the calls still running now and end the loop. */
 void eng_stop_now(struct eng *e);
+/* The rate from now on (calls per period), keeping the calls already due. */
+void eng_set_rate(struct eng *e, double rate);
 /* SIGINT/SIGTERM seen by the loop's tick: the first winds the run down
  * with -grace (exit 97), the second aborts. */
 void eng_on_stop_signal(struct eng *e, int sig);

@@ -262,6 +262,23 @@ static int kw_var(struct rctx *r, const struct tpl_seg *s)
 	return var_append(v, r->out);
 }
 
+/* [last_Request_URI]: a request's Request-URI; for a response, as
+ * SIPp, the URI between the <> of its To (nothing without <>). */
+static int kw_last_ruri(struct rctx *r, const struct msg *m)
+{
+	struct msg_pl t;
+	const char *lt, *gt;
+
+	if (!m)
+		return 0;
+	if (m->ruri.len)
+		return buf_add(r->out, m->ruri.p, m->ruri.len);
+	t = msg_hdr_first(m, "To", 2);
+	lt = t.len ? memchr(t.p, '<', t.len) : NULL;
+	gt = lt ? memchr(lt, '>', t.len - (size_t)(lt - t.p)) : NULL;
+	return lt && gt ? buf_add(r->out, lt + 1, (size_t)(gt - lt - 1)) : 0;
+}
+
 static int kw_next_url(struct rctx *r)
 {
 	struct msg_pl c;
@@ -385,7 +402,7 @@ static int kw_call(struct rctx *r, const struct tpl_seg *s)
 	case SEG_PEER_TAG_PARAM:
 		return ua->peer_tag ? buf_adds(r->out, ";tag=") || buf_adds(r->out, ua->peer_tag) : 0;
 	case SEG_LAST_REQUEST_URI:
-		return m && m->ruri.len ? buf_add(r->out, m->ruri.p, m->ruri.len) : 0;
+		return kw_last_ruri(r, m);
 	case SEG_LAST_CSEQ_NUMBER:
 		return m ? add_num(r->out, (long long)m->cseq + s->offset) : 0;
 	case SEG_LAST_MESSAGE:
