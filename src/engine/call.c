@@ -46,6 +46,9 @@ void eng_call_ended(struct eng *e, struct call *c)
 	}
 	if (!c->unfinished || c->failed)
 		hist_add(&e->st.call_len_ended, now - c->start_us);
+	if (e->o.calldebug_log && (c->failed || c->unfinished))
+		rpt_calldebug(e->o.calldebug_log, c->ua[0].call_id,
+			      c->failed ? stat_fail_name(c->reason) : "unfinished", &c->cap);
 	if (e->cap && (c->failed || c->unfinished))
 		rpt_pcap_write(e->cap, &c->cap);
 	else

@@ -77,6 +77,7 @@ struct eng_opts {
 	FILE *codes_csv;             /* -trace_error_codes, or NULL          */
 	FILE *rtt_csv;               /* -trace_rtt, or NULL                  */
 	FILE *screen_log;            /* -trace_screen: the final summary     */
+	FILE *calldebug_log;         /* -trace_calldebug: failed calls' messages */
 	unsigned rtt_freq;           /* -rtt_freq: its lines written by N    */
 	const char *stat_delim;      /* its field separator, NULL for ";"    */
 	uint64_t stat_period_ms;     /* -fd: CSV lines and ramp steps         */

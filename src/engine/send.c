@@ -62,11 +62,11 @@ int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len)
 	if (e->o.msg_log)
 		msg_trace(e->o.msg_log, "", tp_sock_proto(ua->sock), 1, buf, len, &ua->remote);
 	msg_trace_short(e->o.short_log, 1, buf, len);
-	if (e->cap) {
+	if (e->cap || e->o.calldebug_log) {
 		struct tp_addr self;
 
 		eng_local_addr(ua, &self);
-		rpt_pcap_hold(&ua->call->cap, buf, len, &self, &ua->remote);
+		rpt_pcap_hold(&ua->call->cap, buf, len, &self, &ua->remote, 1);
 	}
 	return err;
 }

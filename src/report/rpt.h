@@ -164,6 +164,11 @@ struct rpt_counts {
 	const struct prog *p;
 };
 void rpt_counts_header(const struct rpt_counts *c);
+/* -trace_calldebug: a failed or unfinished call's held messages, in
+ * order, under a line naming the call and why it ended so. */
+struct rpt_pcap_list;
+void rpt_calldebug(FILE *f, const char *call_id, const char *why,
+		   const struct rpt_pcap_list *l);
 void rpt_counts_line(const struct rpt_counts *c, const struct stats *st, uint64_t elapsed_us);
 /* -trace_error_codes: the status codes of the unexpected responses
  * since the previous line, one line per -fd period and at the end,
