@@ -60,6 +60,9 @@ static void run_file(const char *path)
 		return;
 	}
 	fz_outcome[0] = '\0';
+	/* named before it runs: a crash (abort, ASan) then names its input */
+	printf("replaying %s\n", path);
+	fflush(stdout);
 	LLVMFuzzerTestOneInput((const uint8_t *)data, len);
 	free(data);
 	nrun++;
