@@ -168,6 +168,19 @@ static int check_prog(struct eng *e, struct diag *d)
 	return 0;
 }
 
+/* -infindex FILE FIELD: FILE is the -inf file (by its name without the
+ * directory, as SIPp names injection files). */
+static int set_index(struct eng *e, struct diag *d)
+{
+	const char *f = e->o.infindex_file;
+
+	if (f && !e->o.inf)
+		return diag_set(d, NULL, 0, "-infindex %s: no -inf file to index", f);
+	if (f && !inj_names(e->o.inf, f))
+		return diag_set(d, NULL, 0, "-infindex %s: not the -inf file (%s)", f, e->o.inf);
+	return f && inj_index(&e->inj, e->o.infindex_field) ? ENOMEM : 0;
+}
+
 int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 	      struct diag *d)
 {
@@ -210,6 +223,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 			       "give the injection file with -inf FILE", p->max_field);
 	if (!err && o->inf && o->shard_count)
 		err = inj_shard(&e->inj, o->inf, o->shard_index, o->shard_count, d);
+	if (!err)
+		err = set_index(e, d);
 	if (!err)
 		err = set_globals(e, d);
 	if (!err && o->remote)

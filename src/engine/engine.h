@@ -65,6 +65,8 @@ struct eng_opts {
 	                                the request retransmitted)           */
 	unsigned behaviors;
 	const char *inf;             /* injection file or NULL               */
+	const char *infindex_file;   /* -infindex: the -inf file it names, or NULL */
+	unsigned infindex_field;     /* ... and the field indexed            */
 	const char *const *set_names, *const *set_values;
 	unsigned nset;
 	const char *const *key_values; /* -key values, by index              */

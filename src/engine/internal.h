@@ -151,6 +151,11 @@ struct eng_adv {
 	unsigned port;             /* 0: the socket's own port               */
 };
 
+struct inj_ix {
+	struct htab_node hn;
+	unsigned row;
+};
+
 struct inj {
 	char ***rows;              /* rows[i][j]: field j of row i         */
 	unsigned *ncols;
@@ -165,6 +170,11 @@ struct inj {
 	unsigned vrows;            /* lines calls draw from (nrows without)  */
 	unsigned vbase, vstride;
 	unsigned long long p_offset, p_multiple;
+	/* -infindex: rows by the value of one field, for <lookup> */
+	int indexed;
+	unsigned ix_field;
+	struct htab ix;
+	struct inj_ix *ixn;        /* nrows nodes, linked in ix             */
 };
 
 /* What the parties (ua.c, called from timers and from below) report to
@@ -565,5 +575,12 @@ unsigned inj_next_row(struct inj *inj);
 /* Append field col of row (a call's row, or an explicit line) to out;
  * nothing when out of range. PRINTF files format the line's number in. */
 int inj_field_add(const struct inj *inj, unsigned row, unsigned col, struct buf *out);
+/* Does name name the injection file path: the same, or the same file
+ * name without the directories (SIPp's file= and -infindex)? */
+int inj_names(const char *path, const char *name);
+/* -infindex: index the rows on field col. 0 or ENOMEM. */
+int inj_index(struct inj *inj, unsigned col);
+/* The row whose indexed field is key (the last such row), or -1. */
+long inj_lookup(const struct inj *inj, const char *key, size_t len);
 
 #endif

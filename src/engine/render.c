@@ -244,11 +244,26 @@ static int kw_param(struct rctx *r, const struct tpl_seg *s)
 	return err;
 }
 
+/* [fieldN], of the call's row, or of line=N, or of line="[$v]" (SIPp's:
+ * a row number, from 0, made at send time; not a number or negative, as
+ * <lookup>'s -1: nothing). */
 static int kw_field(struct rctx *r, const struct tpl_seg *s)
 {
 	struct eng *e = r->ua->call->eng;
 	unsigned row = s->num2 >= 0 ? (unsigned)s->num2 : r->ua->call->field_row;
 
+	if (s->sub) {
+		char num[32], *end;
+		double v;
+		int err = sub_text(r, s->sub, num, sizeof(num));
+
+		if (err)
+			return err;
+		v = strtod(num, &end);
+		if (!num[0] || *end || !(v >= 0) || v >= 4294967295.0)
+			return 0;
+		row = (unsigned)v;
+	}
 	return inj_field_add(&e->inj, row, (unsigned)s->num, r->out);
 }
 

@@ -302,6 +302,38 @@ static int act_verifyauth(struct ua *ua, const struct action *a, const struct ms
 	return 0;
 }
 
+/* <lookup assign_to= file= key=>: the row of the -infindex file whose
+ * indexed field is key, or -1 (SIPp's); without -infindex, -1 (SIPp
+ * stops the run; the loader warned, -strict refused). */
+static int act_lookup(struct ua *ua, const struct action *a, struct buf *tmp,
+		      enum fail_reason *r)
+{
+	struct eng *e = ua->call->eng;
+	int ok;
+
+	if (rend_tpl(ua, NULL, a->value, 0, tmp))
+		goto oom;
+	if (!e->o.infindex_file) {  /* the loader warned */
+		var_set_dbl(&ua->vars[a->var], -1);
+		return 0;
+	}
+	ok = tmp->data && inj_names(e->o.inf, tmp->data);
+	if (!ok) {
+		eng_trace_err(e, "call %s: <lookup file=\"%s\">: not the -infindex file",
+			      ua->call_id, tmp->data ? tmp->data : "");
+		*r = FAIL_ACTION;
+		return -1;
+	}
+	if (rend_tpl(ua, NULL, a->value2, 0, tmp))
+		goto oom;
+	var_set_dbl(&ua->vars[a->var], (double)inj_lookup(&e->inj, tmp->data ? tmp->data : "",
+							   tmp->len));
+	return 0;
+oom:
+	*r = FAIL_INTERNAL;
+	return -1;
+}
+
 static int run_one(struct ua *ua, const struct action *a, const struct msg *m,
 		   enum fail_reason *r)
 {
@@ -351,6 +383,8 @@ static int run_one(struct ua *ua, const struct action *a, const struct msg *m,
 		return 0;
 	case ACT_VERIFYAUTH:
 		return act_verifyauth(ua, a, m, r);
+	case ACT_LOOKUP:
+		return act_lookup(ua, a, tmp, r);
 	default:
 		return 0;  /* setdest: issue 6 */
 	}

@@ -40,7 +40,8 @@ enum seg_kind {
 	SEG_LAST_CSEQ_NUMBER, /* [last_cseq_number] (+offset)                */
 	SEG_LAST_MESSAGE,     /* [last_message]                              */
 	SEG_FIELD,            /* [fieldN] num = N; str = file= or NULL;
-	                         num2 = line= value or -1                    */
+	                         num2 = line= value or -1; sub = line= when
+	                         it holds keywords (line="[$row]")          */
 	SEG_VAR,              /* [$name] num = variable index                */
 	SEG_ROUTES,           /* [routes]                                    */
 	SEG_NEXT_URL,         /* [next_url]                                  */
@@ -110,8 +111,8 @@ enum act_kind {
 	                          unsupported exec kind (str = its name)       */
 	ACT_SETDEST,           /* issue 6                                      */
 	ACT_VERIFYAUTH,        /* issue 3                                      */
-	ACT_LOOKUP,            /* SIPp's -infindex lookup: loaded (tpl value =
-	                          file, value2 = key), not run yet: var unset  */
+	ACT_LOOKUP,            /* SIPp's -infindex lookup: value = file, value2
+	                          = key; var = the row, or -1                  */
 };
 
 enum search_in { SEARCH_MSG, SEARCH_HDR, SEARCH_BODY, SEARCH_VAR };
@@ -287,6 +288,7 @@ struct scn_opts {
 	const char *domain;
 	int strict;             /* -strict: what SIPp ignores or repairs is an
 	                           error, not a warning                        */
+	int infindex;           /* -infindex given: <lookup> can run         */
 };
 
 /* Load and compile a scenario from a file (path) or from memory (xml,
