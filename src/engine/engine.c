@@ -205,6 +205,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		nsteps += p->uas[i].nsteps;
 	err = stat_init(&e->st, nsteps, p->nrtds);
 	if (!err)
+		err = stat_set_gen(&e->st, p->ncounters);
+	if (!err)
 		err = stat_set_reps(&e->st, p->rtr_ms, p->nrtr, p->clr_ms, p->nclr);
 	if (!err)
 		err = check_prog(e, d);

@@ -207,7 +207,7 @@ struct step {
 	int rtd;                /* rtd=: rtd index + 1 to stop, 0 none         */
 	int start_rtd;          /* start_rtd=: rtd index + 1, 0 none           */
 	int repeat_rtd;         /* repeat_rtd="true"                           */
-	int counter;            /* counter=: user counter index + 1, 0 none    */
+	int counter;            /* counter=: generic counter index + 1, 0 none */
 
 	/* pause / timewait */
 	enum pause_kind pause;
@@ -255,6 +255,9 @@ struct prog {
 	unsigned nvars;
 	char **rtd_names;       /* response-time counter index -> name ("1")   */
 	unsigned nrtds;
+	char **counter_names;   /* counter= index -> its -trace_stat column:
+	                           the name, or GenericCounterN for a number N */
+	unsigned ncounters;
 	int *rtr_ms;            /* <ResponseTimeRepartition value=> bounds     */
 	unsigned nrtr;
 	int *clr_ms;            /* <CallLengthRepartition value=> bounds       */
