@@ -237,6 +237,10 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 			       tp_proto_port((enum tp_proto)o->proto));
 	if (!err && o->remote)
 		tp_addr_host(&e->remote, e->remote_ip, sizeof(e->remote_ip));
+	if (!err && o->rsa) {
+		err = tp_addr_parse(&e->rsa, o->rsa, tp_proto_port((enum tp_proto)o->proto), d);
+		e->have_rsa = !err;
+	}
 	eng_peer_name(e);
 	if (!err && o->loop)
 		e->loop = o->loop;
@@ -268,6 +272,7 @@ void eng_free(struct eng *e)
 	if (!e)
 		return;
 	eng_reap(e);
+	eng_pool_free(e);
 	if (e->globals && e->p)
 		for (i = 0; i < e->p->nvars; i++)
 			var_clear(&e->globals[i]);

@@ -29,10 +29,13 @@ enum {
  * keyboard and progress. */
 struct eng_opts {
 	const char *remote;          /* "host[:port]" or NULL                */
+	const char *rsa;             /* -rsa: where messages to remote go, or NULL */
 	struct loop *loop;           /* run on this loop (not freed), or NULL */
 	const char *local_ip;
 	unsigned local_port;         /* 0: 5060 for servers, else any        */
 	int per_call_socket;         /* -t un, tn, ln, wsn, wssn             */
+	unsigned max_socket;         /* -max_socket: at most N of them, shared
+	                                round-robin and kept to the end; 0 none */
 	int proto;                   /* enum tp_proto                        */
 	struct tp_tls *tls;          /* TLS and WSS: the contexts, else NULL  */
 	const char *tls_name;        /* -tls_sni, or NULL: the target's host  */

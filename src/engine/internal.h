@@ -251,6 +251,10 @@ struct eng {
 	struct loop *loop;
 	struct tp_sock *sock;      /* the main socket                      */
 	struct tp_addr remote;
+	struct tp_addr rsa;        /* -rsa: messages to remote go here     */
+	struct tp_sock **pool;     /* -max_socket: the per-call sockets (call.c) */
+	unsigned npool, next_pool;
+	int have_rsa;
 	char remote_ip[72];        /* remote's address as a URI host, "" none */
 	int have_remote;
 	char local_ip[64];         /* as bound, for Call-IDs               */
@@ -378,6 +382,9 @@ static inline int eng_can_start(const struct eng *e)
 	       (!e->o.limit || e->nactive < e->o.limit) &&
 	       (!e->o.users || e->nactive < e->o.users);
 }
+
+/* call.c: the -max_socket sockets, closed once no call holds them */
+void eng_pool_free(struct eng *e);
 
 /* engine.c */
 /* End every call in progress (as the end of a run does) and free the
