@@ -120,6 +120,23 @@ static int matches_earlier(const struct ua *ua, const struct msg *m)
 	return 0;
 }
 
+/* An optional recv with advance_state="false" (SIPp's): counted, its
+ * actions run on m, and the party goes on waiting where it was, its
+ * receive timer running and its last message kept. */
+static void stay(struct ua *ua, const struct step *st, struct msg *m)
+{
+	enum fail_reason r;
+
+	ua_step_stat(ua, st->index)->recv++;
+	if (var_run_actions(ua, st, m, &r)) {
+		msg_free(m);
+		ua_fail(ua, r, st->display);
+		return;
+	}
+	ua->jump_to = -1;  /* a <jump> there has nowhere to go */
+	msg_free(m);
+}
+
 static int auto_answer(struct ua *ua, const struct msg *m)
 {
 	static const char *const methods[] = {"INFO", "NOTIFY", "OPTIONS", "UPDATE"};
@@ -421,6 +438,10 @@ void ua_on_msg(struct ua *ua, struct msg *m)
 	st = &ua->pu->steps[i];
 	if (st->max_time_ms && too_slow(ua, st, m))
 		return;
+	if (st->stay) {
+		stay(ua, st, m);
+		return;
+	}
 	tmr_cancel(&ua->tmr);
 	ua_step_stat(ua, (unsigned)i)->recv++;
 	ua->pc = (unsigned)i;

@@ -351,6 +351,12 @@ static uint64_t pause_ms(struct ua *ua, const struct step *st)
 		/* span + 1 in int overflowed for max="2147483647" (UBSan) */
 		return (uint64_t)st->pause_min_ms +
 		       (span > 0 ? (uint64_t)random() % ((uint64_t)span + 1) : 0);
+	case PAUSE_DIST: {
+		double ms = dist_sample(&st->pause_dist);
+
+		/* as PAUSE_VAR: below 0 is none, beyond 2^53 ms is clamped */
+		return ms > 0 ? (ms < 0x1p53 ? (uint64_t)ms : UINT64_C(1) << 53) : 0;
+	}
 	case PAUSE_VAR:
 		v = &ua->vars[st->pause_var];
 		/* a double beyond uint64_t's range converts undefined (UBSan):
@@ -448,6 +454,12 @@ void ua_run(struct ua *ua)
 			return;
 		}
 		st = &ua->pu->steps[ua->pc];
+		/* condexec= false: the step is skipped, next= still taken */
+		if (st->condexec != PROG_NOVAR &&
+		    var_is_true(&ua->vars[st->condexec]) == st->condexec_inverse) {
+			advance(ua, st);
+			continue;
+		}
 		switch (st->kind) {
 		case STEP_SEND:
 			do_send(ua, st);

@@ -2,6 +2,7 @@
 /* vars: the <action> interpreter (ereg, assignments, arithmetic, test,
  * strcmp, jump, log, exec...) on a party's variables (values: val.c). */
 #include "config.h"
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -52,8 +53,13 @@ static int ereg_subject(struct ua *ua, const struct action *a, const struct msg 
 		if (m) {
 			/* as SIPp: what follows the header's name, colon
 			 * included, to the end of its line */
-			struct msg_pl h = msg_hdr_after_name(m, a->header, strlen(a->header));
+			struct msg_pl h = msg_hdr_after_name(m, a->header, strlen(a->header),
+								a->occurrence);
 
+			if (!h.p) {
+				*subj = NULL;  /* no such header */
+				return 0;
+			}
 			if (h.len && buf_add(tmp, h.p, h.len))
 				return ENOMEM;
 		}
@@ -83,6 +89,16 @@ static int act_ereg(struct ua *ua, const struct action *a, const struct msg *m,
 
 	if (ereg_subject(ua, a, m, tmp, &subj))
 		goto oom;
+	if (!subj && a->check_it) {
+		/* SIPp fails the call when the header is missing, whatever
+		 * the regexp would match in nothing */
+		*r = FAIL_REGEXP;
+		eng_trace_err(ua->call->eng, "call %s: regexp at line %d: no %s header",
+			      ua->call_id, a->line, a->header);
+		return -1;
+	}
+	if (!subj)
+		subj = "";
 	ok = regexec(&a->re, subj, 10, pm, 0) == 0;
 	if ((a->check_it && !ok) || (a->check_it_inverse && ok)) {
 		*r = FAIL_REGEXP;
@@ -334,8 +350,82 @@ oom:
 	return -1;
 }
 
-static int run_one(struct ua *ua, const struct action *a, const struct msg *m,
-		   enum fail_reason *r)
+/* SIPp's message index (labels have none) -> the step; beyond the last
+ * one, the end of the call */
+static int step_of_msg(const struct prog_ua *pu, unsigned mi)
+{
+	unsigned i;
+
+	for (i = 0; i < pu->nsteps; i++)
+		if (pu->steps[i].msg_index >= mi)
+			return (int)i;
+	return pu->nsteps < INT_MAX ? (int)pu->nsteps : INT_MAX;
+}
+
+/* <urlencode> (RFC 3986's unreserved characters kept, as SIPp) and
+ * <urldecode> ('+' as a space) of in, into out */
+static int url_code(enum act_kind k, const char *p, const char *end, struct buf *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	int err = 0;
+
+	for (; p < end && !err; p++) {
+		unsigned char ch = (unsigned char)*p;
+		char c[3];
+
+		if (k == ACT_URLDECODE) {
+			if (ch == '%' && end - p >= 3 && isxdigit((unsigned char)p[1]) &&
+			    isxdigit((unsigned char)p[2])) {
+				char h[3] = {p[1], p[2], 0};
+
+				c[0] = (char)strtol(h, NULL, 16);
+				p += 2;
+			} else {
+				c[0] = ch == '+' ? ' ' : (char)ch;
+			}
+			err = buf_add(out, c, 1);
+		} else if (isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+			err = buf_add(out, p, 1);
+		} else {
+			c[0] = '%';
+			c[1] = hex[ch >> 4];
+			c[2] = hex[ch & 15];
+			err = buf_add(out, c, 3);
+		}
+	}
+	return err;
+}
+
+/* <trim>, <urlencode>, <urldecode>: the variable's text, changed in place */
+static int act_text_op(struct ua *ua, const struct action *a, struct buf *tmp)
+{
+	struct var_val *v = &ua->vars[a->var];
+	const char *p, *end;
+	struct buf out;
+	int err;
+
+	buf_reset(tmp);
+	if (var_append(var_get(ua, a->var), tmp))
+		return ENOMEM;
+	p = tmp->data ? tmp->data : "";
+	end = p + tmp->len;
+	if (a->kind == ACT_TRIM) {
+		while (p < end && isspace((unsigned char)*p))
+			p++;
+		while (end > p && isspace((unsigned char)end[-1]))
+			end--;
+		return var_set_str(v, p, (size_t)(end - p));
+	}
+	buf_init(&out, 256);
+	err = url_code(a->kind, p, end, &out);
+	if (!err)
+		err = var_set_str(v, out.data ? out.data : "", out.len);
+	buf_free(&out);
+	return err;
+}
+
+static int run_one(struct ua *ua, const struct step *st, const struct action *a,
+		   const struct msg *m, enum fail_reason *r)
 {
 	struct buf *tmp = &ua->call->eng->scratch;
 
@@ -359,7 +449,8 @@ static int run_one(struct ua *ua, const struct action *a, const struct msg *m,
 
 		/* past the last step ends the call; beyond int's range (or NaN)
 		 * the conversion was undefined (UBSan): clamp, NaN jumps nowhere */
-		ua->jump_to = to >= 0 ? (to < INT_MAX ? (int)to : INT_MAX) : -1;
+		ua->jump_to = to >= 0 ? step_of_msg(ua->pu, to < INT_MAX ? (unsigned)to : INT_MAX) :
+			      -1;
 		return 0;
 	}
 	case ACT_SETDEST:
@@ -385,8 +476,16 @@ static int run_one(struct ua *ua, const struct action *a, const struct msg *m,
 		return act_verifyauth(ua, a, m, r);
 	case ACT_LOOKUP:
 		return act_lookup(ua, a, tmp, r);
+	case ACT_SAMPLE:
+		var_set_dbl(&ua->vars[a->var], dist_sample(&a->dist));
+		return 0;
+	case ACT_INDEX:
+		var_set_dbl(&ua->vars[a->var], (double)st->msg_index);
+		return 0;
+	case ACT_TRIM: case ACT_URLENCODE: case ACT_URLDECODE:
+		return act_text_op(ua, a, tmp) ? (*r = FAIL_INTERNAL, -1) : 0;
 	default:
-		return 0;  /* setdest: issue 6 */
+		return 0;  /* the ACT_IGNORED ones */
 	}
 }
 
@@ -396,7 +495,7 @@ int var_run_actions(struct ua *ua, const struct step *st, const struct msg *m,
 	unsigned i;
 
 	for (i = 0; i < st->nacts; i++)
-		if (run_one(ua, &st->acts[i], m, r))
+		if (run_one(ua, st, &st->acts[i], m, r))
 			return -1;
 	return 0;
 }

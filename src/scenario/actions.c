@@ -3,6 +3,7 @@
  * attributes checked and their regexps and texts compiled once. */
 #include "config.h"
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +27,20 @@ static const char *const a_jump[] = {"value", "variable", NULL};
 static const char *const a_msg[] = {"message", NULL};
 static const char *const a_tod[] = {"assign_to", NULL};
 static const char *const a_exec[] = {"command", "int_cmd", "play_pcap_audio",
-	"play_pcap_video", "rtp_stream", "rtp_echo", "srtp_check", NULL};
+	"play_pcap_video", "play_pcap_image", "play_dtmf", "rtp_stream", "rtp_echo", "srtp_check",
+	NULL};
 static const char *const a_setdest[] = {"host", "port", "protocol", NULL};
 static const char *const a_verify[] = {"assign_to", "username", "password", NULL};
 static const char *const a_rtp_echo[] = {"value", NULL};
 static const char *const a_lookup[] = {"assign_to", "file", "key", NULL};
+static const char *const a_sample[] = {"assign_to", "distribution", "value", "min", "max",
+	"mean", "stdev", "lambda", "k", "x_m", "shape", "scale", "location", "theta", "n", "p",
+	NULL};
+static const char *const a_assign_to[] = {"assign_to", NULL};
+static const char *const a_variable[] = {"variable", NULL};
+static const char *const a_none[] = {NULL};
+static const char *const a_insert[] = {"file", "value", NULL};
+static const char *const a_replace[] = {"file", "line", "value", NULL};
 
 static const struct act_def defs[] = {
 	{"ereg", ACT_EREG, a_ereg},
@@ -53,6 +63,15 @@ static const struct act_def defs[] = {
 	{"verifyauth", ACT_VERIFYAUTH, a_verify},
 	{"rtp_echo", ACT_EXEC, a_rtp_echo},
 	{"lookup", ACT_LOOKUP, a_lookup},
+	{"sample", ACT_SAMPLE, a_sample},
+	{"trim", ACT_TRIM, a_assign_to},
+	{"urlencode", ACT_URLENCODE, a_variable},
+	{"urldecode", ACT_URLDECODE, a_variable},
+	{"index", ACT_INDEX, a_assign_to},
+	{"closecon", ACT_IGNORED, a_none},
+	{"pauserestore", ACT_IGNORED, a_value},
+	{"insert", ACT_IGNORED, a_insert},
+	{"replace", ACT_IGNORED, a_replace},
 };
 
 static int var_of(struct lctx *c, const char *name, int line, int write, int *out)
@@ -132,14 +151,24 @@ static int ereg(struct lctx *c, const xmlNode *n, struct action *a)
 		if (colon)
 			((char *)a->header)[l] = ':';
 	}
-	/* SIPp reads occurrence= or its own spelling occurence= (the Nth match);
-	 * not run yet: the first match is used */
+	/* SIPp reads occurrence= or its own spelling occurence=: the nth
+	 * header of that name (a whole message or body: the first match) */
 	if (!(in = scn_x_attr(n, "occurrence")))
 		in = scn_x_attr(n, "occurence");
-	if (in && strcmp(in, "1") &&
-	    (rc = scn_x_lax(c, a->line, "<ereg occurrence=\"%s\">: not supported yet, the "
-			    "first match is used", in)))
-		return rc;
+	a->occurrence = 1;
+	if (in) {
+		char *end;
+		long k = strtol(in, &end, 10);
+
+		if (end == in || *end || k < 1 || k > 1000000)
+			return diag_set(c->d, c->p->file, a->line, "<ereg occurrence=\"%s\">: "
+					"expected a whole number from 1", in);
+		a->occurrence = (unsigned)k;
+		if (k > 1 && a->search != SEARCH_HDR &&
+		    (rc = scn_x_lax(c, a->line, "<ereg occurrence=\"%s\"> counts headers: "
+				    "without search_in=\"hdr\" the first match is used", in)))
+			return rc;
+	}
 	a->check_it = scn_x_bool(scn_x_attr(n, "check_it"));
 	a->check_it_inverse = scn_x_bool(scn_x_attr(n, "check_it_inverse"));
 	a->case_indep = scn_x_bool(scn_x_attr(n, "case_indep"));
@@ -238,6 +267,88 @@ static int lookup_attrs(struct lctx *c, const xmlNode *n, struct action *a)
 	return 0;
 }
 
+/* The actions after ACT_SAMPLE: each needs its variable; insert,
+ * replace, pauserestore and closecon are read and warned about, not
+ * run. */
+static int fill_more(struct lctx *c, const xmlNode *n, struct action *a)
+{
+	const char *name = (const char *)n->name, *v;
+	int found, err;
+
+	switch (a->kind) {
+	case ACT_SAMPLE:
+		if (a->var == PROG_NOVAR)
+			return diag_set(c->d, c->p->file, a->line, "<sample> needs assign_to=");
+		if ((err = scn_x_dist(c, n, a->line, &a->dist, 0, &found)))
+			return err;
+		return found ? 0 : diag_set(c->d, c->p->file, a->line,
+					    "<sample> needs distribution=");
+	case ACT_TRIM: case ACT_INDEX:
+		return a->var == PROG_NOVAR ? diag_set(c->d, c->p->file, a->line,
+						       "<%s> needs assign_to=", name) : 0;
+	case ACT_URLENCODE: case ACT_URLDECODE:
+		/* SIPp changes the variable in place */
+		if (!(v = scn_x_attr(n, "variable")))
+			return diag_set(c->d, c->p->file, a->line, "<%s> needs variable=", name);
+		return assign_list(c, a, v, a->line);
+	case ACT_IGNORED:
+		if (!(a->str = scn_strndup(c->p, name, strlen(name))))
+			return ENOMEM;
+		return scn_x_lax(c, a->line, "<%s> is loaded but not run", name);
+	default:
+		return 0;
+	}
+}
+
+/* SIPp's distribution attributes (<pause>, <sample>): distribution= and
+ * its parameters, each a number. oldstyle (<pause>): without
+ * distribution=, an attribute named after a kind (normal=...) names it,
+ * and min= or max= mean uniform. *found is 0 when nothing names one. */
+int scn_x_dist(struct lctx *c, const xmlNode *n, int line, struct dist *out, int oldstyle,
+	       int *found)
+{
+	static const char *const old[] = {"normal", "exponential", "lognormal", "weibull",
+		"pareto", "gamma"};
+	const char *name = scn_x_attr(n, "distribution"), *const *pn, *v, *why;
+	unsigned i;
+	int k;
+
+	*found = 0;
+	for (i = 0; !name && oldstyle && i < sizeof(old) / sizeof(old[0]); i++)
+		if (scn_x_attr(n, old[i]))
+			name = old[i];
+	if (!name && oldstyle && (scn_x_attr(n, "min") || scn_x_attr(n, "max")))
+		name = "uniform";
+	if (!name)
+		return 0;
+	if ((k = dist_kind_of(name)) < 0)
+		return diag_set(c->d, c->p->file, line, "<%s distribution=\"%s\">: expected fixed, "
+				"uniform, normal, lognormal, exponential, weibull, pareto, gpareto, "
+				"gamma or negbin", (const char *)n->name, name);
+	memset(out, 0, sizeof(*out));
+	out->kind = (enum dist_kind)k;
+	for (pn = dist_params(out->kind), i = 0; pn[i]; i++) {
+		char *end;
+
+		v = scn_x_attr(n, pn[i]);
+		/* SIPp's pauses also say distribution="fixed" milliseconds= */
+		if (!v && out->kind == DIST_FIXED)
+			v = scn_x_attr(n, "milliseconds");
+		if (!v)
+			return diag_set(c->d, c->p->file, line, "<%s distribution=\"%s\"> needs %s=",
+					(const char *)n->name, name, pn[i]);
+		out->p[i] = strtod(v, &end);
+		if (end == v || *end || !isfinite(out->p[i]))
+			return diag_set(c->d, c->p->file, line, "<%s %s=\"%s\">: expected a number",
+					(const char *)n->name, pn[i], v);
+	}
+	if ((why = dist_check(out)))
+		return diag_set(c->d, c->p->file, line, "<%s distribution=\"%s\">: %s",
+				(const char *)n->name, name, why);
+	*found = 1;
+	return 0;
+}
+
 static int fill(struct lctx *c, const xmlNode *n, struct action *a)
 {
 	const char *v;
@@ -250,6 +361,10 @@ static int fill(struct lctx *c, const xmlNode *n, struct action *a)
 		return verify_attrs(c, n, a);
 	if (!err && a->kind == ACT_LOOKUP)
 		return lookup_attrs(c, n, a);
+	if (!err)
+		err = fill_more(c, n, a);
+	if (err || a->kind >= ACT_SAMPLE)
+		return err;
 	if (!err && a->kind == ACT_EREG)
 		err = ereg(c, n, a);
 	if (!err && a->kind != ACT_EREG)

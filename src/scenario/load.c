@@ -21,9 +21,11 @@
 static const char *const a_send[] = {COMMON, "retrans", "lost", "start_txn", "ack_txn", NULL};
 static const char *const a_recv[] = {COMMON, "response", "request", "optional", "ignoresdp",
 	"rrs", "auth", "lost", "timeout", "ontimeout", "regexp_match", "response_txn",
-	"max_time", "max_time_from", NULL};
+	"max_time", "max_time_from", "advance_state", NULL};
 static const char *const a_pause[] = {COMMON, "milliseconds", "variable", "distribution",
-	"min", "max", "mean", "stdev", "value", "sanity_check", NULL};
+	"min", "max", "mean", "stdev", "value", "sanity_check", "lambda", "k", "x_m", "shape",
+	"scale", "location", "theta", "n", "p", "normal", "exponential", "lognormal", "weibull",
+	"pareto", "gamma", NULL};
 static const char *const a_nop[] = {COMMON, NULL};
 static const char *const a_label[] = {"id", NULL};
 static const char *const a_timewait[] = {"milliseconds", "crlf", "display", NULL};
@@ -112,11 +114,14 @@ static struct step *new_step(struct lctx *c, const xmlNode *n, enum step_kind k)
 	}
 	s = &u->steps[u->nsteps];
 	memset(s, 0, sizeof(*s));
+	/* SIPp gives a label no message of its own */
+	if (u->nsteps)
+		s->msg_index = s[-1].msg_index + (s[-1].kind != STEP_LABEL);
 	s->kind = k;
 	s->line = scn_x_line(n);
 	s->index = u->nsteps++;
 	s->next = s->ontimeout = -1;
-	s->test = s->pause_var = PROG_NOVAR;
+	s->test = s->pause_var = s->condexec = PROG_NOVAR;
 	s->chance_pct = 100;
 	return s;
 }
@@ -152,6 +157,10 @@ static int common_attrs(struct lctx *c, const xmlNode *n, struct step *s)
 		return ENOMEM;
 	s->repeat_rtd = scn_x_bool(scn_x_attr(n, "repeat_rtd"));
 	s->crlf = scn_x_bool(scn_x_attr(n, "crlf"));
+	if ((v = scn_x_attr(n, "condexec")) &&
+	    (s->condexec = scn_var_ref(c->p, v, strlen(v), scn_x_line(n), 0)) < 0)
+		return ENOMEM;
+	s->condexec_inverse = scn_x_bool(scn_x_attr(n, "condexec_inverse"));
 	return 0;
 }
 
@@ -271,16 +280,51 @@ static int el_recv(struct lctx *c, const xmlNode *n)
 	s->auth = scn_x_bool(scn_x_attr(n, "auth"));
 	s->rrs = scn_x_bool(scn_x_attr(n, "rrs"));
 	s->ignoresdp = scn_x_bool(scn_x_attr(n, "ignoresdp"));
+	/* SIPp: true by default, false only for an optional message */
+	if ((v = scn_x_attr(n, "advance_state")) && !scn_x_bool(v)) {
+		if (!s->optional)
+			return diag_set(c->d, c->p->file, s->line, "advance_state=\"%s\" on a "
+					"message that is not optional", v);
+		s->stay = 1;
+	}
 	if ((v = scn_x_attr(n, "ontimeout")) && (err = want_label(c, s, 1, v, s->line)))
 		return err;
 	return children_actions(c, n, s);
+}
+
+/* A pause's distribution: fixed and uniform in whole milliseconds, as
+ * before; the others drawn per call (PAUSE_DIST). */
+static int dist_pause(struct lctx *c, struct step *s)
+{
+	const double *p = s->pause_dist.p;
+
+	switch (s->pause_dist.kind) {
+	case DIST_FIXED:
+		s->pause = PAUSE_FIXED;
+		if (!(p[0] >= 0 && p[0] <= 0x7fffffff))
+			return diag_set(c->d, c->p->file, s->line, "<pause value=\"%g\">: "
+					"expected milliseconds from 0 to 2147483647", p[0]);
+		s->pause_ms = (int)p[0];
+		return 0;
+	case DIST_UNIFORM:
+		s->pause = PAUSE_UNIFORM;
+		if (!(p[0] >= 0 && p[1] <= 0x7fffffff))
+			return diag_set(c->d, c->p->file, s->line, "<pause min=\"%g\" max=\"%g\">: "
+					"expected milliseconds from 0 to 2147483647", p[0], p[1]);
+		s->pause_min_ms = (int)p[0];
+		s->pause_max_ms = (int)p[1];
+		return 0;
+	default:
+		s->pause = PAUSE_DIST;
+		return 0;
+	}
 }
 
 static int el_pause(struct lctx *c, const xmlNode *n, enum step_kind k)
 {
 	struct step *s = new_step(c, n, k);
 	const char *v;
-	int err;
+	int err, found = 0;
 
 	if (!s)
 		return ENOMEM;
@@ -289,22 +333,18 @@ static int el_pause(struct lctx *c, const xmlNode *n, enum step_kind k)
 	if (k == STEP_PAUSE && (err = common_attrs(c, n, s)))
 		return err;
 	s->pause = PAUSE_DEFAULT;
-	if (scn_x_attr(n, "milliseconds") || scn_x_attr(n, "value")) {
-		s->pause = PAUSE_FIXED;
-		err = scn_x_int(c, n, scn_x_attr(n, "milliseconds") ? "milliseconds" : "value",
-			     &s->pause_ms);
-	} else if ((v = scn_x_attr(n, "variable"))) {
+	if ((v = scn_x_attr(n, "variable"))) {
 		s->pause = PAUSE_VAR;
 		if ((s->pause_var = scn_var_ref(c->p, v, strlen(v), s->line, 0)) < 0)
 			return ENOMEM;
-	}
-	if (!err && (v = scn_x_attr(n, "distribution")) && strcmp(v, "fixed")) {
-		if (strcmp(v, "uniform"))
-			return diag_set(c->d, c->p->file, s->line, "<pause distribution=\"%s\">: "
-					"only fixed and uniform are supported", v);
-		s->pause = PAUSE_UNIFORM;
-		if (!(err = scn_x_int(c, n, "min", &s->pause_min_ms)))
-			err = scn_x_int(c, n, "max", &s->pause_max_ms);
+	} else if ((err = scn_x_dist(c, n, s->line, &s->pause_dist, 1, &found))) {
+		return err;
+	} else if (found) {
+		err = dist_pause(c, s);
+	} else if (scn_x_attr(n, "milliseconds") || scn_x_attr(n, "value")) {
+		s->pause = PAUSE_FIXED;
+		err = scn_x_int(c, n, scn_x_attr(n, "milliseconds") ? "milliseconds" : "value",
+			     &s->pause_ms);
 	}
 	if (err)
 		return err;

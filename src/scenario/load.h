@@ -54,6 +54,9 @@ struct lctx {
 
 int scn_x_step(struct lctx *c, const xmlNode *n, int in_ua);
 int scn_x_actions(struct lctx *c, const xmlNode *action, struct step *s);
+/* actions.c: SIPp's distribution attributes of <pause> and <sample>. */
+int scn_x_dist(struct lctx *c, const xmlNode *n, int line, struct dist *out, int oldstyle,
+	       int *found);
 
 /* creds.c: <ua user= password= domain= advertise=> of the current
  * party; -au, -ap and -domain (after the walk: they may name <param>s);

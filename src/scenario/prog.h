@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "base/diag.h"
+#include "base/dist.h"
 
 /* ---- message templates ---------------------------------------------- */
 
@@ -113,6 +114,11 @@ enum act_kind {
 	ACT_VERIFYAUTH,        /* issue 3                                      */
 	ACT_LOOKUP,            /* SIPp's -infindex lookup: value = file, value2
 	                          = key; var = the row, or -1                  */
+	ACT_SAMPLE,            /* var = a draw of dist                        */
+	ACT_TRIM,              /* var's text without leading/trailing spaces  */
+	ACT_URLENCODE, ACT_URLDECODE, /* var2's text %-encoded / decoded       */
+	ACT_INDEX,             /* var = the index of the step running it      */
+	ACT_IGNORED,           /* loaded, warned about, not run (str = name)  */
 };
 
 enum search_in { SEARCH_MSG, SEARCH_HDR, SEARCH_BODY, SEARCH_VAR };
@@ -137,6 +143,7 @@ struct action {
 	int re_ok;              /* re must be regfree'd                        */
 	enum search_in search;  /* ereg                                        */
 	const char *header;     /* ereg search_in="hdr": "Name", or "Name:"    */
+	unsigned occurrence;    /* ereg search_in="hdr": the nth such header   */
 	int check_it;           /* ereg: fail the call when no match           */
 	int check_it_inverse;   /* ereg: fail the call when it matches         */
 	int case_indep;         /* ereg                                        */
@@ -145,6 +152,8 @@ struct action {
 	struct tpl *value2;     /* verifyauth password, setdest port           */
 	struct tpl *value3;     /* setdest protocol (value: its host)          */
 	const char *str;        /* exec: the name of an unsupported exec kind  */
+	struct dist dist;       /* sample                                      */
+	int step;               /* index: the step holding the action         */
 	const char *arg;        /* exec: that attribute's value (the pcap file
 	                           of play_pcap_*, rtp_echo's "startaudio,..."
 	                           or <rtp_echo value=>), owned by the prog   */
@@ -164,12 +173,14 @@ enum step_kind {
 	STEP_WAIT,              /* issue 3: <wait for>                         */
 };
 
-enum pause_kind { PAUSE_DEFAULT, PAUSE_FIXED, PAUSE_UNIFORM, PAUSE_VAR };
+enum pause_kind { PAUSE_DEFAULT, PAUSE_FIXED, PAUSE_UNIFORM, PAUSE_VAR, PAUSE_DIST };
 
 struct step {
 	enum step_kind kind;
 	int line;               /* XML line of the element                     */
 	unsigned index;         /* position in steps[]                         */
+	unsigned msg_index;     /* SIPp's message index: the steps before it
+	                           that are not labels (<jump value=>, <index>) */
 	char display[40];       /* short name for reports: "INVITE", "100",
 	                           "Pause 1000ms", "[NOP]"                      */
 
@@ -208,12 +219,21 @@ struct step {
 	int start_rtd;          /* start_rtd=: rtd index + 1, 0 none           */
 	int repeat_rtd;         /* repeat_rtd="true"                           */
 	int counter;            /* counter=: generic counter index + 1, 0 none */
+	int condexec;           /* condexec=: run the step only when this
+	                           variable is true (SIPp's "set"), else skip
+	                           it; PROG_NOVAR: always run                 */
+	int condexec_inverse;   /* condexec_inverse="true": only when false    */
 
 	/* pause / timewait */
 	enum pause_kind pause;
 	int pause_ms;           /* fixed / milliseconds=                       */
 	int pause_min_ms, pause_max_ms; /* distribution="uniform"              */
 	int pause_var;          /* variable= holding the duration in ms        */
+	struct dist pause_dist; /* distribution= other than fixed and uniform  */
+
+	int stay;               /* recv advance_state="false" (optional only):
+	                           counted and its actions run, the party
+	                           stays where it was                         */
 
 	/* signal / wait */
 	const char *name;

@@ -169,9 +169,41 @@ static int param_element(struct lctx *c, const xmlNode *n)
 
 static const char *const a_ua[] = {"name", "user", "password", "domain", "advertise", NULL};
 
+/* <DefaultMessage id=>: SIPp's replacement text for one of its default
+ * messages. sipbench builds those (the BYE, CANCEL, ACK and 200 of the
+ * default behaviours) from the dialog, so the text is checked and
+ * warned about, not used. */
+static int default_message(struct lctx *c, const xmlNode *n)
+{
+	static const char *const ids[] = {"3pcc_abort", "ack", "ack2", "bye", "cancel", "200"};
+	const char *id = scn_x_attr(n, "id");
+	const xmlNode *k;
+	unsigned i;
+	int err, text = 0;
+
+	if ((err = scn_x_check_attrs(c, n, (const char *const[]){"id", NULL}, 0)))
+		return err;
+	for (i = 0; id && i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (!strcmp(id, ids[i]))
+			break;
+	if (!id || i == sizeof(ids) / sizeof(ids[0]))
+		return diag_set(c->d, c->p->file, scn_x_line(n), "<DefaultMessage id=\"%s\">: "
+				"expected 3pcc_abort, ack, ack2, bye, cancel or 200", id ? id : "");
+	for (k = n->children; k; k = k->next)
+		text |= (k->type == XML_CDATA_SECTION_NODE || k->type == XML_TEXT_NODE) &&
+			strspn((const char *)k->content, " \t\r\n") != strlen((const char *)k->content);
+	if (!text)
+		return diag_set(c->d, c->p->file, scn_x_line(n), "<DefaultMessage> without a message");
+	return scn_x_lax(c, scn_x_line(n), "<DefaultMessage> is loaded but not used: the default "
+			 "behaviours build their messages from the dialog");
+}
+
 static int top_element(struct lctx *c, const xmlNode *n, int has_ua)
 {
 	const char *name = (const char *)n->name;
+
+	if (!strcmp(name, "DefaultMessage"))
+		return default_message(c, n);
 
 	if (!strcmp(name, "ResponseTimeRepartition"))
 		return int_list(c, n, &c->p->rtr_ms, &c->p->nrtr);

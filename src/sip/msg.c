@@ -166,6 +166,7 @@ struct hdr_find {
 	int count;
 	struct msg_pl first;
 	int err;
+	unsigned nth;           /* find_after_name: the nth header, 1 first */
 };
 
 static int find_first(const char *name, size_t nl, const char *val, size_t vl, void *arg)
@@ -200,7 +201,7 @@ static int find_append(const char *name, size_t nl, const char *val, size_t vl, 
 int msg_hdr_append(const struct msg *m, const char *name, size_t nlen,
 		   int value_only, struct buf *out)
 {
-	struct hdr_find f = {{0}, value_only, out, 0, {NULL, 0}, 0};
+	struct hdr_find f = {{0}, value_only, out, 0, {NULL, 0}, 0, 0};
 
 	hdr_name_init(&f.want, name, nlen);
 	hdr_walk(m, find_append, &f);
@@ -220,18 +221,20 @@ static int find_after_name(const char *name, size_t nl, const char *val, size_t 
 	while (*e && *e != '\r' && *e != '\n')
 		e++;
 	f->first.len = (size_t)(e - f->first.p);
-	f->count = 1;
-	return 1;
+	return (unsigned)++f->count >= f->nth;
 }
 
-struct msg_pl msg_hdr_after_name(const struct msg *m, const char *name, size_t nlen)
+struct msg_pl msg_hdr_after_name(const struct msg *m, const char *name, size_t nlen,
+				 unsigned nth)
 {
-	struct hdr_find f = {{0}, 0, NULL, 0, {NULL, 0}, 0};
+	struct hdr_find f = {{0}, 0, NULL, 0, {NULL, 0}, 0, nth ? nth : 1};
 	int colon = nlen && name[nlen - 1] == ':';
 
 	hdr_name_init(&f.want, name, nlen - (size_t)colon);
 	hdr_walk(m, find_after_name, &f);
-	if (colon && f.count) {
+	if ((unsigned)f.count < f.nth)
+		return (struct msg_pl){NULL, 0};
+	if (colon) {
 		const char *c = memchr(f.first.p, ':', f.first.len);
 
 		if (c) {
@@ -244,7 +247,7 @@ struct msg_pl msg_hdr_after_name(const struct msg *m, const char *name, size_t n
 
 struct msg_pl msg_hdr_first(const struct msg *m, const char *name, size_t nlen)
 {
-	struct hdr_find f = {{0}, 0, NULL, 0, {NULL, 0}, 0};
+	struct hdr_find f = {{0}, 0, NULL, 0, {NULL, 0}, 0, 0};
 
 	hdr_name_init(&f.want, name, nlen);
 	hdr_walk(m, find_first, &f);

@@ -110,10 +110,12 @@ uint64_t msg_hash(const char *p, size_t len);
 struct msg_pl msg_call_key(const struct msg *m, int whole);
 
 /* SIPp's view of a header for <ereg search_in="hdr">: the text of m's
- * first header called name from just after its name (colon included) to
- * the end of that line; with name ending in ':', from after the colon.
- * Compact forms match. {NULL, 0} when m has no such header. */
-struct msg_pl msg_hdr_after_name(const struct msg *m, const char *name, size_t nlen);
+ * nth header called name (1: the first; SIPp's occurrence=) from just
+ * after its name (colon included) to the end of that line; with name
+ * ending in ':', from after the colon. Compact forms match. {NULL, 0}
+ * when m has fewer such headers. */
+struct msg_pl msg_hdr_after_name(const struct msg *m, const char *name, size_t nlen,
+				 unsigned nth);
 
 /* 0 when the host of sip:/sips: URI p (len) is an IPv6 address without
  * its brackets (RFC 5118 4.2), else 1 (other schemes: 1). */
