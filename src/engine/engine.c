@@ -24,19 +24,26 @@ void eng_signal_stop(int sig)
 
 /* ---- run control -------------------------------------------------------- */
 
+/* The message traces are current whenever the loop goes to wait (SIPp
+ * flushes each message; a reader may look while the run goes on). A
+ * write that fails is said here with its reason, once (the file keeps
+ * its error flag: main.c says at the end that it is incomplete and the
+ * exit status is 255). */
+static void flush_trace(FILE *f, const char *opt)
+{
+	if (!f || ferror(f) || !fflush(f))
+		return;
+	fprintf(stderr, "sipbench: error: %s: a write failed: %s\n", opt, strerror(errno));
+}
+
 static void on_tick(void *arg)
 {
 	struct eng *e = arg;
 
 	eng_free_zombies(e);
-	/* the message traces are current whenever the loop goes to wait (SIPp
-	 * flushes each message; a reader may look while the run goes on) */
-	if (e->o.msg_log)
-		fflush(e->o.msg_log);
-	if (e->o.short_log)
-		fflush(e->o.short_log);
-	if (e->o.act_log)
-		fflush(e->o.act_log);
+	flush_trace(e->o.msg_log, "-message_file");
+	flush_trace(e->o.short_log, "-shortmessage_file");
+	flush_trace(e->o.act_log, "-log_file");
 	/* <exec command> children that ended (vars.c) */
 	while (e->children && waitpid(-1, NULL, WNOHANG) > 0)
 		e->children--;
