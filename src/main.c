@@ -75,6 +75,13 @@ static FILE *open_log(const char *opt, const char *given, const struct main_opts
 	return open_log_mode(opt, given, m, suffix, "w");
 }
 
+/* A trace file replaced (overwrite, the default) or appended to. */
+static FILE *open_log_ow(const char *opt, const char *given, const struct main_opts *m,
+			 const char *suffix, int overwrite)
+{
+	return open_log_mode(opt, given, m, suffix, overwrite ? "w" : "a");
+}
+
 /* Every output file of the run, checked (reports) or opened (traces)
  * before the first message: a run whose verdict cannot be written does
  * not start (exit 255, the file and the reason named). */
@@ -90,7 +97,12 @@ static int open_outputs(struct eng_opts *o, const struct main_opts *m)
 		return -1;
 	}
 	if (m->trace_msg &&
-	    !(o->msg_log = open_log("-message_file", m->message_file, m, "messages.log")))
+	    !(o->msg_log = open_log_ow("-message_file", m->message_file, m, "messages.log",
+				       m->message_overwrite)))
+		return -1;
+	if (m->trace_calldebug &&
+	    !(o->calldebug_log = open_log_ow("-calldebug_file", m->calldebug_file, m,
+					     "calldebug.log", m->calldebug_overwrite)))
 		return -1;
 	if (m->trace_err &&
 	    !(o->err_log = open_log_mode("-error_file", m->error_file, m, "errors.log",
@@ -98,16 +110,18 @@ static int open_outputs(struct eng_opts *o, const struct main_opts *m)
 		return -1;
 	if (m->trace_stat && !(o->stat_csv = open_log("-stf", m->stat_file, m, ".csv")))
 		return -1;
-	if (m->trace_logs && !(o->act_log = open_log("-log_file", m->log_file, m, "logs.log")))
+	if (m->trace_logs && !(o->act_log = open_log_ow("-log_file", m->log_file, m, "logs.log",
+							  m->log_overwrite)))
 		return -1;
 	if (m->trace_shortmsg &&
-	    !(o->short_log = open_log("-shortmessage_file", m->shortmessage_file, m,
-				      "shortmessages.log")))
+	    !(o->short_log = open_log_ow("-shortmessage_file", m->shortmessage_file, m,
+					 "shortmessages.log", m->shortmessage_overwrite)))
 		return -1;
 	if (m->trace_counts && !(o->counts_csv = open_log("-trace_counts", NULL, m, "counts.csv")))
 		return -1;
 	if (m->trace_screen &&
-	    !(o->screen_log = open_log("-screen_file", m->screen_file, m, "screen.log")))
+	    !(o->screen_log = open_log_ow("-screen_file", m->screen_file, m, "screen.log",
+					  m->screen_overwrite)))
 		return -1;
 	if (m->trace_rtt && !(o->rtt_csv = open_log("-trace_rtt", NULL, m, "rtt.csv")))
 		return -1;
@@ -146,6 +160,8 @@ static int close_logs(struct eng_opts *o)
 	bad |= close_log(o->codes_csv, "-trace_error_codes");
 	bad |= close_log(o->rtt_csv, "-trace_rtt");
 	bad |= close_log(o->screen_log, "-screen_file");
+	bad |= close_log(o->calldebug_log, "-calldebug_file");
+	o->calldebug_log = NULL;
 	o->msg_log = o->err_log = o->stat_csv = NULL;
 	o->act_log = o->short_log = o->counts_csv = o->codes_csv = o->rtt_csv = NULL;
 	o->screen_log = NULL;

@@ -45,6 +45,19 @@ int cli_cb_set(struct cli_dst *t, const char *opt, char *const *args, struct dia
 	return 0;
 }
 
+/* -infindex FILE FIELD: checked against -inf by the engine. */
+int cli_cb_infindex(struct cli_dst *t, const char *opt, char *const *args, struct diag *d)
+{
+	unsigned f;
+
+	if (cli_uint(opt, args[1], &f, d))
+		return EINVAL;
+	t->eng->infindex_file = args[0];
+	t->eng->infindex_field = f;
+	t->main->scn.infindex = 1;
+	return 0;
+}
+
 /* -key NAME VALUE: the names for the loader, the values (by index) for
  * the engine. */
 int cli_cb_key(struct cli_dst *t, const char *opt, char *const *args, struct diag *d)

@@ -39,7 +39,7 @@ int cli_time(const char *opt, const char *s, uint64_t unit_ms, uint64_t *out,
 	     struct diag *d);
 
 /* cb.c */
-cli_cb cli_cb_set, cli_cb_key, cli_cb_transport, cli_cb_port, cli_cb_timer_resol,
+cli_cb cli_cb_set, cli_cb_key, cli_cb_infindex, cli_cb_transport, cli_cb_port, cli_cb_timer_resol,
 	cli_cb_nd, cli_cb_behaviors, cli_cb_fail_rate, cli_cb_p99, cli_cb_max_retrans,
 	cli_cb_stat_delim, cli_cb_t2;
 extern const struct cli_kws cli_kw_bool, cli_kw_display;

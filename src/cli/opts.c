@@ -90,7 +90,8 @@ static void defaults(struct eng_opts *o, struct main_opts *m)
 	o->service = "service";
 	o->rate = 10;
 	o->rtt_freq = 200;
-	m->error_overwrite = 1;
+	m->error_overwrite = m->message_overwrite = m->shortmessage_overwrite = 1;
+	m->log_overwrite = m->screen_overwrite = m->calldebug_overwrite = 1;
 	o->rate_period_ms = 1000;
 	o->local_ip = "127.0.0.1";
 	o->media_port = 6000;

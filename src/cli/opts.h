@@ -27,6 +27,10 @@ struct main_opts {
 	int trace_screen;
 	const char *screen_file;       /* -screen_file                       */
 	int error_overwrite;           /* -error_overwrite: 0 appends        */
+	int message_overwrite, shortmessage_overwrite, log_overwrite; /* the same */
+	int screen_overwrite, calldebug_overwrite;                    /* the same */
+	int trace_calldebug;           /* -trace_calldebug                   */
+	const char *calldebug_file;    /* -calldebug_file                    */
 	const char *log_file;          /* -log_file                          */
 	const char *shortmessage_file; /* -shortmessage_file                 */
 	const char *tls_cert, *tls_key, *tls_ca, *tls_version;

@@ -71,21 +71,50 @@ static void via_of(const struct ua *ua, const char *what, char *via, size_t n)
 		 (unsigned long long)ua->call->number, what);
 }
 
-/* The BYE of our dialog, to its remote target. */
+/* The URI between the <> of a To header's value (SIPp's
+ * [last_Request_URI] of a response), len 0 when it has no <>. */
+static struct msg_pl to_uri(const char *to)
+{
+	const char *lt = strchr(to, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+	struct msg_pl u = {"", 0};
+
+	if (lt && gt) {
+		u.p = lt + 1;
+		u.len = (size_t)(gt - lt - 1);
+	}
+	return u;
+}
+
+/* The BYE of our dialog, as SIPp's: to [next_url] with the route set
+ * when rrs="true" made them, else to the URI of the 2xx's To (SIPp's
+ * [last_Request_URI] then), else to the 2xx's Contact. */
 static void send_bye(struct ua *ua)
 {
 	struct buf *b = &ua->call->eng->scratch;
-	struct msg_req q;
+	struct msg_req q = {0};
 	char via[160];
+	const char *contact = ua->dlg;
 
 	via_of(ua, "abort-bye", via, sizeof(via));
 	q.method = "BYE";
-	q.ruri.p = ua->dlg;
-	q.ruri.len = strlen(ua->dlg);
-	q.from.p = q.ruri.p + q.ruri.len + 1;
+	q.from.p = contact + strlen(contact) + 1;
 	q.from.len = strlen(q.from.p);
 	q.to.p = q.from.p + q.from.len + 1;
 	q.to.len = strlen(q.to.p);
+	if (ua->next_url) {
+		q.ruri.p = ua->next_url;
+		q.ruri.len = strlen(ua->next_url);
+	} else {
+		q.ruri = to_uri(q.to.p);
+	}
+	if (!q.ruri.len) {
+		q.ruri.p = contact;
+		q.ruri.len = strlen(contact);
+	}
+	if (ua->routes && !strncmp(ua->routes, "Route: ", 7)) {
+		q.route.p = ua->routes + 7;
+		q.route.len = strlen(q.route.p);
+	}
 	q.via.p = via;
 	q.via.len = strlen(via);
 	q.call_id.p = ua->call_id ? ua->call_id : "";

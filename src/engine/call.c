@@ -18,7 +18,8 @@ static void call_free(struct call *c)
 	unsigned i;
 
 	for (i = 0; i < c->nuas; i++) {
-		if (c->ua[i].sock && c->ua[i].sock != c->eng->sock)
+		/* -max_socket's are shared: closed at the end (eng_pool_free) */
+		if (c->ua[i].sock && c->ua[i].sock != c->eng->sock && !c->eng->o.max_socket)
 			tp_close(c->ua[i].sock);
 		ua_release(&c->ua[i]);
 	}
@@ -46,6 +47,9 @@ void eng_call_ended(struct eng *e, struct call *c)
 	}
 	if (!c->unfinished || c->failed)
 		hist_add(&e->st.call_len_ended, now - c->start_us);
+	if (e->o.calldebug_log && (c->failed || c->unfinished))
+		rpt_calldebug(e->o.calldebug_log, c->ua[0].call_id,
+			      c->failed ? stat_fail_name(c->reason) : "unfinished", &c->cap);
 	if (e->cap && (c->failed || c->unfinished))
 		rpt_pcap_write(e->cap, &c->cap);
 	else
@@ -57,6 +61,41 @@ void eng_call_ended(struct eng *e, struct call *c)
 	lst_append(&e->zombies, &c->le);  /* freed at the end of the iteration */
 	e->nactive--;
 	e->ended++;
+}
+
+/* A new call's own socket: a new one, or with -max_socket N, once N are
+ * open, the next of them in turn (SIPp's). */
+static int call_socket(struct eng *e, struct tp_sock **sp, struct diag *d)
+{
+	struct tp_sock **pool;
+	int err;
+
+	if (!e->o.max_socket)
+		return eng_open_socket(e, sp, 0, 0, eng_on_datagram, d);
+	if (e->npool >= e->o.max_socket) {
+		*sp = e->pool[e->next_pool++ % e->npool];
+		return 0;
+	}
+	pool = realloc(e->pool, (e->npool + 1) * sizeof(*pool));
+	if (!pool)
+		return ENOMEM;
+	e->pool = pool;
+	err = eng_open_socket(e, &pool[e->npool], 0, 0, eng_on_datagram, d);
+	if (err)
+		return err;
+	*sp = pool[e->npool++];
+	return 0;
+}
+
+void eng_pool_free(struct eng *e)
+{
+	unsigned i;
+
+	for (i = 0; i < e->npool; i++)
+		tp_close(e->pool[i]);
+	free(e->pool);
+	e->pool = NULL;
+	e->npool = 0;
 }
 
 /* A call and its nuas parties in one zeroed block: the structs, then
@@ -99,7 +138,7 @@ static int call_new(struct eng *e, struct call **cp, struct diag *d)
 		c->ua[i].remote = e->remote;
 	}
 	if (e->o.per_call_socket && !e->uas_mode) {
-		err = eng_open_socket(e, &c->ua[0].sock, 0, 0, eng_on_datagram, d);
+		err = call_socket(e, &c->ua[0].sock, d);
 		if (err) {
 			c->ua[0].sock = NULL;
 			goto out;

@@ -163,59 +163,6 @@ static void dump(struct eng *e, const char *path)
 		fclose(f);
 }
 
-/* "true"/"false" into *b: 0, or -1. */
-static int word_bool(const char *w, int *b)
-{
-	if (!strcmp(w, "true") || !strcmp(w, "1"))
-		*b = 1;
-	else if (!strcmp(w, "false") || !strcmp(w, "0"))
-		*b = 0;
-	else
-		return -1;
-	return 0;
-}
-
-/* A command typed after c, as SIPp's: "set rate N", "set rate-scale N",
- * "set hide true|false", "set index true|false"; *out says how it went. */
-static void command(struct eng *e, char *cmd, char *out, size_t n)
-{
-	char *sp = NULL, *what = strtok_r(cmd, " \t", &sp);
-	char *attr = what ? strtok_r(NULL, " \t", &sp) : NULL;
-	char *val = attr ? strtok_r(NULL, " \t", &sp) : NULL, *end = NULL;
-	double d = val ? strtod(val, &end) : 0;
-	int b = 0;
-
-	if (!what) {
-		out[0] = '\0';
-		return;
-	}
-	if (strcmp(what, "set") || !attr || !val || strtok_r(NULL, " \t", &sp)) {
-		snprintf(out, n, "Command \"%s\": sipbench knows set rate, set rate-scale, set hide, "
-			 "set index", what);
-		return;
-	}
-	if (!strcmp(attr, "rate") || !strcmp(attr, "rate-scale")) {
-		int rate = !strcmp(attr, "rate");
-
-		if (*end || d <= 0 || eng_set_rate(e, rate ? d : 0, rate ? 0 : d))
-			snprintf(out, n, "Command \"set %s %s\": a number above 0 (and a run with "
-				 "a rate) wanted", attr, val);
-		else
-			snprintf(out, n, "Command \"set %s %s\" done", attr, val);
-		return;
-	}
-	if ((!strcmp(attr, "hide") || !strcmp(attr, "index")) && !word_bool(val, &b)) {
-		if (!strcmp(attr, "hide"))
-			e->console.scr.show_hidden = !b;
-		else
-			e->console.scr.show_index = b;
-		snprintf(out, n, "Command \"set %s %s\" done", attr, val);
-		return;
-	}
-	snprintf(out, n, "Command \"set %s %s\": not known to sipbench (set rate, "
-		 "rate-scale, hide, index)", attr, val);
-}
-
 /* A key while a command is typed: Enter runs it, Escape drops it. */
 static void command_key(struct eng *e, int k)
 {
@@ -227,7 +174,7 @@ static void command_key(struct eng *e, int k)
 		if (k == 0x1b)
 			c->cmd_line[0] = '\0';
 		else
-			command(e, c->cmd, c->cmd_line, sizeof(c->cmd_line));
+			eng_command_line(e, c->cmd, c->cmd_line, sizeof(c->cmd_line));
 		c->ncmd = 0;
 		if (!c->which && c->cmd_line[0])
 			fprintf(stderr, "\r%s\033[K\r\n", c->cmd_line);

@@ -359,6 +359,8 @@ void eng_control_start(struct eng *e)
 		e->periodic.csv.delim = e->o.stat_delim;
 		e->periodic.csv.users = e->o.users;
 		e->periodic.csv.nrtd = e->p->nrtds;
+		e->periodic.csv.gen_names = e->p->counter_names;
+		e->periodic.csv.ngen = e->p->ncounters < RPT_CSV_NGEN ? e->p->ncounters : RPT_CSV_NGEN;
 		e->periodic.csv.media = eng_media_stats(e);
 		rpt_csv_header(&e->periodic.csv, &e->st, e->start_us, eng_target_rate(e));
 	}

@@ -32,20 +32,26 @@ void eng_signal_user(int sig)
 
 /* ---- run control -------------------------------------------------------- */
 
+/* The message traces are current whenever the loop goes to wait (SIPp
+ * flushes each message; a reader may look while the run goes on). A
+ * write that fails is said here with its reason, once (the file keeps
+ * its error flag: main.c says at the end that it is incomplete and the
+ * exit status is 255). */
+static void flush_trace(FILE *f, const char *opt)
+{
+	if (!f || ferror(f) || !fflush(f))
+		return;
+	fprintf(stderr, "sipbench: error: %s: a write failed: %s\n", opt, strerror(errno));
+}
+
 static void on_tick(void *arg)
 {
 	struct eng *e = arg;
 
 	eng_free_zombies(e);
-	/* -trace_msg reaches its file each turn of the loop, as SIPp's
-	 * does per message (SIPp's regress github-#0098 reads it while
-	 * the run goes on); nothing written, no system call */
-	if (e->o.msg_log && !e->msg_log_held && fflush(e->o.msg_log)) {
-		/* a failed write (a full disk): leave it to the close at the
-		 * end, which says why (main.c); no more flushes per turn */
-		clearerr(e->o.msg_log);
-		e->msg_log_held = 1;
-	}
+	flush_trace(e->o.msg_log, "-message_file");
+	flush_trace(e->o.short_log, "-shortmessage_file");
+	flush_trace(e->o.act_log, "-log_file");
 	/* <exec command> children that ended (vars.c) */
 	while (e->children && waitpid(-1, NULL, WNOHANG) > 0)
 		e->children--;
@@ -185,6 +191,19 @@ static int check_prog(struct eng *e, struct diag *d)
 	return 0;
 }
 
+/* -infindex FILE FIELD: FILE is the -inf file (by its name without the
+ * directory, as SIPp names injection files). */
+static int set_index(struct eng *e, struct diag *d)
+{
+	const char *f = e->o.infindex_file;
+
+	if (f && !e->o.inf)
+		return diag_set(d, NULL, 0, "-infindex %s: no -inf file to index", f);
+	if (f && !inj_names(e->o.inf, f))
+		return diag_set(d, NULL, 0, "-infindex %s: not the -inf file (%s)", f, e->o.inf);
+	return f && inj_index(&e->inj, e->o.infindex_field) ? ENOMEM : 0;
+}
+
 int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 	      struct diag *d)
 {
@@ -210,6 +229,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		nsteps += p->uas[i].nsteps;
 	err = stat_init(&e->st, nsteps, p->nrtds);
 	if (!err)
+		err = stat_set_gen(&e->st, p->ncounters);
+	if (!err)
 		err = stat_set_reps(&e->st, p->rtr_ms, p->nrtr, p->clr_ms, p->nclr);
 	if (!err)
 		err = check_prog(e, d);
@@ -229,6 +250,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 	if (!err && o->inf && o->shard_count)
 		err = inj_shard(&e->inj, o->inf, o->shard_index, o->shard_count, d);
 	if (!err)
+		err = set_index(e, d);
+	if (!err)
 		err = set_globals(e, d);
 	if (!err && o->remote)
 		err = tp_addr_parse(&e->remote, o->remote, tp_proto_port((enum tp_proto)o->proto), d);
@@ -238,6 +261,10 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 			       tp_proto_port((enum tp_proto)o->proto));
 	if (!err && o->remote)
 		tp_addr_host(&e->remote, e->remote_ip, sizeof(e->remote_ip));
+	if (!err && o->rsa) {
+		err = tp_addr_parse(&e->rsa, o->rsa, tp_proto_port((enum tp_proto)o->proto), d);
+		e->have_rsa = !err;
+	}
 	eng_peer_name(e);
 	if (!err && o->loop)
 		e->loop = o->loop;
@@ -245,6 +272,8 @@ int eng_alloc(struct eng **ep, const struct eng_opts *o, const struct prog *p,
 		err = loop_alloc(&e->loop);
 	if (!err)
 		err = open_main_socket(e, d);
+	if (!err && (o->ctl_port || o->ctl_ip))
+		err = eng_command_open(e, d);
 	if (!err)
 		err = eng_media_init(e, d);
 	if (!err)
@@ -270,11 +299,14 @@ void eng_free(struct eng *e)
 		return;
 	eng_reap(e);
 	eng_twin_close(e);
+	eng_pool_free(e);
 	if (e->globals && e->p)
 		for (i = 0; i < e->p->nvars; i++)
 			var_clear(&e->globals[i]);
 	free(e->globals);
 	tp_close(e->sock);
+	if (e->loop)
+		eng_command_close(e);
 	eng_media_free(e);
 	rpt_pcap_close(e->cap);
 	if (e->loop != e->o.loop)

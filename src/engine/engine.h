@@ -29,10 +29,13 @@ enum {
  * keyboard and progress. */
 struct eng_opts {
 	const char *remote;          /* "host[:port]" or NULL                */
+	const char *rsa;             /* -rsa: where messages to remote go, or NULL */
 	struct loop *loop;           /* run on this loop (not freed), or NULL */
 	const char *local_ip;
 	unsigned local_port;         /* 0: 5060 for servers, else any        */
 	int per_call_socket;         /* -t un, tn, ln, wsn, wssn             */
+	unsigned max_socket;         /* -max_socket: at most N of them, shared
+	                                round-robin and kept to the end; 0 none */
 	int proto;                   /* enum tp_proto                        */
 	struct tp_tls *tls;          /* TLS and WSS: the contexts, else NULL  */
 	const char *tls_name;        /* -tls_sni, or NULL: the target's host  */
@@ -70,6 +73,8 @@ struct eng_opts {
 	                                the request retransmitted)           */
 	unsigned behaviors;
 	const char *inf;             /* injection file or NULL               */
+	const char *infindex_file;   /* -infindex: the -inf file it names, or NULL */
+	unsigned infindex_field;     /* ... and the field indexed            */
 	const char *const *set_names, *const *set_values;
 	unsigned nset;
 	const char *const *key_values; /* -key values, by index              */
@@ -83,6 +88,7 @@ struct eng_opts {
 	FILE *rtt_csv;               /* -trace_rtt, or NULL                  */
 	FILE *screen_log;            /* -trace_screen: SIPp's screens at the end */
 	const char *screen_path;     /* where SIGUSR2 appends them without it */
+	FILE *calldebug_log;         /* -trace_calldebug: failed calls' messages */
 	unsigned rtt_freq;           /* -rtt_freq: its lines written by N    */
 	const char *stat_delim;      /* its field separator, NULL for ";"    */
 	uint64_t stat_period_ms;     /* -fd: CSV lines and ramp steps         */
@@ -120,6 +126,9 @@ struct eng_opts {
 	const char *twin_master;     /* -master NAME, or NULL                */
 	const char *twin_slave;      /* -slave NAME, or NULL                 */
 	const char *twin_cfg;        /* -slave_cfg FILE, or NULL             */
+	unsigned ctl_port;           /* -cp: the UDP control port, 0: none
+	                                (8888 with -ci alone)                */
+	const char *ctl_ip;          /* -ci: its address, NULL: -i or loopback */
 };
 
 /* Prepare a run: bind sockets, read the injection file. p must outlive

@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include "engine/internal.h"
+#include "sip/msg.h"
 
 static void chomp(char *s)
 {
@@ -262,10 +263,59 @@ void inj_free(struct inj *inj)
 			free(inj->rows[i][j]);
 		free(inj->rows[i]);
 	}
+	htab_free(&inj->ix);
+	free(inj->ixn);
 	free(inj->rows);
 	free(inj->ncols);
 	free(inj->lines);
 	memset(inj, 0, sizeof(*inj));
+}
+
+int inj_names(const char *path, const char *name)
+{
+	const char *a = strrchr(path, '/'), *b = strrchr(name, '/');
+
+	return !strcmp(path, name) || !strcmp(a ? a + 1 : path, b ? b + 1 : name);
+}
+
+int inj_index(struct inj *inj, unsigned col)
+{
+	unsigned i;
+
+	inj->ixn = calloc(inj->nrows ? inj->nrows : 1, sizeof(*inj->ixn));
+	if (!inj->ixn)
+		return ENOMEM;
+	inj->indexed = 1;
+	inj->ix_field = col;
+	for (i = 0; i < inj->nrows; i++) {
+		const char *k = col < inj->ncols[i] ? inj->rows[i][col] : "";
+
+		inj->ixn[i].row = i;
+		if (htab_add(&inj->ix, &inj->ixn[i].hn, msg_hash(k, strlen(k))))
+			return ENOMEM;
+	}
+	return 0;
+}
+
+long inj_lookup(const struct inj *inj, const char *key, size_t len)
+{
+	uint64_t h = msg_hash(key, len);
+	const struct htab_node *n;
+	long row = -1;
+
+	if (!inj->indexed)
+		return -1;
+	for (n = htab_chain(&inj->ix, h); n; n = n->next) {
+		const struct inj_ix *x = (const struct inj_ix *)n;
+		const char *k;
+
+		if (n->key != h)
+			continue;
+		k = inj->ix_field < inj->ncols[x->row] ? inj->rows[x->row][inj->ix_field] : "";
+		if (strlen(k) == len && !memcmp(k, key, len) && (long)x->row > row)
+			row = (long)x->row;
+	}
+	return row;
 }
 
 unsigned inj_next_row(struct inj *inj)

@@ -153,6 +153,11 @@ struct eng_adv {
 	unsigned port;             /* 0: the socket's own port               */
 };
 
+struct inj_ix {
+	struct htab_node hn;
+	unsigned row;
+};
+
 struct inj {
 	char ***rows;              /* rows[i][j]: field j of row i         */
 	unsigned *ncols;
@@ -167,6 +172,11 @@ struct inj {
 	unsigned vrows;            /* lines calls draw from (nrows without)  */
 	unsigned vbase, vstride;
 	unsigned long long p_offset, p_multiple;
+	/* -infindex: rows by the value of one field, for <lookup> */
+	int indexed;
+	unsigned ix_field;
+	struct htab ix;
+	struct inj_ix *ixn;        /* nrows nodes, linked in ix             */
 };
 
 /* What the parties (ua.c, called from timers and from below) report to
@@ -226,6 +236,7 @@ struct eng_console {
 	char cmd[64];              /* what was typed                       */
 	size_t ncmd;
 	char cmd_line[128];        /* "Command: ..." or its outcome, "" none */
+	int ctl_fd, ctl_on;        /* command.c: the -cp control port      */
 };
 
 /* control.c: the periodic -trace_stat, -trace_counts, -metrics writes */
@@ -280,6 +291,10 @@ struct eng {
 	struct loop *loop;
 	struct tp_sock *sock;      /* the main socket                      */
 	struct tp_addr remote;
+	struct tp_addr rsa;        /* -rsa: messages to remote go here     */
+	struct tp_sock **pool;     /* -max_socket: the per-call sockets (call.c) */
+	unsigned npool, next_pool;
+	int have_rsa;
 	char remote_ip[72];        /* remote's address as a URI host, "" none */
 	int have_remote;
 	char local_ip[64];         /* as bound, for Call-IDs               */
@@ -337,8 +352,6 @@ struct eng {
 	int media_calls;            /* the scenario plays or echoes: each
 	                               party gets its own media ports        */
 	struct eng_twin twin;       /* 3PCC (twin.c; twin_out.c writes)      */
-	int msg_log_held;           /* -trace_msg: a flush failed, no more
-	                               flushes per loop turn (engine.c)     */
 	struct media_audio *audio;  /* rtp_stream's files, loaded at start   */
 };
 
@@ -421,10 +434,22 @@ static inline int eng_can_start(const struct eng *e)
 	       (!e->o.users || e->nactive < e->o.users);
 }
 
+/* call.c: the -max_socket sockets, closed once no call holds them */
+void eng_pool_free(struct eng *e);
+
 /* engine.c */
 /* End every call in progress (as the end of a run does) and free the
  * ended ones: fuzz/ reuses one engine for every input. */
 void eng_reap(struct eng *e);
+
+/* command.c: SIPp's command lines, typed after c on the terminal
+ * (console.c) or sent to the -cp control port (whose keys go to
+ * eng_key): set rate|rate-scale|users|limit|hide|index, dump tasks.
+ * line is cut up; what happened goes to out ("" for nothing). */
+void eng_command_line(struct eng *e, char *line, char *out, size_t n);
+/* Open the -cp control port (with the loop): 0, or EINVAL with d set. */
+int eng_command_open(struct eng *e, struct diag *d);
+void eng_command_close(struct eng *e);
 
 /* control.c: the run's end, rate changes, live status, periodic writes */
 /* (owns e->rate, e->stop, e->console, e->periodic) */
@@ -639,5 +664,12 @@ unsigned inj_next_row(struct inj *inj);
 /* Append field col of row (a call's row, or an explicit line) to out;
  * nothing when out of range. PRINTF files format the line's number in. */
 int inj_field_add(const struct inj *inj, unsigned row, unsigned col, struct buf *out);
+/* Does name name the injection file path: the same, or the same file
+ * name without the directories (SIPp's file= and -infindex)? */
+int inj_names(const char *path, const char *name);
+/* -infindex: index the rows on field col. 0 or ENOMEM. */
+int inj_index(struct inj *inj, unsigned col);
+/* The row whose indexed field is key (the last such row), or -1. */
+long inj_lookup(const struct inj *inj, const char *key, size_t len);
 
 #endif

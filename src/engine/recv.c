@@ -438,11 +438,11 @@ void ua_on_msg(struct ua *ua, struct msg *m)
 		msg_free(m);
 		return;
 	}
-	if (ua->call->eng->cap) {
+	if (ua->call->eng->cap || ua->call->eng->o.calldebug_log) {
 		struct tp_addr self;
 
 		eng_local_addr(ua, &self);
-		rpt_pcap_hold(&ua->call->cap, m->raw, m->len, &ua->remote, &self);
+		rpt_pcap_hold(&ua->call->cap, m->raw, m->len, &ua->remote, &self, 0);
 	}
 	stop_own_retransmission(ua, m);
 	ua_note_msg(ua, m);

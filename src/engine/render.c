@@ -244,11 +244,26 @@ static int kw_param(struct rctx *r, const struct tpl_seg *s)
 	return err;
 }
 
+/* [fieldN], of the call's row, or of line=N, or of line="[$v]" (SIPp's:
+ * a row number, from 0, made at send time; not a number or negative, as
+ * <lookup>'s -1: nothing). */
 static int kw_field(struct rctx *r, const struct tpl_seg *s)
 {
 	struct eng *e = r->ua->call->eng;
 	unsigned row = s->num2 >= 0 ? (unsigned)s->num2 : r->ua->call->field_row;
 
+	if (s->sub) {
+		char num[32], *end;
+		double v;
+		int err = sub_text(r, s->sub, num, sizeof(num));
+
+		if (err)
+			return err;
+		v = strtod(num, &end);
+		if (!num[0] || *end || !(v >= 0) || v >= 4294967295.0)
+			return 0;
+		row = (unsigned)v;
+	}
 	return inj_field_add(&e->inj, row, (unsigned)s->num, r->out);
 }
 
@@ -260,6 +275,23 @@ static int kw_var(struct rctx *r, const struct tpl_seg *s)
 	if (v->kind == VAL_UNSET && e->globals)
 		v = &e->globals[s->num];
 	return var_append(v, r->out);
+}
+
+/* [last_Request_URI]: a request's Request-URI; for a response, as
+ * SIPp, the URI between the <> of its To (nothing without <>). */
+static int kw_last_ruri(struct rctx *r, const struct msg *m)
+{
+	struct msg_pl t;
+	const char *lt, *gt;
+
+	if (!m)
+		return 0;
+	if (m->ruri.len)
+		return buf_add(r->out, m->ruri.p, m->ruri.len);
+	t = msg_hdr_first(m, "To", 2);
+	lt = t.len ? memchr(t.p, '<', t.len) : NULL;
+	gt = lt ? memchr(lt, '>', t.len - (size_t)(lt - t.p)) : NULL;
+	return lt && gt ? buf_add(r->out, lt + 1, (size_t)(gt - lt - 1)) : 0;
 }
 
 static int kw_next_url(struct rctx *r)
@@ -385,7 +417,7 @@ static int kw_call(struct rctx *r, const struct tpl_seg *s)
 	case SEG_PEER_TAG_PARAM:
 		return ua->peer_tag ? buf_adds(r->out, ";tag=") || buf_adds(r->out, ua->peer_tag) : 0;
 	case SEG_LAST_REQUEST_URI:
-		return m && m->ruri.len ? buf_add(r->out, m->ruri.p, m->ruri.len) : 0;
+		return kw_last_ruri(r, m);
 	case SEG_LAST_CSEQ_NUMBER:
 		return m ? add_num(r->out, (long long)m->cseq + s->offset) : 0;
 	case SEG_LAST_MESSAGE:

@@ -50,9 +50,20 @@ int eng_send_to(struct eng *e, struct tp_sock *s, const struct tp_addr *to,
 	return 0;
 }
 
+/* Where a party's message goes: its peer, but -rsa's address for the
+ * target (the message still names the target). */
+static const struct tp_addr *dest(const struct eng *e, const struct ua *ua)
+{
+	if (e->have_rsa && ua->remote.len == e->remote.len &&
+	    !memcmp(&ua->remote.ss, &e->remote.ss, e->remote.len))
+		return &e->rsa;
+	return &ua->remote;
+}
+
 int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len)
 {
-	int err = tp_send(ua->sock, buf, len, &ua->remote);
+	const struct tp_addr *to = dest(e, ua);
+	int err = tp_send(ua->sock, buf, len, to);
 
 	if (err) {
 		e->st.tx_errors++;
@@ -60,13 +71,13 @@ int eng_send(struct eng *e, struct ua *ua, const char *buf, size_t len)
 	}
 	e->st.tx++;
 	if (e->o.msg_log)
-		msg_trace(e->o.msg_log, "", tp_sock_proto(ua->sock), 1, buf, len, &ua->remote);
+		msg_trace(e->o.msg_log, "", tp_sock_proto(ua->sock), 1, buf, len, to);
 	msg_trace_short(e->o.short_log, 1, buf, len);
-	if (e->cap) {
+	if (e->cap || e->o.calldebug_log) {
 		struct tp_addr self;
 
 		eng_local_addr(ua, &self);
-		rpt_pcap_hold(&ua->call->cap, buf, len, &self, &ua->remote);
+		rpt_pcap_hold(&ua->call->cap, buf, len, &self, to, 1);
 	}
 	return err;
 }

@@ -200,6 +200,8 @@ static void rtd_marks(struct ua *ua, const struct step *st)
 	}
 	if (st->start_rtd)
 		ua->rtd_start_us[st->start_rtd - 1] = now;
+	if (st->counter)
+		e->st.gen[st->counter - 1]++;
 }
 
 /* Our own tag, as the peer will quote it back (the To of its requests,
@@ -488,9 +490,13 @@ void ua_run(struct ua *ua)
 			break;
 		case STEP_PAUSE:
 		case STEP_TIMEWAIT:
+			if (st->counter)  /* SIPp counts a pause as it starts */
+				ua_eng(ua)->st.gen[st->counter - 1]++;
 			enter_pause(ua, st);
 			break;
 		case STEP_NOP:
+			if (st->counter)
+				ua_eng(ua)->st.gen[st->counter - 1]++;
 			do_nop(ua, st);
 			break;
 		case STEP_SIGNAL:

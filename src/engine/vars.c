@@ -318,6 +318,38 @@ static int act_verifyauth(struct ua *ua, const struct action *a, const struct ms
 	return 0;
 }
 
+/* <lookup assign_to= file= key=>: the row of the -infindex file whose
+ * indexed field is key, or -1 (SIPp's); without -infindex, -1 (SIPp
+ * stops the run; the loader warned, -strict refused). */
+static int act_lookup(struct ua *ua, const struct action *a, struct buf *tmp,
+		      enum fail_reason *r)
+{
+	struct eng *e = ua->call->eng;
+	int ok;
+
+	if (rend_tpl(ua, NULL, a->value, 0, tmp))
+		goto oom;
+	if (!e->o.infindex_file) {  /* the loader warned */
+		var_set_dbl(&ua->vars[a->var], -1);
+		return 0;
+	}
+	ok = tmp->data && inj_names(e->o.inf, tmp->data);
+	if (!ok) {
+		eng_trace_err(e, "call %s: <lookup file=\"%s\">: not the -infindex file",
+			      ua->call_id, tmp->data ? tmp->data : "");
+		*r = FAIL_ACTION;
+		return -1;
+	}
+	if (rend_tpl(ua, NULL, a->value2, 0, tmp))
+		goto oom;
+	var_set_dbl(&ua->vars[a->var], (double)inj_lookup(&e->inj, tmp->data ? tmp->data : "",
+							   tmp->len));
+	return 0;
+oom:
+	*r = FAIL_INTERNAL;
+	return -1;
+}
+
 /* SIPp's message index (labels have none) -> the step; beyond the last
  * one, the end of the call */
 static int step_of_msg(const struct prog_ua *pu, unsigned mi)
@@ -442,6 +474,8 @@ static int run_one(struct ua *ua, const struct step *st, const struct action *a,
 		return 0;
 	case ACT_VERIFYAUTH:
 		return act_verifyauth(ua, a, m, r);
+	case ACT_LOOKUP:
+		return act_lookup(ua, a, tmp, r);
 	case ACT_SAMPLE:
 		var_set_dbl(&ua->vars[a->var], rnd_sample(&a->dist));
 		return 0;
@@ -451,7 +485,7 @@ static int run_one(struct ua *ua, const struct step *st, const struct action *a,
 	case ACT_TRIM: case ACT_URLENCODE: case ACT_URLDECODE:
 		return act_text_op(ua, a, tmp) ? (*r = FAIL_INTERNAL, -1) : 0;
 	default:
-		return 0;  /* lookup, and the ACT_IGNORED ones */
+		return 0;  /* the ACT_IGNORED ones */
 	}
 }
 

@@ -122,6 +122,10 @@ static void header(const struct rpt_csv *c, const struct stats *st)
 		field(c, "%sStDev(P)", n);
 		field(c, "%sStDev(C)", n);
 	}
+	for (i = 0; i < c->ngen; i++) {  /* SIPp's generic counters */
+		field(c, "%s(P)", c->gen_names[i]);
+		field(c, "%s(C)", c->gen_names[i]);
+	}
 	for (i = 0; i < c->nrtd; i++) {
 		snprintf(rn, sizeof(rn), "ResponseTimeRepartition%s", c->rtd_names[i]);
 		rep_header(c, rn, st->rtd[i].rep);
@@ -278,6 +282,11 @@ void rpt_csv_line(struct rpt_csv *c, const struct stats *st, uint64_t now_us,
 	}
 	for (i = 0; i <= c->nrtd; i++)
 		moments(c, i, hist_of(st, c, i, 1));
+	for (i = 0; i < c->ngen && i < st->ngen; i++) {
+		field(c, "%llu", (unsigned long long)(st->gen[i] - c->prev_gen[i]));
+		field(c, "%llu", (unsigned long long)st->gen[i]);
+		c->prev_gen[i] = st->gen[i];
+	}
 	for (i = 0; i < c->nrtd; i++)
 		rep_line(c, st->rtd[i].rep);
 	rep_line(c, st->call_len_ended.rep);
@@ -310,6 +319,7 @@ void rpt_csv_header(struct rpt_csv *c, const struct stats *st, uint64_t start_us
 	memset(c->prev_sum, 0, sizeof(c->prev_sum));
 	memset(c->prev_sq, 0, sizeof(c->prev_sq));
 	c->prev_unf = 0;
+	memset(c->prev_gen, 0, sizeof(c->prev_gen));
 	header(c, st);
 	rpt_csv_line(c, st, start_us, target_rate, 0);
 }

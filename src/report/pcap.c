@@ -3,6 +3,7 @@
  * media/pcap_play.c is the only one that reads. */
 #include "config.h"
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -66,8 +67,9 @@ static int v4(const struct tp_addr *a, uint32_t *ip, uint16_t *port)
 }
 
 void rpt_pcap_hold(struct rpt_pcap_list *l, const void *buf, size_t len,
-		   const struct tp_addr *src, const struct tp_addr *dst)
+		   const struct tp_addr *src, const struct tp_addr *dst, int sent)
 {
+	char ip[64];
 	struct rpt_pcap_msg *m;
 	struct timeval tv;
 
@@ -76,10 +78,10 @@ void rpt_pcap_hold(struct rpt_pcap_list *l, const void *buf, size_t len,
 	m = malloc(sizeof(*m) + len);
 	if (!m)
 		return;
-	if (!v4(src, &m->src_ip, &m->src_port) || !v4(dst, &m->dst_ip, &m->dst_port)) {
-		free(m);
-		return;
-	}
+	m->v4 = v4(src, &m->src_ip, &m->src_port) && v4(dst, &m->dst_ip, &m->dst_port);
+	m->sent = sent;
+	tp_addr_ip(sent ? dst : src, ip, sizeof(ip));
+	snprintf(m->peer, sizeof(m->peer), "%s:%u", ip, tp_addr_port(sent ? dst : src));
 	gettimeofday(&tv, NULL);
 	m->unix_us = (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
 	m->len = len;
@@ -144,7 +146,8 @@ void rpt_pcap_write(struct rpt_pcap *c, struct rpt_pcap_list *l)
 	struct rpt_pcap_msg *m;
 
 	for (m = l->head; m; m = m->next)
-		dump_one(c, m);
+		if (m->v4)
+			dump_one(c, m);
 	rpt_pcap_drop(l);
 }
 

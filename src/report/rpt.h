@@ -134,6 +134,7 @@ const struct step *rpt_flat_step(const struct prog *p, unsigned flat,
  * per -fd period and one at the end; every field ends with the
  * delimiter. (P) counts since the previous line, (C) since the start. */
 #define RPT_CSV_NRTD 32
+#define RPT_CSV_NGEN 64
 struct rpt_csv {
 	FILE *f;
 	const char *delim;           /* field separator, NULL for ";"        */
@@ -141,6 +142,8 @@ struct rpt_csv {
 	char *const *rtd_names;      /* the response-time counters           */
 	unsigned nrtd;               /* at most RPT_CSV_NRTD                  */
 	const struct media_stats *media; /* RTP columns at the end, or NULL  */
+	char *const *gen_names;      /* SIPp's generic counters' columns     */
+	unsigned ngen;               /* at most RPT_CSV_NGEN                  */
 	/* what the previous line had, for the (P) columns */
 	uint64_t start_us, last_us;  /* loop clock: run start, last line     */
 	int64_t wall_off_us;         /* wall clock minus loop clock          */
@@ -148,6 +151,7 @@ struct rpt_csv {
 	uint64_t prev_n[RPT_CSV_NRTD + 1], prev_sum[RPT_CSV_NRTD + 1];
 	double prev_sq[RPT_CSV_NRTD + 1]; /* per rtd, then the call length  */
 	uint64_t prev_unf;           /* unfinished calls                     */
+	uint64_t prev_gen[RPT_CSV_NGEN];
 };
 
 /* The header and the first line (the counters at the run's start). */
@@ -164,6 +168,11 @@ struct rpt_counts {
 	const struct prog *p;
 };
 void rpt_counts_header(const struct rpt_counts *c);
+/* -trace_calldebug: a failed or unfinished call's held messages, in
+ * order, under a line naming the call and why it ended so. */
+struct rpt_pcap_list;
+void rpt_calldebug(FILE *f, const char *call_id, const char *why,
+		   const struct rpt_pcap_list *l);
 void rpt_counts_line(const struct rpt_counts *c, const struct stats *st, uint64_t elapsed_us);
 /* -trace_error_codes: the status codes of the unexpected responses
  * since the previous line, one line per -fd period and at the end,

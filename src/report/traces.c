@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include "report/pcap.h"
 #include "report/rpt.h"
 #include "scenario/prog.h"
 #include "stats/stats.h"
@@ -77,6 +78,40 @@ static void step_line(const struct rpt_counts *c, const struct step *s,
 	default:
 		break;
 	}
+}
+
+/* "YYYY-MM-DD<TAB>HH:MM:SS.uuuuuu" of a time in microseconds. */
+static void stamp_us(char *out, size_t n, uint64_t unix_us)
+{
+	time_t t = (time_t)(unix_us / 1000000u);
+	struct tm tm;
+	char s[32];
+
+	localtime_r(&t, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%d\t%H:%M:%S", &tm);
+	snprintf(out, n, "%s.%06u", s, (unsigned)(unix_us % 1000000u));
+}
+
+void rpt_calldebug(FILE *f, const char *call_id, const char *why,
+		   const struct rpt_pcap_list *l)
+{
+	const struct rpt_pcap_msg *m;
+	struct timeval tv;
+	char ts[48];
+
+	gettimeofday(&tv, NULL);
+	stamp_us(ts, sizeof(ts), (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec);
+	fprintf(f, "-------------------------------------------------------------------------------\n"
+		"Call debugging information for call %s: %s at %s\n",
+		call_id ? call_id : "(none)", why, ts);
+	for (m = l->head; m; m = m->next) {
+		stamp_us(ts, sizeof(ts), m->unix_us);
+		fprintf(f, "%s %s %zu bytes %s %s:\n%.*s\n\n", ts, m->sent ? "sent" : "received",
+			m->len, m->sent ? "to" : "from", m->peer, (int)m->len, m->data);
+	}
+	if (l->n >= RPT_PCAP_PER_CALL)
+		fprintf(f, "(the call's first %u messages only)\n", RPT_PCAP_PER_CALL);
+	fflush(f);
 }
 
 void rpt_counts_header(const struct rpt_counts *c)

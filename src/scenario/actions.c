@@ -249,8 +249,7 @@ static int verify_attrs(struct lctx *c, const xmlNode *n, struct action *a)
 }
 
 /* <lookup assign_to= file= key=/>: SIPp finds key in the -infindex of
- * the injection file and assigns its row number. Read and checked as
- * SIPp does; running it waits for -infindex (the variable stays unset). */
+ * the injection file and assigns its row number (engine/vars.c). */
 static int lookup_attrs(struct lctx *c, const xmlNode *n, struct action *a)
 {
 	const char *f = scn_x_attr(n, "file"), *k = scn_x_attr(n, "key");
@@ -262,8 +261,10 @@ static int lookup_attrs(struct lctx *c, const xmlNode *n, struct action *a)
 	if ((err = scn_text_compile(c->p, &a->value, f, a->line, c->d)) ||
 	    (err = scn_text_compile(c->p, &a->value2, k, a->line, c->d)))
 		return err;
-	return scn_x_lax(c, a->line, "<lookup> is loaded but not run yet (no -infindex): "
-			 "its assign_to= variable stays unset");
+	if (!c->o || !c->o->infindex)
+		return scn_x_lax(c, a->line, "<lookup> without -infindex FILE FIELD: its "
+				 "assign_to= variable gets -1 (SIPp stops)");
+	return 0;
 }
 
 /* The actions after ACT_SAMPLE: each needs its variable; insert,

@@ -152,9 +152,13 @@ static int kw_field(struct cctx *c, const char *k, size_t n, int line)
 		c->p->max_field = s->num;
 	if (kw_arg(k, n, "file", &v, &vl) && !(s->str = scn_strndup(c->p, v, vl)))
 		return ENOMEM;
+	if (kw_arg(k, n, "line", &v, &vl) && memchr(v, '[', vl)) {
+		const char *t = scn_strndup(c->p, v, vl);
+
+		return t ? scn_text_compile(c->p, &s->sub, t, line, c->d) : ENOMEM;
+	}
 	if (kw_arg(k, n, "line", &v, &vl))
 		s->num2 = (int32_t)strtol(v, NULL, 10);
-	(void)line;
 	return 0;
 }
 

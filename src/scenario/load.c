@@ -53,6 +53,27 @@ static int rtd_index(struct lctx *c, const char *v)
 	return (int)++c->p->nrtds;
 }
 
+/* counter="NAME": SIPp's generic counters, one per name, in the order
+ * met; a number N names the column GenericCounterN. */
+static int counter_index(struct lctx *c, const char *v)
+{
+	char name[96], **r;
+	unsigned i;
+
+	snprintf(name, sizeof(name), v[strspn(v, "0123456789")] ? "%s" : "GenericCounter%s", v);
+	for (i = 0; i < c->p->ncounters; i++)
+		if (!strcmp(c->p->counter_names[i], name))
+			return (int)i + 1;
+	r = realloc(c->p->counter_names, (c->p->ncounters + 1) * sizeof(*r));
+	if (!r)
+		return -1;
+	c->p->counter_names = r;
+	r[c->p->ncounters] = scn_strndup(c->p, name, strlen(name));
+	if (!r[c->p->ncounters])
+		return -1;
+	return (int)++c->p->ncounters;
+}
+
 /* Remember a label reference (next=, ontimeout=) to resolve at the end. */
 static int want_label(struct lctx *c, const struct step *s, int ontimeout, const char *id,
 		      int line)
@@ -133,6 +154,8 @@ static int common_attrs(struct lctx *c, const xmlNode *n, struct step *s)
 	if ((v = scn_x_attr(n, "rtd")) && (s->rtd = rtd_index(c, v)) < 0)
 		return ENOMEM;
 	if ((v = scn_x_attr(n, "start_rtd")) && (s->start_rtd = rtd_index(c, v)) < 0)
+		return ENOMEM;
+	if ((v = scn_x_attr(n, "counter")) && *v && (s->counter = counter_index(c, v)) < 0)
 		return ENOMEM;
 	s->repeat_rtd = scn_x_bool(scn_x_attr(n, "repeat_rtd"));
 	s->crlf = scn_x_bool(scn_x_attr(n, "crlf"));

@@ -41,7 +41,8 @@ enum seg_kind {
 	SEG_LAST_CSEQ_NUMBER, /* [last_cseq_number] (+offset)                */
 	SEG_LAST_MESSAGE,     /* [last_message]                              */
 	SEG_FIELD,            /* [fieldN] num = N; str = file= or NULL;
-	                         num2 = line= value or -1                    */
+	                         num2 = line= value or -1; sub = line= when
+	                         it holds keywords (line="[$row]")          */
 	SEG_VAR,              /* [$name] num = variable index                */
 	SEG_ROUTES,           /* [routes]                                    */
 	SEG_NEXT_URL,         /* [next_url]                                  */
@@ -116,8 +117,8 @@ enum act_kind {
 	                          unsupported exec kind (str = its name)       */
 	ACT_SETDEST,           /* issue 6                                      */
 	ACT_VERIFYAUTH,        /* issue 3                                      */
-	ACT_LOOKUP,            /* SIPp's -infindex lookup: loaded (tpl value =
-	                          file, value2 = key), not run yet: var unset  */
+	ACT_LOOKUP,            /* SIPp's -infindex lookup: value = file, value2
+	                          = key; var = the row, or -1                  */
 	ACT_SAMPLE,            /* var = a draw of dist                        */
 	ACT_TRIM,              /* var's text without leading/trailing spaces  */
 	ACT_URLENCODE, ACT_URLDECODE, /* var2's text %-encoded / decoded       */
@@ -236,7 +237,7 @@ struct step {
 	int rtd;                /* rtd=: rtd index + 1 to stop, 0 none         */
 	int start_rtd;          /* start_rtd=: rtd index + 1, 0 none           */
 	int repeat_rtd;         /* repeat_rtd="true"                           */
-	int counter;            /* counter=: user counter index + 1, 0 none    */
+	int counter;            /* counter=: generic counter index + 1, 0 none */
 	int condexec;           /* condexec=: run the step only when this
 	                           variable is true (SIPp's "set"), else skip
 	                           it; PROG_NOVAR: always run                 */
@@ -299,6 +300,9 @@ struct prog {
 	unsigned nvars;
 	char **rtd_names;       /* response-time counter index -> name ("1")   */
 	unsigned nrtds;
+	char **counter_names;   /* counter= index -> its -trace_stat column:
+	                           the name, or GenericCounterN for a number N */
+	unsigned ncounters;
 	int *rtr_ms;            /* <ResponseTimeRepartition value=> bounds     */
 	unsigned nrtr;
 	int *clr_ms;            /* <CallLengthRepartition value=> bounds       */
@@ -333,6 +337,7 @@ struct scn_opts {
 	const char *domain;
 	int strict;             /* -strict: what SIPp ignores or repairs is an
 	                           error, not a warning                        */
+	int infindex;           /* -infindex given: <lookup> can run         */
 };
 
 /* Load and compile a scenario from a file (path) or from memory (xml,

@@ -581,6 +581,7 @@ void scn_free(struct prog *p)
 	free(p->uas);
 	free(p->var_names);
 	free(p->rtd_names);
+	free(p->counter_names);
 	free(p->signal_names);
 	free(p->param_names);
 	free(p->params);

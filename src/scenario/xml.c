@@ -101,6 +101,12 @@ int scn_x_int(struct lctx *c, const xmlNode *n, const char *name, int *out)
 
 	if (!v)
 		return 0;
+	if (!*v && strcmp(name, "response")) {
+		/* SIPp's strtol/atol read an empty value as 0 */
+		*out = 0;
+		return scn_x_lax(c, scn_x_line(n), "<%s %s=\"\"> read as 0",
+				 (const char *)n->name, name);
+	}
 	l = strtol(v, &end, 10);
 	if (end == v || *end || l < 0 || l > 0x7fffffff)
 		return diag_set(c->d, c->p->file, scn_x_line(n),

@@ -22,7 +22,8 @@ int scn_x_lax(struct lctx *c, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void scn_x_lax_done(struct lctx *c);
 /* Attribute name as a whole number 0..2^31-1 into *out (untouched when
- * absent); anything else is a file:line error. */
+ * absent; empty, but for response=, 0 with a lax warning, as SIPp's
+ * strtol reads it); anything else is a file:line error. */
 int scn_x_int(struct lctx *c, const xmlNode *n, const char *name, int *out);
 
 #endif

@@ -36,6 +36,7 @@ int msg_build_req(const struct msg_req *q, struct buf *out)
 	err |= buf_add(out, q->ruri.p, q->ruri.len);
 	err |= buf_adds(out, " SIP/2.0\r\n");
 	err |= add_hdr(out, "Via: ", q->via);
+	err |= add_hdr(out, "Route: ", q->route);
 	err |= add_hdr(out, "From: ", q->from);
 	err |= add_hdr(out, "To: ", q->to);
 	err |= add_hdr(out, "Call-ID: ", q->call_id);
@@ -47,7 +48,7 @@ int msg_build_req(const struct msg_req *q, struct buf *out)
 int msg_build_request(const struct msg *m, const char *method, const char *ruri,
 		      size_t rlen, const char *via, uint32_t cseq, struct buf *out)
 {
-	struct msg_req q;
+	struct msg_req q = {0};
 	const char *comma;
 
 	q.method = method;

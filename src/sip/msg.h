@@ -83,7 +83,8 @@ int msg_build_ack(const struct msg *m, const char *ruri, size_t rlen, struct buf
  * header whose value is empty is left out. */
 struct msg_req {
 	const char *method;
-	struct msg_pl ruri, via, from, to, call_id;
+	struct msg_pl ruri, via, route, from, to, call_id;  /* route: a Route
+	                                  header's value, len 0: none */
 	uint32_t cseq;
 };
 int msg_build_req(const struct msg_req *q, struct buf *out);

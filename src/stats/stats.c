@@ -238,6 +238,15 @@ int stat_init(struct stats *s, unsigned nsteps, unsigned nrtd)
 	return 0;
 }
 
+int stat_set_gen(struct stats *s, unsigned n)
+{
+	s->gen = calloc(n ? n : 1, sizeof(*s->gen));
+	if (!s->gen)
+		return ENOMEM;
+	s->ngen = n;
+	return 0;
+}
+
 void stat_free(struct stats *s)
 {
 	unsigned i;
@@ -249,6 +258,7 @@ void stat_free(struct stats *s)
 	hist_free(&s->call_len_ended);
 	hist_free(&s->call_setup);
 	free(s->steps);
+	free(s->gen);
 	free(s->rtd);
 	free(s->failed);
 	s->failed = NULL;

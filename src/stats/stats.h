@@ -85,6 +85,8 @@ struct stat_failed_call {
 struct stats {
 	struct stat_step *steps;       /* one per step of each UA, flattened */
 	unsigned nsteps;
+	uint64_t *gen;                 /* SIPp's generic counters (counter=)  */
+	unsigned ngen;
 	uint64_t calls_started, calls_ok, calls_failed;
 	uint64_t calls_timeout;          /* failed calls that timed out        */
 	uint64_t calls_unfinished;     /* still running when the run ended:
@@ -122,6 +124,8 @@ void stat_failed_call(struct stats *s, uint64_t number, const char *call_id,
 int stat_init(struct stats *s, unsigned nsteps, unsigned nrtd);
 /* The scenario's <ResponseTimeRepartition> (every response-time counter)
  * and <CallLengthRepartition> (call_len_ended) bounds, in milliseconds. */
+/* n generic counters, zero (counter= of the scenario). 0 or ENOMEM. */
+int stat_set_gen(struct stats *s, unsigned n);
 int stat_set_reps(struct stats *s, const int *rt_ms, unsigned nrt, const int *cl_ms,
 		  unsigned ncl);
 void stat_free(struct stats *s);
