@@ -353,6 +353,7 @@ struct eng {
 	                               party gets its own media ports        */
 	struct eng_twin twin;       /* 3PCC (twin.c; twin_out.c writes)      */
 	struct media_audio *audio;  /* rtp_stream's files, loaded at start   */
+	int pattern_warned;         /* SIPp 3.7's rtp_stream patterns said   */
 };
 
 /* link.c */

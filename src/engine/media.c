@@ -52,6 +52,11 @@ static int scan_stream(struct eng *e, const struct action *a, const char *dir,
 
 	if (!err && c.op == STREAM_PLAY)
 		err = media_audio_load(&e->audio, c.file, dir, &au, d);
+	if (!err && c.op == STREAM_PATTERN && !e->pattern_warned) {
+		e->pattern_warned = 1;
+		diag_warn(e->p->file, a->line, "rtp_stream=\"%s\": SIPp 3.7's pattern forms are "
+			  "loaded but not sent", a->arg);
+	}
 	return err;
 }
 
@@ -233,6 +238,8 @@ static int stream_cmd(struct ua *ua, const char *arg)
 
 	if (media_stream_parse(arg, e->o.rtp_payload, &c, &d))
 		return EINVAL;
+	if (c.op == STREAM_PATTERN)
+		return 0;
 	if (c.op != STREAM_PLAY) {
 		media_stream_pause(ua->stream, c.op == STREAM_PAUSE);
 		return 0;

@@ -89,6 +89,12 @@ int media_stream_parse(const char *arg, unsigned default_pt,
 		c->op = arg[0] == 'p' ? STREAM_PAUSE : STREAM_RESUME;
 		return 0;
 	}
+	if (strstr(arg, "apattern") == arg || strstr(arg, "vpattern") == arg ||
+	    !strncmp(arg, "pauseapattern", 13) || !strncmp(arg, "resumeapattern", 14) ||
+	    !strncmp(arg, "pausevpattern", 13) || !strncmp(arg, "resumevpattern", 14)) {
+		c->op = STREAM_PATTERN;
+		return 0;
+	}
 	while (nf < 4) {
 		f[nf] = p;
 		n[nf] = strcspn(p, ",");

@@ -34,7 +34,9 @@ const struct media_codec *media_codec_find(unsigned pt);
 /* A parsed rtp_stream value: "pause", "resume", or "FILE[,LOOPS[,PT[,NAME]]]"
  * (LOOPS default 1, -1 for ever; PT default default_pt; NAME, SIPp 3.7's
  * "PCMA/8000", is taken and not used). */
-enum media_stream_op { STREAM_PLAY, STREAM_PAUSE, STREAM_RESUME };
+/* STREAM_PATTERN: SIPp 3.7's apattern/vpattern forms (and their pause
+ * and resume), read but not sent */
+enum media_stream_op { STREAM_PLAY, STREAM_PAUSE, STREAM_RESUME, STREAM_PATTERN };
 struct media_stream_cmd {
 	enum media_stream_op op;
 	char file[1024];
