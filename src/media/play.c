@@ -108,7 +108,13 @@ int media_party_send(struct media_party *p, enum media_kind k, const void *pkt,
 	if (!p->have_peer || !p->peer.port[k] || p->sock[k].fd < 0 ||
 	    media_make_addr(p->peer.ip[k], p->peer.port[k], &to, &tl))
 		return ENOTCONN;
-	if (sendto(p->sock[k].fd, pkt, len, MSG_DONTWAIT, &to.sa, tl) < 0) {
+	if (len > PKT_MAX)
+		return EMSGSIZE;
+	/* SRTP when the call negotiated it (the tag needs room after it) */
+	memcpy(p->m->pkt, pkt, len);
+	if (media_srtp_protect(p->sdes, k, p->m->pkt, &len, &p->m->st) < 0)
+		return 0;  /* counted there */
+	if (sendto(p->sock[k].fd, p->m->pkt, len, MSG_DONTWAIT, &to.sa, tl) < 0) {
 		p->m->st.send_errors++;
 		return errno;
 	}
