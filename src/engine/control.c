@@ -287,6 +287,14 @@ int eng_key(struct eng *e, int k)
 	default:
 		return 0;
 	}
+	if (e->o.users && e->o.unpaced) {
+		/* a -users run has no rate: the keys change the users, as
+		 * SIPp's (by the same steps) */
+		double u = (double)e->o.users + (r - e->rate.per_period);
+
+		e->o.users = u < 1 ? 1 : u > 1e9 ? 1000000000u : (unsigned)u;
+		return 1;
+	}
 	set_rate(e, r < 1 ? 1 : r);
 	return 1;
 }
